@@ -1,0 +1,33 @@
+"""Errors the engine raises; only the CLI turns them into exit codes."""
+
+from __future__ import annotations
+
+
+class BuildError(Exception):
+    """A build failed; the message says where (file and line) and why."""
+
+
+class ConfigError(BuildError):
+    """_quarto.yml or a chapter's front matter is invalid."""
+
+
+class CellExecutionError(BuildError):
+    """A code cell raised: carries the chapter, the cell's line range and the exception."""
+
+    def __init__(self, chapter: str, first_line: int, last_line: int, ename: str, evalue: str,
+                 traceback: str, source: str):
+        self.chapter = chapter
+        self.first_line = first_line
+        self.last_line = last_line
+        self.ename = ename
+        self.evalue = evalue
+        self.traceback = traceback
+        self.source = source
+        super().__init__(
+            f"{chapter}:{first_line}-{last_line}: cell raised {ename}: {evalue}\n"
+            + "".join(f"    | {line}\n" for line in source.splitlines())
+        )
+
+
+class CrossReferenceError(BuildError):
+    """A cross-reference names a label that no figure, table or section carries."""

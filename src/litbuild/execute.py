@@ -1,0 +1,199 @@
+"""Run a chapter's cells and inline expressions in a fresh Jupyter kernel (nbclient)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError as NbCellExecutionError
+
+from .errors import BuildError, CellExecutionError
+from .qmd import Chapter, CodeCell, MarkdownBlock
+
+INLINE_MIME = "application/vnd.litbuild.inline+json"
+READS_MIME = "application/vnd.litbuild.reads+json"
+PROVENANCE_MIME = "application/vnd.litbuild.provenance+json"
+
+# Runs first in every kernel, hidden: records the files the chapter opens (an audit hook), fixes
+# matplotlib's output so figures are byte-reproducible, and defines the inline-value helper.
+KERNEL_SETUP = r'''
+import os as _lb_os, sys as _lb_sys, json as _lb_json
+_lb_root = {root!r}
+_lb_reads = {{}}
+
+def _lb_audit(event, args):
+    if event == "open" and args and isinstance(args[0], (str, bytes, _lb_os.PathLike)):
+        path = _lb_os.fsdecode(args[0])
+        mode = args[1] if len(args) > 1 and isinstance(args[1], str) else "r"
+        if "w" in mode or "a" in mode or "x" in mode:
+            return
+        full = _lb_os.path.abspath(path)
+        if full.startswith(_lb_root + _lb_os.sep) and "__pycache__" not in full:
+            _lb_reads.setdefault(_lb_os.path.relpath(full, _lb_root), None)
+
+_lb_sys.addaudithook(_lb_audit)
+_lb_ip = get_ipython()
+_lb_ip.run_line_magic("config", "InlineBackend.figure_formats = ['svg']")
+_lb_ip.run_line_magic("config", "InlineBackend.print_figure_kwargs = "
+                      "{{'bbox_inches': 'tight', 'metadata': {{'Date': None}}}}")
+_lb_ip.run_line_magic("config", "InlineBackend.rc = {{'svg.hashsalt': 'litbuild'}}")
+
+def _lb_inline(value):
+    """Show an inline value as Quarto does: str() for strings, repr() otherwise."""
+    from IPython.display import display
+    info = None
+    if hasattr(type(value), "_litbuild_inline_"):
+        info = value._litbuild_inline_()
+        text = str(info.get("text", value))
+    elif isinstance(value, str):
+        text = str(value)
+    else:
+        text = repr(value)
+    display({{{inline_mime!r}: {{"text": text, "info": info}}}}, raw=True)
+
+def _lb_report_reads():
+    from IPython.display import display
+    modules = sorted(
+        _lb_os.path.relpath(m.__file__, _lb_root)
+        for m in list(_lb_sys.modules.values())
+        if getattr(m, "__file__", None)
+        and _lb_os.path.abspath(m.__file__).startswith(_lb_root + _lb_os.sep)
+    )
+    display({{{reads_mime!r}: {{"files": sorted(_lb_reads), "modules": modules}}}}, raw=True)
+'''
+
+
+@dataclass
+class ExecutedChapter:
+    """What running a chapter produced: outputs per cell, inline values, files it read."""
+
+    path: str
+    cell_outputs: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    inline_values: dict[int, dict[str, Any]] = field(default_factory=dict)
+    files_read: list[str] = field(default_factory=list)
+    modules: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    executed: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "cell_outputs": {str(k): v for k, v in self.cell_outputs.items()},
+            "inline_values": {str(k): v for k, v in self.inline_values.items()},
+            "files_read": self.files_read,
+            "modules": self.modules,
+            "seconds": self.seconds,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ExecutedChapter:
+        return cls(
+            path=data["path"],
+            cell_outputs={int(k): v for k, v in data["cell_outputs"].items()},
+            inline_values={int(k): v for k, v in data["inline_values"].items()},
+            files_read=list(data["files_read"]),
+            modules=list(data["modules"]),
+            seconds=float(data.get("seconds", 0.0)),
+            executed=False,
+        )
+
+
+def cell_option(cell: CodeCell, name: str, defaults: dict[str, Any]) -> Any:
+    """One place decides an option's value: the cell's #|, else chapter/project defaults."""
+    if name in cell.options:
+        return cell.options[name]
+    return defaults.get(name)
+
+
+def _notebook_for(chapter: Chapter, root: Path, defaults: dict[str, Any]) -> nbformat.NotebookNode:
+    setup = KERNEL_SETUP.format(root=str(root), inline_mime=INLINE_MIME, reads_mime=READS_MIME)
+    cells = [nbformat.v4.new_code_cell(setup, metadata={"litbuild": {"kind": "setup"}})]
+    for block in chapter.blocks:
+        if isinstance(block, CodeCell):
+            if cell_option(block, "eval", defaults) is False:
+                continue
+            cells.append(nbformat.v4.new_code_cell(
+                block.source, metadata={"litbuild": {"kind": "cell", "index": block.index}}))
+        elif isinstance(block, MarkdownBlock):
+            for inline in block.inlines:
+                cells.append(nbformat.v4.new_code_cell(
+                    f"_lb_inline(({inline.expr}\n))",
+                    metadata={"litbuild": {"kind": "inline", "index": inline.index,
+                                           "line": inline.line, "expr": inline.expr}}))
+    cells.append(nbformat.v4.new_code_cell("_lb_report_reads()",
+                                           metadata={"litbuild": {"kind": "reads"}}))
+    nb = nbformat.v4.new_notebook()
+    nb.cells = cells
+    return nb
+
+
+def _failed_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
+    for cell in nb.cells:
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            return cell
+    return None
+
+
+def _raise_for_failure(chapter: Chapter, nb: nbformat.NotebookNode, exc: Exception) -> None:
+    cell = _failed_cell(nb)
+    if cell is None:
+        raise BuildError(f"{chapter.path}: execution failed: {exc}") from exc
+    error = next(o for o in cell.outputs if o.get("output_type") == "error")
+    meta = cell.metadata["litbuild"]
+    traceback = "\n".join(error.get("traceback", []))
+    if meta["kind"] == "inline":
+        line = meta["line"]
+        raise CellExecutionError(chapter.path, line, line, error["ename"], error["evalue"],
+                                 traceback, f"`{{python}} {meta['expr']}`") from None
+    if meta["kind"] == "cell":
+        code_cell = chapter.cells[meta["index"]]
+        raise CellExecutionError(chapter.path, code_cell.first_line, code_cell.last_line,
+                                 error["ename"], error["evalue"], traceback,
+                                 code_cell.source) from None
+    raise BuildError(f"{chapter.path}: the engine's own kernel code failed: "
+                     f"{error['ename']}: {error['evalue']}") from None
+
+
+def _plain_outputs(outputs: list[Any]) -> list[dict[str, Any]]:
+    return [json.loads(json.dumps(o)) for o in outputs]
+
+
+async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dict[str, Any],
+                          timeout: int = 600, kernel_name: str = "python3") -> ExecutedChapter:
+    """Execute one chapter in its own fresh kernel; raise CellExecutionError on a failing cell."""
+    started = time.perf_counter()
+    result = ExecutedChapter(chapter.path)
+    if not chapter.needs_kernel:
+        return result
+    nb = _notebook_for(chapter, root, defaults)
+    client = NotebookClient(nb, kernel_name=kernel_name, timeout=timeout, allow_errors=False,
+                            resources={"metadata": {"path": str(cwd)}})
+    try:
+        # The kernel's own stderr is noise (transport warnings); cell stderr still reaches us.
+        await client.async_execute(stderr=subprocess.DEVNULL)
+    except NbCellExecutionError as exc:
+        _raise_for_failure(chapter, nb, exc)
+    except Exception as exc:  # kernel died, timeout: say which chapter
+        if _failed_cell(nb) is not None:
+            _raise_for_failure(chapter, nb, exc)
+        raise BuildError(f"{chapter.path}: kernel failed: {type(exc).__name__}: {exc}") from exc
+
+    for cell in nb.cells:
+        meta = cell.metadata["litbuild"]
+        if meta["kind"] == "cell":
+            result.cell_outputs[meta["index"]] = _plain_outputs(cell.outputs)
+        elif meta["kind"] == "inline":
+            shown = [o for o in cell.outputs if INLINE_MIME in o.get("data", {})]
+            result.inline_values[meta["index"]] = shown[-1]["data"][INLINE_MIME]
+        elif meta["kind"] == "reads":
+            reads = next(o for o in cell.outputs if READS_MIME in o.get("data", {}))
+            result.files_read = reads["data"][READS_MIME]["files"]
+            result.modules = reads["data"][READS_MIME]["modules"]
+    result.seconds = time.perf_counter() - started
+    return result

@@ -1,0 +1,82 @@
+"""Pandoc, batched: one process per direction for the whole book, since start-up dominates."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from functools import lru_cache
+from typing import Any
+
+from .errors import BuildError
+
+SPLIT = "LITBUILDCHAPTERSPLIT"
+READ_FORMAT = "markdown-smart"
+
+
+@lru_cache(maxsize=1)
+def pandoc_path() -> str:
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+@lru_cache(maxsize=1)
+def pandoc_version() -> str:
+    import pypandoc
+
+    return pypandoc.get_pandoc_version()
+
+
+def run_pandoc(args: list[str], text: str) -> str:
+    """Run pandoc with text on stdin; raise BuildError with pandoc's message on failure."""
+    proc = subprocess.run([pandoc_path(), *args], input=text.encode("utf-8"),
+                          capture_output=True, check=False)
+    if proc.returncode != 0:
+        raise BuildError(f"pandoc {' '.join(args)} failed: {proc.stderr.decode('utf-8', 'replace')}")
+    return proc.stdout.decode("utf-8")
+
+
+def markdown_to_ast(chapters: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Parse every chapter's markdown in one pandoc call; split at marker paragraphs."""
+    names = list(chapters)
+    joined = f"\n\n{SPLIT}\n\n".join(chapters[n] for n in names)
+    doc = json.loads(run_pandoc(["-f", READ_FORMAT, "-t", "json"], joined))
+    pieces: list[list[Any]] = [[]]
+    for block in doc["blocks"]:
+        if block.get("t") == "Para" and block["c"] == [{"t": "Str", "c": SPLIT}]:
+            pieces.append([])
+        else:
+            pieces[-1].append(block)
+    if len(pieces) != len(names):  # a chapter swallowed a marker (e.g. an unclosed fence)
+        return {n: _one(chapters[n]) for n in names}
+    api = doc["pandoc-api-version"]
+    return {n: {"pandoc-api-version": api, "meta": {}, "blocks": b} for n, b in zip(names, pieces)}
+
+
+def _one(markdown: str) -> dict[str, Any]:
+    return json.loads(run_pandoc(["-f", READ_FORMAT, "-t", "json"], markdown))
+
+
+def ast_to_html(docs: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Write every chapter's AST as an HTML fragment, in one pandoc call."""
+    names = list(docs)
+    if not names:
+        return {}
+    marker = {"t": "RawBlock", "c": ["html", f"<!--{SPLIT}-->"]}
+    blocks: list[Any] = []
+    for i, n in enumerate(names):
+        if i:
+            blocks.append(marker)
+        blocks.extend(docs[n]["blocks"])
+    api = docs[names[0]]["pandoc-api-version"]
+    html = run_pandoc(["-f", "json", "-t", "html5", "--wrap=none"],
+                      json.dumps({"pandoc-api-version": api, "meta": {}, "blocks": blocks}))
+    parts = html.split(f"<!--{SPLIT}-->")
+    if len(parts) != len(names):
+        raise BuildError("internal: HTML chapter split failed")
+    return dict(zip(names, (p.strip("\n") + "\n" for p in parts)))
+
+
+def ast_to_typst(doc: dict[str, Any]) -> str:
+    """Write one AST (the whole book) as Typst markup."""
+    return run_pandoc(["-f", "json", "-t", "typst", "--wrap=none"], json.dumps(doc))
