@@ -84,7 +84,9 @@ def load_config(project_dir: Path | str) -> BookConfig:
         problems.append(f"{path}: book.title is required")
 
     chapters = _chapter_entries(book.get("chapters"), str(path), False, problems)
-    chapters += _chapter_entries(book.get("appendices"), str(path), True, problems)
+    # Quarto lists appendices under their own heading in the sidebar.
+    chapters += [ChapterEntry(e.path, "Appendices", True)
+                 for e in _chapter_entries(book.get("appendices"), str(path), True, problems)]
     if not chapters:
         problems.append(f"{path}: book.chapters lists no chapter")
     for entry in chapters:

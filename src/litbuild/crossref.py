@@ -123,6 +123,8 @@ def _number_chapter(doc: dict[str, Any], info: ChapterInfo, targets: dict[str, T
             return [block]
         if t == "Div":
             hid, classes, _ = block["c"][0]
+            if any(c.startswith("callout") for c in classes):
+                return [block]  # a callout's heading is its title, never a numbered section
             for kind in ("fig", "tbl"):
                 if f"lb-{'figure' if kind == 'fig' else 'table'}" in classes:
                     counts[kind] += 1
