@@ -1,1 +1,34 @@
-"""The TALAP China-in-Kazakhstan report: data access, figures, tables and headline facts."""
+"""The TALAP China-in-Kazakhstan report: data access, figures, tables and headline facts.
+
+Chapters start with ``from kzchina import load, fact, figures, tables``. Importing the package
+is light (pandas only): matplotlib is imported when the first figure is drawn.
+"""
+
+from __future__ import annotations
+
+__all__ = ["load", "fact", "all_facts"]
+
+
+def load(edition: str | None = None, root=None):
+    """Open the data package; with no arguments, the dataset shared with `fact()`."""
+    if edition is None and root is None:
+        from kzchina.facts import default_dataset
+
+        return default_dataset()
+    from kzchina.data import load as load_edition
+
+    return load_edition(edition, root)
+
+
+def fact(fact_id: str, ds=None):
+    """Return one headline fact (a str with provenance); see kzchina.facts."""
+    from kzchina.facts import fact as compute
+
+    return compute(fact_id, ds)
+
+
+def all_facts(ds=None):
+    """Return every registered fact."""
+    from kzchina.facts import all_facts as compute
+
+    return compute(ds)
