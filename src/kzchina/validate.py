@@ -514,7 +514,11 @@ def check_edition(edition: str | None = None, root: Path | str | None = None) ->
     # Frictionless findings where ours found nothing at the same place; a broken file is reported
     # once, by us (frictionless would list the same damage again, in other words).
     located = {(p.path, p.row, p.column) for p in problems}
-    for p in frictionless_problems(ds, skip=broken):
+    # A resource whose foreign keys point at a broken one cannot be checked by frictionless either.
+    dependent = {name for name in ds.resource_names
+                 if any(fk["reference"].get("resource") in broken
+                        for fk in ds.resource_meta(name).foreign_keys)}
+    for p in frictionless_problems(ds, skip=broken | dependent):
         if (p.path, p.row, p.column) not in located and p.type != "foreign-key":
             problems.append(p)
             located.add((p.path, p.row, p.column))
