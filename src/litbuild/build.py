@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -15,6 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .cache import ExecutionCache, build_lock, chapter_key, environment_fingerprint, sha256_file
+from .provenance import (FACTS_CSV, FACTS_PAGE, PROVENANCE_FILE, add_disclosures, collect_facts,
+                         facts_csv, facts_page_html, facts_page_info, git_state, output_manifest,
+                         provenance_document, write_downloads, write_json, write_standalone_figures)
 from .assemble import AssembledChapter, OutputItem, assemble_chapter, write_assets
 from .config import BookConfig, load_config
 from .crossref import ChapterInfo, number_book, resolve_references
@@ -42,11 +48,15 @@ class BuildResult:
     seconds: float = 0.0
     executed: list[str] = field(default_factory=list)
     items: list[OutputItem] = field(default_factory=list)
+    facts: int = 0
+    up_to_date: bool = False
 
     def summary(self) -> str:
         pdf = f", PDF {self.pdf_pages} pages" if self.pdf_pages is not None else ""
-        return (f"Built {self.chapters} chapters, {self.figures} figures, {self.tables} tables"
-                f"{pdf} in {self.seconds:.1f} s -> {self.output_dir}")
+        verb = "Up to date" if self.up_to_date else "Built"
+        return (f"{verb}: {self.chapters} chapters ({len(self.executed)} executed), "
+                f"{self.figures} figures, {self.tables} tables, {self.facts} facts{pdf} "
+                f"in {self.seconds:.1f} s -> {self.output_dir}")
 
 
 def _stderr(message: str) -> None:
@@ -58,19 +68,24 @@ def slug(text: str) -> str:
 
 
 async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Progress,
-                       jobs: int) -> dict[str, ExecutedChapter]:
+                       jobs: int, cache: ExecutionCache) -> dict[str, ExecutedChapter]:
     semaphore = asyncio.Semaphore(jobs)
     done = 0
 
     async def run(chapter: Chapter) -> ExecutedChapter:
         nonlocal done
-        defaults = dict(config.execute)
-        defaults.update(chapter.front_matter.get("execute") or {})
-        cwd = config.root if config.execute_dir == "project" else (config.root / chapter.path).parent
-        async with semaphore:
-            result = await execute_chapter(chapter, config.root, cwd, defaults)
+        defaults = _chapter_defaults(config, chapter)
+        key = chapter_key(chapter.source_text, defaults, config.execute_dir)
+        result = cache.load(chapter.path, key)
+        if result is None:
+            cwd = config.root if config.execute_dir == "project" else (config.root / chapter.path).parent
+            async with semaphore:
+                result = await execute_chapter(chapter, config.root, cwd, defaults)
+            cache.store(chapter.path, key, result)
+            what = f"executed in {result.seconds:.1f} s" if chapter.needs_kernel else "no code"
+        else:
+            what = "unchanged (cached)"
         done += 1
-        what = f"executed in {result.seconds:.1f} s" if chapter.needs_kernel else "no code"
         progress(f"[{done}/{len(chapters)}] {chapter.path}: {what}")
         return result
 
@@ -103,13 +118,23 @@ def _publish(staging: Path, target: Path) -> None:
 
 
 def build_builtin(config: BookConfig, to: str = "all", output_dir: Path | None = None,
-                  progress: Progress = _stderr, jobs: int | None = None) -> BuildResult:
-    """Render the book with the builtin engine."""
+                  progress: Progress = _stderr, jobs: int | None = None,
+                  use_cache: bool = True, write_figures: bool = True) -> BuildResult:
+    """Render the book with the builtin engine, one build at a time per project."""
+    with build_lock(config.root, progress):
+        return _build_locked(config, to, output_dir, progress, jobs, use_cache, write_figures)
+
+
+def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress: Progress,
+                  jobs: int | None, use_cache: bool, write_figures: bool) -> BuildResult:
     started = time.perf_counter()
     target = (output_dir or config.root / config.output_dir).resolve()
     chapters = [read_chapter(config.root, entry.path) for entry in config.chapters]
     jobs = jobs or max(1, min(len(chapters), os.cpu_count() or 1))
-    executed = asyncio.run(_execute_all(config, chapters, progress, jobs))
+    cache = ExecutionCache(config.root, enabled=use_cache)
+    executed = asyncio.run(_execute_all(config, chapters, progress, jobs, cache))
+    for path in cache.damaged:
+        progress(f"warning: damaged cache entry for {path} was ignored and rebuilt")
 
     assembled: dict[str, AssembledChapter] = {
         c.path: assemble_chapter(c, executed[c.path], _chapter_defaults(config, c)) for c in chapters
@@ -120,52 +145,133 @@ def build_builtin(config: BookConfig, to: str = "all", output_dir: Path | None =
     targets, infos = number_book(asts, config.chapters, items_by_label)
     sources = {c.path: c.source_text for c in chapters}
 
+    inline_lines = {c.path: {i.index: i.line for i in c.inlines} for c in chapters}
+    facts = collect_facts([c.path for c in chapters], executed, inline_lines)
+    result = BuildResult(target, chapters=len(chapters),
+                         figures=sum(1 for i in items if i.label and i.kind == "figure"),
+                         tables=sum(1 for i in items if i.label and i.kind == "table"),
+                         executed=[p for p, e in executed.items() if e.executed], items=items)
+    result.facts = len(facts)
+
+    state_key = _output_key(config, to, executed)
+    if _up_to_date(config.root, target, state_key, write_figures):
+        progress("outputs are up to date: nothing to convert")
+        result.pdf_name, result.pdf_pages = _recorded_pdf(config.root)
+        result.seconds = time.perf_counter() - started
+        result.up_to_date = True
+        return result
+
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
         for a in assembled.values():
             write_assets(staging, a.assets)
-        result = BuildResult(target, chapters=len(chapters),
-                             figures=sum(1 for i in items if i.label and i.kind == "figure"),
-                             tables=sum(1 for i in items if i.label and i.kind == "table"),
-                             executed=[p for p, e in executed.items() if e.executed], items=items)
+        write_downloads(staging, items, config.root)
         pdf_name = slug(config.title) + ".pdf" if to in ("all", "pdf") else None
         if to in ("all", "pdf"):
-            docs = []
-            for info in infos:
-                doc = copy.deepcopy(asts[info.path])
-                resolve_references(doc, info, targets, sources[info.path], "typst")
-                finish_chapter(doc, info, items_by_label, executed[info.path].inline_values, "typst")
-                docs.append(doc)
-            api = docs[0]["pandoc-api-version"]
-            book = {"pandoc-api-version": api, "meta": {},
-                    "blocks": [b for d in docs for b in d["blocks"]]}
-            typ_file = staging / "book.typ"
-            typ_file.write_text(book_typst(config, ast_to_typst(book)), encoding="utf-8")
-            progress("compiling PDF with Typst")
-            try:
-                pdf = compile_pdf(typ_file, staging)
-            except Exception as exc:  # typst raises its own error type with the diagnostics
-                raise BuildError(f"Typst failed to compile the book: {exc}") from exc
-            typ_file.unlink()
-            (staging / pdf_name).write_bytes(pdf)
-            result.pdf_pages = pdf_page_count(pdf)
+            result.pdf_pages = _write_pdf(config, infos, asts, targets, sources, executed,
+                                          items_by_label, staging, pdf_name, progress)
             result.pdf_name = pdf_name
         if to in ("all", "html"):
+            facts_page = FACTS_PAGE if facts else None
             html_docs = {}
             for info in infos:
                 doc = copy.deepcopy(asts[info.path])
                 resolve_references(doc, info, targets, sources[info.path], "html")
-                finish_chapter(doc, info, items_by_label, executed[info.path].inline_values, "html")
+                finish_chapter(doc, info, items_by_label, executed[info.path].inline_values, "html",
+                               facts_page)
+                add_disclosures(doc, items_by_label, info.page, staging)
                 html_docs[info.path] = doc
             bodies = ast_to_html(html_docs)
-            write_site(staging, config, infos, bodies, pdf_name)
+            extra = [(facts_page_info(), facts_page_html(facts))] if facts else []
+            write_site(staging, config, infos, bodies, pdf_name, extra)
+        (staging / FACTS_CSV).write_text(facts_csv(facts), encoding="utf-8")
+        record = provenance_document(config.root, staging, infos, executed, items, facts, pdf_name)
+        write_json(staging / PROVENANCE_FILE, record)
         _publish(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if write_figures:
+        write_standalone_figures(config.root / "figures", items, target, record)
+    _remember_output(config.root, target, state_key, pdf_name, result.pdf_pages)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _write_pdf(config, infos, asts, targets, sources, executed, items_by_label, staging: Path,
+               pdf_name: str, progress: Progress) -> int:
+    """The whole book as one Typst document, compiled in-process; returns the page count."""
+    docs = []
+    for info in infos:
+        doc = copy.deepcopy(asts[info.path])
+        resolve_references(doc, info, targets, sources[info.path], "typst")
+        finish_chapter(doc, info, items_by_label, executed[info.path].inline_values, "typst")
+        docs.append(doc)
+    book = {"pandoc-api-version": docs[0]["pandoc-api-version"], "meta": {},
+            "blocks": [b for d in docs for b in d["blocks"]]}
+    typ_file = staging / "book.typ"
+    typ_file.write_text(book_typst(config, ast_to_typst(book)), encoding="utf-8")
+    progress("compiling PDF with Typst")
+    try:
+        pdf = compile_pdf(typ_file, staging)
+    except Exception as exc:  # typst raises its own error type carrying the diagnostics
+        raise BuildError(f"Typst failed to compile the book: {exc}") from exc
+    typ_file.unlink()
+    (staging / pdf_name).write_bytes(pdf)
+    return pdf_page_count(pdf)
+
+
+def _templates_digest() -> str:
+    from importlib import resources
+
+    digest = hashlib.sha256()
+    folder = resources.files("litbuild").joinpath("templates")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.is_file():
+            digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    return digest.hexdigest()
+
+
+def _output_key(config: BookConfig, to: str, executed: dict[str, ExecutedChapter]) -> str:
+    """Everything the conversion step depends on, once execution results are known."""
+    runs = {p: {k: v for k, v in e.to_json().items() if k != "seconds"} for p, e in executed.items()}
+    payload = {
+        "runs": runs, "to": to, "templates": _templates_digest(),
+        "config": (config.root / "_quarto.yml").read_text(encoding="utf-8"),
+        "sources": {e.path: sha256_file(config.root / e.path) for e in config.chapters},
+        "git": git_state(config.root), "env": environment_fingerprint(),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _state_file(root: Path) -> Path:
+    return root / ".litbuild" / "output.json"
+
+
+def _up_to_date(root: Path, target: Path, key: str, write_figures: bool) -> bool:
+    """True when the last build had the same inputs and its output is still intact."""
+    try:
+        state = json.loads(_state_file(root).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if state.get("key") != key or state.get("target") != str(target) or not target.is_dir():
+        return False
+    if write_figures and not state.get("figures"):
+        return False
+    return output_manifest(target, skip=()) == state.get("manifest")
+
+
+def _recorded_pdf(root: Path) -> tuple[str | None, int | None]:
+    state = json.loads(_state_file(root).read_text(encoding="utf-8"))
+    return state.get("pdf_name"), state.get("pdf_pages")
+
+
+def _remember_output(root: Path, target: Path, key: str, pdf_name: str | None,
+                     pdf_pages: int | None) -> None:
+    write_json(_state_file(root), {"key": key, "target": str(target),
+                                   "manifest": output_manifest(target, skip=()),
+                                   "pdf_name": pdf_name, "pdf_pages": pdf_pages, "figures": True})
 
 
 def build_with_quarto(project_dir: Path, to: str, output_dir: Path | None,

@@ -1,0 +1,127 @@
+"""The execution cache: a chapter re-runs only when its source, the files it read or its environment change.
+
+Quarto's freeze keys on the .qmd text alone and misses data changes. Here each entry also records every
+project file the chapter opened while it ran (an audit hook in the kernel) and the project modules it
+imported, each with its sha256; an entry is valid only while all of them still hash the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import platform
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterator
+
+from . import __version__
+from .execute import ExecutedChapter
+
+# Bump to invalidate every cache entry after a change in how outputs are produced.
+CACHE_EPOCH = 1
+KEY_PACKAGES = ("ipykernel", "nbclient", "matplotlib", "pandas", "numpy", "pypandoc-binary", "typst")
+
+
+def sha256_file(path: Path) -> str | None:
+    """The file's sha256, or None when it does not exist (a deleted input invalidates too)."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def environment_fingerprint() -> dict[str, str]:
+    """Versions that change what a kernel computes or how outputs look."""
+    versions = {"litbuild": __version__, "epoch": str(CACHE_EPOCH),
+                "python": platform.python_version(), "executable": sys.executable}
+    for name in KEY_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "-"
+    return versions
+
+
+def chapter_key(source_text: str, defaults: dict[str, Any], execute_dir: str) -> str:
+    """What must match before the recorded dependencies are even looked at."""
+    payload = json.dumps({"source": source_text, "defaults": defaults, "execute_dir": execute_dir,
+                          "env": environment_fingerprint()}, sort_keys=True, default=str)
+    return sha256_text(payload)
+
+
+class ExecutionCache:
+    """Entries in `<project>/.litbuild/cache/`, one JSON file per chapter."""
+
+    def __init__(self, root: Path, enabled: bool = True):
+        self.root = root
+        self.dir = root / ".litbuild" / "cache"
+        self.enabled = enabled
+        self.damaged: list[str] = []
+
+    def _entry_path(self, chapter_path: str) -> Path:
+        return self.dir / (chapter_path.replace("/", "__") + ".json")
+
+    def load(self, chapter_path: str, key: str) -> ExecutedChapter | None:
+        """The cached run, or None when missing, stale or damaged (a damaged entry is noted)."""
+        if not self.enabled:
+            return None
+        entry = self._entry_path(chapter_path)
+        if not entry.exists():
+            return None
+        try:
+            record = json.loads(entry.read_text(encoding="utf-8"))
+            body = record["body"]
+            if sha256_text(json.dumps(body, sort_keys=True)) != record["checksum"]:
+                raise ValueError("checksum mismatch")
+            if body["key"] != key:
+                return None
+            for rel, digest in body["dependencies"].items():
+                if sha256_file(self.root / rel) != digest:
+                    return None
+            return ExecutedChapter.from_json(body["executed"])
+        except (ValueError, KeyError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
+            self.damaged.append(chapter_path)
+            return None
+
+    def store(self, chapter_path: str, key: str, executed: ExecutedChapter) -> None:
+        """Record a fresh run with the hashes of everything it read; written atomically."""
+        if not self.enabled:
+            return
+        deps = {rel: sha256_file(self.root / rel)
+                for rel in sorted(set(executed.files_read) | set(executed.modules))}
+        body = {"key": key, "dependencies": deps, "executed": executed.to_json(),
+                "stored": time.time()}
+        record = {"checksum": sha256_text(json.dumps(body, sort_keys=True)), "body": body}
+        self.dir.mkdir(parents=True, exist_ok=True)
+        entry = self._entry_path(chapter_path)
+        tmp = entry.with_suffix(f".tmp-{os.getpid()}")
+        tmp.write_text(json.dumps(record), encoding="utf-8")
+        os.replace(tmp, entry)
+
+
+@contextlib.contextmanager
+def build_lock(root: Path, progress=None) -> Iterator[None]:
+    """One build at a time per project: a second one waits instead of corrupting the first."""
+    lock_dir = root / ".litbuild"
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    with open(lock_dir / "lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if progress:
+                progress("another build of this project is running; waiting for it to finish")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,353 @@
+"""Provenance a reviewer can follow: for each figure, table and fact, its inputs, code and outputs.
+
+The report package describes its own outputs (a `application/vnd.litbuild.provenance+json` entry in
+a figure's or table's display bundle, `_litbuild_inline_()` on inline values); the engine adds what
+only it knows: which files each chapter opened, output files and their hashes, git state, versions.
+The record follows RO-Crate's conventions where they fit: a JSON-LD `@graph` of File,
+SoftwareSourceCode and CreateAction entities.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import io
+import json
+import os
+import posixpath
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .assemble import OutputItem
+from .ast import Node, RawBlock, walk_blocks
+from .cache import environment_fingerprint, sha256_file
+from .crossref import ChapterInfo
+from .execute import ExecutedChapter
+
+PROVENANCE_FILE = "provenance.json"
+FACTS_CSV = "facts.csv"
+FACTS_PAGE = "facts.html"
+SOURCE_DIR = "_source"  # copies of the data and code files that outputs link to
+
+
+@dataclass
+class FactRecord:
+    """One headline fact as used in the book, with every place it appears."""
+
+    fact_id: str
+    text: str
+    info: dict[str, Any]
+    used_in: list[dict[str, Any]] = field(default_factory=list)
+
+
+def collect_facts(order: list[str], executed: dict[str, ExecutedChapter],
+                  inline_lines: dict[str, dict[int, int]]) -> list[FactRecord]:
+    """Every inline value that names a fact, in book order, merged by fact id."""
+    facts: dict[str, FactRecord] = {}
+    for path in order:
+        for index, value in sorted(executed[path].inline_values.items()):
+            info = value.get("info") or {}
+            fact_id = info.get("fact_id")
+            if not fact_id:
+                continue
+            record = facts.setdefault(fact_id, FactRecord(fact_id, value["text"],
+                                                          info.get("provenance") or {}))
+            record.used_in.append({"chapter": path, "line": inline_lines[path].get(index)})
+    return list(facts.values())
+
+
+def _sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def download_path(item: OutputItem) -> str:
+    """Where the CSV of exactly the data shown goes, beside the chapter's figures."""
+    chapter = posixpath.splitext(item.chapter)[0]
+    return f"{chapter}_files/data/{item.label}.csv"
+
+
+def write_downloads(out: Path, items: list[OutputItem], root: Path) -> None:
+    """Write each item's data CSV and copy the data and code files it names into _source/."""
+    for item in items:
+        prov = item.provenance
+        if not prov or not item.label:
+            continue
+        if prov.get("data_csv") is not None:
+            target = out / download_path(item)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(prov["data_csv"].encode("utf-8"))
+        for rel in _linked_files(prov):
+            source = root / rel
+            if source.is_file():
+                copy = out / SOURCE_DIR / rel
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, copy)
+
+
+def _linked_files(prov: dict[str, Any]) -> list[str]:
+    files = [i["path"] for i in prov.get("inputs", []) if i.get("path")]
+    code = prov.get("code") or {}
+    if code.get("file"):
+        files.append(code["file"])
+    return files
+
+
+def _short(digest: str | None) -> str:
+    return (digest or "missing")[:12]
+
+
+def disclosure_html(item: OutputItem, page: str, out: Path) -> str:
+    """The 'Data & code' block shown under a figure or table."""
+    prov = item.provenance or {}
+    base = posixpath.dirname(page) or "."
+    rel = lambda p: posixpath.relpath(p, base)  # noqa: E731
+    esc = html.escape
+    rows = []
+    if prov.get("source_note"):
+        rows.append(f"<p class=\"source-note\">{esc(prov['source_note'])}</p>")
+    items = []
+    if prov.get("data_csv") is not None:
+        csv_path = download_path(item)
+        digest = _sha256_bytes(prov["data_csv"].encode("utf-8"))
+        items.append(f'<li><a href="{esc(rel(csv_path))}" download>Data shown (CSV)</a> '
+                     f'<code title="sha256 {digest}">sha256 {_short(digest)}</code></li>')
+    for inp in prov.get("inputs", []):
+        path = inp.get("path", "")
+        label = inp.get("resource") or path
+        items.append(f'<li>Input: <a href="{esc(rel(SOURCE_DIR + "/" + path))}">{esc(path)}</a>'
+                     f' ({esc(label)}) <code title="sha256 {esc(inp.get("sha256") or "")}">'
+                     f'sha256 {_short(inp.get("sha256"))}</code></li>')
+    code = prov.get("code") or {}
+    if prov.get("function"):
+        where = f"{code.get('file')}, line {code.get('line')}" if code.get("file") else ""
+        link = (f'<a href="{esc(rel(SOURCE_DIR + "/" + code["file"]))}">{esc(where)}</a>'
+                if code.get("file") else "")
+        items.append(f"<li>Code: <code>{esc(prov['function'])}</code> {link}</li>")
+    for asset in item.assets:
+        digest = sha256_file(out / asset)
+        items.append(f'<li>Output: <a href="{esc(rel(asset))}">{esc(posixpath.basename(asset))}'
+                     f'</a> <code title="sha256 {digest}">sha256 {_short(digest)}</code></li>')
+    rows.append("<ul>" + "".join(items) + "</ul>")
+    return (f'<details class="provenance" id="prov-{esc(item.label or "")}">'
+            f"<summary>Data &amp; code</summary>{''.join(rows)}</details>")
+
+
+def add_disclosures(doc: dict[str, Any], items_by_label: dict[str, OutputItem], page: str,
+                    out: Path) -> None:
+    """Insert the disclosure after each figure and table that carries provenance."""
+
+    def visit(block: Node) -> list[Node] | None:
+        if block["t"] == "Figure":
+            item = items_by_label.get(block["c"][0][0])
+            if item is not None and item.provenance:
+                return [block, RawBlock("html", disclosure_html(item, page, out))]
+            return [block]
+        return None
+
+    doc["blocks"] = walk_blocks(doc["blocks"], visit)
+
+
+def facts_csv(facts: list[FactRecord]) -> str:
+    """id, value, formatted text, unit, inputs (path@sha256; ...), code location, used in."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["id", "value", "text", "unit", "inputs", "function", "code", "used_in"])
+    for fact in facts:
+        info = fact.info
+        code = info.get("code") or {}
+        writer.writerow([
+            fact.fact_id, "" if info.get("value") is None else info.get("value"), fact.text,
+            info.get("unit", ""),
+            "; ".join(f"{i.get('path')}@{i.get('sha256')}" for i in info.get("inputs", [])),
+            info.get("function", ""),
+            f"{code.get('file')}:{code.get('line')}" if code.get("file") else "",
+            "; ".join(f"{u['chapter']}:{u['line']}" for u in fact.used_in),
+        ])
+    return buffer.getvalue()
+
+
+def facts_page_html(facts: list[FactRecord]) -> str:
+    """The body of the Facts page: one row per fact, anchored by its id."""
+    esc = html.escape
+    rows = []
+    for fact in facts:
+        info = fact.info
+        inputs = "<br>".join(
+            f'<a href="{esc(SOURCE_DIR + "/" + i.get("path", ""))}">{esc(i.get("path", ""))}</a> '
+            f'<code title="sha256 {esc(i.get("sha256") or "")}">{_short(i.get("sha256"))}</code>'
+            for i in info.get("inputs", []))
+        used = ", ".join(
+            f'<a href="{esc(posixpath.splitext(u["chapter"])[0])}.html">{esc(u["chapter"])}</a>'
+            for u in fact.used_in)
+        code = info.get("code") or {}
+        rows.append(
+            f'<tr id="fact-{esc(fact.fact_id)}"><td><code>{esc(fact.fact_id)}</code></td>'
+            f"<td>{esc(fact.text)}</td><td>{esc(str(info.get('unit', '')))}</td>"
+            f"<td>{inputs}</td><td><code>{esc(info.get('function', ''))}</code><br>"
+            f"{esc(str(code.get('file', '')))}:{esc(str(code.get('line', '')))}</td>"
+            f"<td>{used}</td></tr>")
+    return ('<h1 id="facts">Facts</h1>\n<p>Every number in the prose is computed from data. '
+            f'This page lists all {len(facts)} of them, with the data files (and their sha256) '
+            'and the code that computed them. The same list is in '
+            f'<a href="{FACTS_CSV}" download>{FACTS_CSV}</a>.</p>\n'
+            '<table class="facts"><thead><tr><th>Fact</th><th>Text</th><th>Unit</th>'
+            "<th>Inputs</th><th>Code</th><th>Used in</th></tr></thead><tbody>\n"
+            + "\n".join(rows) + "\n</tbody></table>\n")
+
+
+def facts_page_info() -> ChapterInfo:
+    return ChapterInfo(path="facts", page=FACTS_PAGE, number=None, title="Facts", appendix=True,
+                       part="Provenance")
+
+
+def git_state(root: Path) -> dict[str, Any]:
+    """The commit the build came from and whether the tree had uncommitted changes."""
+    def git(*args: str) -> str | None:
+        try:
+            proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True,
+                                  text=True, check=False)
+        except FileNotFoundError:
+            return None
+        return proc.stdout.strip() if proc.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": bool(status) if status is not None else None}
+
+
+def git_blob_hashes(root: Path, files: list[str]) -> dict[str, str]:
+    """Git blob ids of the current file contents (what `git hash-object` prints)."""
+    files = sorted({f for f in files if (root / f).is_file()})
+    if not files:
+        return {}
+    try:
+        proc = subprocess.run(["git", "-C", str(root), "hash-object", "--", *files],
+                              capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        return {}
+    if proc.returncode != 0:
+        return {}
+    return dict(zip(files, proc.stdout.split()))
+
+
+def output_manifest(out: Path, skip: tuple[str, ...] = (PROVENANCE_FILE,)) -> dict[str, str]:
+    """sha256 of every file in the output folder, by POSIX path relative to it."""
+    manifest = {}
+    for dirpath, _dirs, files in os.walk(out):
+        for name in files:
+            full = Path(dirpath) / name
+            rel = full.relative_to(out).as_posix()
+            if rel not in skip:
+                manifest[rel] = sha256_file(full)
+    return dict(sorted(manifest.items()))
+
+
+def provenance_document(root: Path, out: Path, infos: list[ChapterInfo],
+                        executed: dict[str, ExecutedChapter], items: list[OutputItem],
+                        facts: list[FactRecord], pdf_name: str | None) -> dict[str, Any]:
+    """Assemble the RO-Crate-style record of the whole build."""
+    code_files = [f for e in executed.values() for f in e.modules]
+    for prov in [i.provenance for i in items if i.provenance] + [f.info for f in facts]:
+        if (prov.get("code") or {}).get("file"):
+            code_files.append(prov["code"]["file"])
+    blobs = git_blob_hashes(root, code_files)
+    files = output_manifest(out)
+    graph: list[dict[str, Any]] = [{
+        "@id": "./", "@type": "Dataset", "name": "Rendered book",
+        "hasPart": [{"@id": f} for f in files],
+        "git": git_state(root), "software": environment_fingerprint_portable(),
+    }]
+    for rel, digest in files.items():
+        graph.append({"@id": rel, "@type": "File", "sha256": digest})
+    for info in infos:
+        run = executed[info.path]
+        graph.append({
+            "@id": f"#run-{info.path}", "@type": "CreateAction", "name": f"execute {info.path}",
+            "instrument": {"@id": info.path, "sha256": sha256_file(root / info.path)},
+            "object": [{"@id": f, "sha256": sha256_file(root / f)} for f in run.files_read],
+            "modules": [{"@id": m, "sha256": sha256_file(root / m), "gitBlob": blobs.get(m)}
+                        for m in run.modules],
+            "result": [{"@id": info.page}],
+        })
+    for item in items:
+        if not item.label:
+            continue
+        graph.append(_item_action(item, out, blobs))
+    for fact in facts:
+        graph.append(_fact_action(fact, blobs))
+    return {"@context": "https://w3id.org/ro/crate/1.1/context", "@graph": graph,
+            "pdf": pdf_name}
+
+
+def environment_fingerprint_portable() -> dict[str, str]:
+    """Versions without machine-specific paths, so records compare across machines."""
+    return {k: v for k, v in environment_fingerprint().items() if k != "executable"}
+
+
+def _code_entity(prov: dict[str, Any], blobs: dict[str, str]) -> dict[str, Any]:
+    code = prov.get("code") or {}
+    return {"@type": "SoftwareSourceCode", "name": prov.get("function"),
+            "file": code.get("file"), "line": code.get("line"),
+            "gitBlob": blobs.get(code.get("file") or "")}
+
+
+def _inputs(prov: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"@id": i.get("path"), "resource": i.get("resource"), "sha256": i.get("sha256")}
+            for i in prov.get("inputs", [])]
+
+
+def _item_action(item: OutputItem, out: Path, blobs: dict[str, str]) -> dict[str, Any]:
+    prov = item.provenance or {}
+    results = [{"@id": a, "sha256": sha256_file(out / a)} for a in item.assets]
+    if prov.get("data_csv") is not None:
+        path = download_path(item)
+        results.append({"@id": path, "sha256": sha256_file(out / path)})
+    return {
+        "@id": f"#{item.label}", "@type": "CreateAction", "identifier": item.label,
+        "additionalType": item.kind, "name": f"{'Figure' if item.kind == 'figure' else 'Table'} "
+        f"{item.number}", "caption": item.caption, "chapter": item.chapter,
+        "page": posixpath.splitext(item.chapter)[0] + ".html",
+        "instrument": _code_entity(prov, blobs) if prov else None,
+        "object": _inputs(prov), "result": results, "sourceNote": prov.get("source_note"),
+    }
+
+
+def _fact_action(fact: FactRecord, blobs: dict[str, str]) -> dict[str, Any]:
+    info = fact.info
+    return {
+        "@id": f"#fact-{fact.fact_id}", "@type": "CreateAction", "identifier": fact.fact_id,
+        "additionalType": "fact", "name": fact.fact_id, "value": info.get("value"),
+        "text": fact.text, "unit": info.get("unit"), "usedIn": fact.used_in,
+        "instrument": _code_entity(info, blobs), "object": _inputs(info),
+    }
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON deterministically (sorted keys, fixed layout), atomically."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+                   encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_standalone_figures(figures_dir: Path, items: list[OutputItem], out: Path,
+                             doc: dict[str, Any]) -> list[str]:
+    """Copy every labelled figure to figures/ as SVG and PNG with a JSON provenance sidecar."""
+    actions = {g.get("identifier"): g for g in doc["@graph"] if g.get("@type") == "CreateAction"}
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for item in items:
+        if item.kind != "figure" or not item.label or not item.assets:
+            continue
+        for asset in item.assets:
+            ext = posixpath.splitext(asset)[1]
+            target = figures_dir / f"{item.label}{ext}"
+            shutil.copyfile(out / asset, target)
+            written.append(target.name)
+        write_json(figures_dir / f"{item.label}.json", actions.get(item.label, {}))
+        written.append(f"{item.label}.json")
+    return written
