@@ -5,11 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_data_support import EDITION, csv_path, edit_cell, folder_hashes, project, read_rows, write_rows  # noqa: F401
 
 from kzchina.data import load
 from kzchina.problems import ProblemsError
 from kzchina.validate import check_edition
+from test_data_support import (
+    EDITION,
+    copy_project,
+    csv_path,
+    edit_cell,
+    folder_hashes,
+    read_rows,
+    write_rows,
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A throwaway copy of the project's 2022 data."""
+    return copy_project(tmp_path)
 
 
 def wrong_type(root):
@@ -19,12 +33,14 @@ def wrong_type(root):
 def missing_column(root):
     rows = read_rows(root, "foreign_workers")
     i = rows[0].index("country")
-    write_rows(root, "foreign_workers", [r[:i] + r[i + 1:] for r in rows])
+    write_rows(root, "foreign_workers", [r[:i] + r[i + 1 :] for r in rows])
 
 
 def unexpected_column(root):
     rows = read_rows(root, "trade_with_china")
-    write_rows(root, "trade_with_china", [r + (["extra"] if n == 0 else ["x"]) for n, r in enumerate(rows)])
+    write_rows(
+        root, "trade_with_china", [r + (["extra"] if n == 0 else ["x"]) for n, r in enumerate(rows)]
+    )
 
 
 def missing_file(root):
@@ -44,7 +60,9 @@ def share_above_100(root):
 
 
 def negative_count(root):
-    edit_cell(root, "legal_entities", "count", "-260", population="operating_legal_entities", size="large")
+    edit_cell(
+        root, "legal_entities", "count", "-260", population="operating_legal_entities", size="large"
+    )
 
 
 def unknown_category(root):
@@ -80,11 +98,26 @@ def row_with_missing_cell(root):
 
 
 def total_does_not_add_up(root):
-    edit_cell(root, "legal_entities", "count", "28574", population="operating_legal_entities", size="total")
+    edit_cell(
+        root,
+        "legal_entities",
+        "count",
+        "28574",
+        population="operating_legal_entities",
+        size="total",
+    )
 
 
 def unknown_foreign_key(root):
-    edit_cell(root, "perception_index", "region", "almaty", measurement="2022", region="aktobe", indicator="index")
+    edit_cell(
+        root,
+        "perception_index",
+        "region",
+        "almaty",
+        measurement="2022",
+        region="aktobe",
+        indicator="index",
+    )
 
 
 def pattern_mismatch(root):
@@ -94,24 +127,156 @@ def pattern_mismatch(root):
 P = "data/2022/"
 CASES = [
     # (doctor, file, row, column, problem type, caught by load()?)
-    pytest.param(wrong_type, P + "fdi_by_sector.csv", 2, "position_usd_mn", "type-error", True, id="wrong-type-decimal-comma"),
-    pytest.param(missing_column, P + "foreign_workers.csv", 1, "country", "missing-label", True, id="missing-column"),
-    pytest.param(unexpected_column, P + "trade_with_china.csv", 1, "extra", "extra-label", True, id="unexpected-column"),
-    pytest.param(missing_file, P + "media_monitoring.csv", None, None, "missing-file", True, id="missing-file"),
-    pytest.param(empty_file, P + "labour_migration.csv", None, None, "empty-file", True, id="empty-file"),
-    pytest.param(duplicate_key, P + "investor_ranks.csv", 3, "year,rank", "primary-key-error", True, id="duplicate-key"),
-    pytest.param(share_above_100, P + "kz_investment_in_china.csv", 2, "share_pct", "constraint-error", True, id="share-above-100"),
-    pytest.param(negative_count, P + "legal_entities.csv", 3, "count", "constraint-error", True, id="negative-count"),
-    pytest.param(unknown_category, P + "trade_with_china.csv", 4, "flow", "constraint-error", True, id="unknown-category"),
-    pytest.param(malformed_date, P + "foreign_ministers.csv", 2, "start_date", "type-error", True, id="malformed-date"),
-    pytest.param(impossible_date, P + "foreign_ministers.csv", 2, "end_date", "type-error", True, id="impossible-date"),
-    pytest.param(byte_order_mark, P + "regions.csv", 1, None, "encoding-error", True, id="byte-order-mark"),
-    pytest.param(latin1_bytes, P + "foreign_workers.csv", 4, "country", "encoding-error", True, id="latin-1-bytes"),
-    pytest.param(required_value_missing, P + "trade_by_commodity.csv", 9, "label", "constraint-error", True, id="required-empty"),
-    pytest.param(row_with_missing_cell, P + "caifc_partners.csv", 3, None, "missing-cell", True, id="short-row"),
-    pytest.param(pattern_mismatch, P + "policy_bodies.csv", 13, "body_id", "constraint-error", True, id="pattern-mismatch"),
-    pytest.param(total_does_not_add_up, P + "legal_entities.csv", 2, "count", "cross-check", False, id="total-does-not-add-up"),
-    pytest.param(unknown_foreign_key, P + "perception_index.csv", 8, "region", "foreign-key-error", False, id="unknown-foreign-key"),
+    pytest.param(
+        wrong_type,
+        P + "fdi_by_sector.csv",
+        2,
+        "position_usd_mn",
+        "type-error",
+        True,
+        id="wrong-type-decimal-comma",
+    ),
+    pytest.param(
+        missing_column,
+        P + "foreign_workers.csv",
+        1,
+        "country",
+        "missing-label",
+        True,
+        id="missing-column",
+    ),
+    pytest.param(
+        unexpected_column,
+        P + "trade_with_china.csv",
+        1,
+        "extra",
+        "extra-label",
+        True,
+        id="unexpected-column",
+    ),
+    pytest.param(
+        missing_file,
+        P + "media_monitoring.csv",
+        None,
+        None,
+        "missing-file",
+        True,
+        id="missing-file",
+    ),
+    pytest.param(
+        empty_file, P + "labour_migration.csv", None, None, "empty-file", True, id="empty-file"
+    ),
+    pytest.param(
+        duplicate_key,
+        P + "investor_ranks.csv",
+        3,
+        "year,rank",
+        "primary-key-error",
+        True,
+        id="duplicate-key",
+    ),
+    pytest.param(
+        share_above_100,
+        P + "kz_investment_in_china.csv",
+        2,
+        "share_pct",
+        "constraint-error",
+        True,
+        id="share-above-100",
+    ),
+    pytest.param(
+        negative_count,
+        P + "legal_entities.csv",
+        3,
+        "count",
+        "constraint-error",
+        True,
+        id="negative-count",
+    ),
+    pytest.param(
+        unknown_category,
+        P + "trade_with_china.csv",
+        4,
+        "flow",
+        "constraint-error",
+        True,
+        id="unknown-category",
+    ),
+    pytest.param(
+        malformed_date,
+        P + "foreign_ministers.csv",
+        2,
+        "start_date",
+        "type-error",
+        True,
+        id="malformed-date",
+    ),
+    pytest.param(
+        impossible_date,
+        P + "foreign_ministers.csv",
+        2,
+        "end_date",
+        "type-error",
+        True,
+        id="impossible-date",
+    ),
+    pytest.param(
+        byte_order_mark, P + "regions.csv", 1, None, "encoding-error", True, id="byte-order-mark"
+    ),
+    pytest.param(
+        latin1_bytes,
+        P + "foreign_workers.csv",
+        4,
+        "country",
+        "encoding-error",
+        True,
+        id="latin-1-bytes",
+    ),
+    pytest.param(
+        required_value_missing,
+        P + "trade_by_commodity.csv",
+        9,
+        "label",
+        "constraint-error",
+        True,
+        id="required-empty",
+    ),
+    pytest.param(
+        row_with_missing_cell,
+        P + "caifc_partners.csv",
+        3,
+        None,
+        "missing-cell",
+        True,
+        id="short-row",
+    ),
+    pytest.param(
+        pattern_mismatch,
+        P + "policy_bodies.csv",
+        13,
+        "body_id",
+        "constraint-error",
+        True,
+        id="pattern-mismatch",
+    ),
+    pytest.param(
+        total_does_not_add_up,
+        P + "legal_entities.csv",
+        2,
+        "count",
+        "cross-check",
+        False,
+        id="total-does-not-add-up",
+    ),
+    pytest.param(
+        unknown_foreign_key,
+        P + "perception_index.csv",
+        8,
+        "region",
+        "foreign-key-error",
+        False,
+        id="unknown-foreign-key",
+    ),
 ]
 
 
@@ -134,7 +299,9 @@ def test_bad_input_is_located_exactly(project: Path, doctor, path, row, column, 
     if on_load:
         with pytest.raises(ProblemsError) as info:
             ds.table(_resource_of(path))
-        assert (path, row, column, type_) in [(p.path, p.row, p.column, p.type) for p in info.value.problems]
+        assert (path, row, column, type_) in [
+            (p.path, p.row, p.column, p.type) for p in info.value.problems
+        ]
         assert str(info.value).startswith(path + ":")
     else:
         ds.table(_resource_of(path))  # schema-valid; only the cross-check catches it
@@ -149,7 +316,10 @@ def test_every_problem_of_a_file_is_reported_at_once(project: Path):
     with pytest.raises(ProblemsError) as info:
         load(EDITION, project).table("fdi_by_sector")
     assert [(p.row, p.column) for p in info.value.problems] == [
-        (2, "position_usd_mn"), (3, "sector"), (4, "position_usd_mn")]
+        (2, "position_usd_mn"),
+        (3, "sector"),
+        (4, "position_usd_mn"),
+    ]
 
 
 def test_problem_str_is_path_row_column_message(project: Path):
@@ -158,4 +328,5 @@ def test_problem_str_is_path_row_column_message(project: Path):
         load(EDITION, project).table("fdi_by_sector")
     assert str(info.value.problems[0]) == (
         "data/2022/fdi_by_sector.csv:2:position_usd_mn: "
-        "expected number with '.' as decimal point, got '1160,86'")
+        "expected number with '.' as decimal point, got '1160,86'"
+    )

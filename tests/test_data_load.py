@@ -7,11 +7,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_data_support import DATA, EDITION, REPO, copy_project, csv_path, folder_hashes, project  # noqa: F401
 
 from kzchina.data import find_root, load
 from kzchina.problems import ProblemsError
 from kzchina.validate import check_edition, summarize_edition
+from test_data_support import DATA, EDITION, REPO, copy_project, csv_path, folder_hashes
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A throwaway copy of the project's 2022 data."""
+    return copy_project(tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -131,4 +137,5 @@ def test_missing_descriptor_is_a_problem(tmp_path: Path):
     with pytest.raises(ProblemsError) as info:
         load("2022", tmp_path)
     assert [(p.path, p.message) for p in info.value.problems] == [
-        ("data/2022/datapackage.json", "missing file")]
+        ("data/2022/datapackage.json", "missing file")
+    ]

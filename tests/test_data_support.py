@@ -8,8 +8,6 @@ import io
 import shutil
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[1]
 EDITION = "2022"
 DATA = REPO / "data" / EDITION
@@ -17,8 +15,11 @@ DATA = REPO / "data" / EDITION
 
 def folder_hashes(folder: Path) -> dict[str, str]:
     """Return sha256 of every file under folder, keyed by relative path."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def copy_project(tmp_path: Path) -> Path:
@@ -36,7 +37,9 @@ def csv_path(root: Path, resource: str) -> Path:
 
 def read_rows(root: Path, resource: str) -> list[list[str]]:
     """Read a CSV as rows of strings (header first)."""
-    return list(csv.reader(io.StringIO(csv_path(root, resource).read_text(encoding="utf-8"), newline="")))
+    return list(
+        csv.reader(io.StringIO(csv_path(root, resource).read_text(encoding="utf-8"), newline=""))
+    )
 
 
 def write_rows(root: Path, resource: str, rows: list[list[str]]) -> None:
@@ -56,9 +59,3 @@ def edit_cell(root: Path, resource: str, column: str, value: str, **where: str) 
             write_rows(root, resource, rows)
             return n
     raise LookupError(f"no row in {resource} with {where}")
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A throwaway copy of the project's 2022 data."""
-    return copy_project(tmp_path)

@@ -34,7 +34,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -73,9 +73,17 @@ def resolve_edition(edition: str | None, root: Path) -> str:
         return os.environ[EDITION_ENV]
     found = editions(root)
     if not found:
-        raise ProblemsError([Problem(_rel(root / "data", root), None, None,
-                                     "no edition found: expected data/<edition>/datapackage.json",
-                                     "missing-edition")])
+        raise ProblemsError(
+            [
+                Problem(
+                    _rel(root / "data", root),
+                    None,
+                    None,
+                    "no edition found: expected data/<edition>/datapackage.json",
+                    "missing-edition",
+                )
+            ]
+        )
     return found[-1]
 
 
@@ -225,7 +233,9 @@ class Dataset:
             return self._resources[name]
         except KeyError:
             known = ", ".join(sorted(self._resources))
-            raise KeyError(f"no resource {name!r} in edition {self.edition}; known: {known}") from None
+            raise KeyError(
+                f"no resource {name!r} in edition {self.edition}; known: {known}"
+            ) from None
 
 
 def load(edition: str | None = None, root: Path | str | None = None) -> Dataset:
@@ -242,10 +252,21 @@ def _read_descriptor(path: Path, root: Path) -> dict[str, Any]:
     try:
         descriptor = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProblemsError([Problem(rel, None, None, f"invalid JSON: {exc}", "descriptor-error")]) from None
+        raise ProblemsError(
+            [Problem(rel, None, None, f"invalid JSON: {exc}", "descriptor-error")]
+        ) from None
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
-        raise ProblemsError([Problem(rel, None, None, "expected an object with a 'resources' list",
-                                     "descriptor-error")])
+        raise ProblemsError(
+            [
+                Problem(
+                    rel,
+                    None,
+                    None,
+                    "expected an object with a 'resources' list",
+                    "descriptor-error",
+                )
+            ]
+        )
     return descriptor
 
 
@@ -304,7 +325,9 @@ def _line_of(raw: bytes, offset: int) -> int:
     return raw.count(b"\n", 0, offset) + 1
 
 
-def parse_resource(raw: bytes, meta: ResourceMeta, rel: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+def parse_resource(
+    raw: bytes, meta: ResourceMeta, rel: str
+) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Check raw CSV bytes against the schema; return (typed frame or None, every problem)."""
     problems: list[Problem] = []
 
@@ -332,8 +355,12 @@ def parse_resource(raw: bytes, meta: ResourceMeta, rel: str) -> tuple[pd.DataFra
                 if "\ufffd" in cell:
                     column = name
                     break
-        problem(line, column, f"expected UTF-8, got byte 0x{raw[exc.start]:02x} (wrong encoding?)",
-                "encoding-error")
+        problem(
+            line,
+            column,
+            f"expected UTF-8, got byte 0x{raw[exc.start]:02x} (wrong encoding?)",
+            "encoding-error",
+        )
         return None, problems
 
     rows = list(csv.reader(io.StringIO(text, newline="")))
@@ -357,7 +384,9 @@ def parse_resource(raw: bytes, meta: ResourceMeta, rel: str) -> tuple[pd.DataFra
     if problems:
         return None, problems
     if header != expected:
-        problem(1, None, f"columns out of order: expected {expected}, got {header}", "incorrect-label")
+        problem(
+            1, None, f"columns out of order: expected {expected}, got {header}", "incorrect-label"
+        )
         return None, problems
 
     data = rows[1:]
@@ -368,15 +397,20 @@ def parse_resource(raw: bytes, meta: ResourceMeta, rel: str) -> tuple[pd.DataFra
     # -- cells
     columns: dict[str, list[Any]] = {n: [] for n in expected}
     unique_seen: dict[str, dict[Any, int]] = {
-        f["name"]: {} for f in fields if f.get("constraints", {}).get("unique")}
+        f["name"]: {} for f in fields if f.get("constraints", {}).get("unique")
+    }
     for i, cells in enumerate(data):
         rownum = i + 2  # header is row 1, as a spreadsheet shows it
         if len(cells) != len(expected):
             if not any(c.strip() for c in cells):
                 problem(rownum, None, "blank row", "blank-row")
             else:
-                problem(rownum, None, f"expected {len(expected)} cells, got {len(cells)}",
-                        "extra-cell" if len(cells) > len(expected) else "missing-cell")
+                problem(
+                    rownum,
+                    None,
+                    f"expected {len(expected)} cells, got {len(cells)}",
+                    "extra-cell" if len(cells) > len(expected) else "missing-cell",
+                )
             for name in expected:
                 columns[name].append(None)
             continue
@@ -386,8 +420,12 @@ def parse_resource(raw: bytes, meta: ResourceMeta, rel: str) -> tuple[pd.DataFra
             value: Any = None
             if cell == "":
                 if c.get("required"):
-                    problem(rownum, name, "expected a value (required), got an empty cell",
-                            "constraint-error")
+                    problem(
+                        rownum,
+                        name,
+                        "expected a value (required), got an empty cell",
+                        "constraint-error",
+                    )
             else:
                 try:
                     value = _cast(cell, type_)
@@ -398,8 +436,13 @@ def parse_resource(raw: bytes, meta: ResourceMeta, rel: str) -> tuple[pd.DataFra
                     if name in unique_seen:
                         first = unique_seen[name].setdefault(value, rownum)
                         if first != rownum:
-                            problem(rownum, name, f"expected unique values, got {cell!r} again "
-                                    f"(first in row {first})", "unique-error")
+                            problem(
+                                rownum,
+                                name,
+                                f"expected unique values, got {cell!r} again "
+                                f"(first in row {first})",
+                                "unique-error",
+                            )
             columns[name].append(value)
 
     # -- primary key
@@ -413,9 +456,12 @@ def parse_resource(raw: bytes, meta: ResourceMeta, rel: str) -> tuple[pd.DataFra
             first = seen.setdefault(key, i + 2)
             if first != i + 2:
                 shown = ", ".join(f"{k}={v}" for k, v in zip(pk, key))
-                problem(i + 2, pk[0] if len(pk) == 1 else ",".join(pk),
-                        f"expected a unique primary key, got ({shown}) again (first in row {first})",
-                        "primary-key-error")
+                problem(
+                    i + 2,
+                    pk[0] if len(pk) == 1 else ",".join(pk),
+                    f"expected a unique primary key, got ({shown}) again (first in row {first})",
+                    "primary-key-error",
+                )
     if problems:
         return None, problems
     return _frame(columns, fields), problems
@@ -425,8 +471,10 @@ def _check_constraints(value: Any, cell: str, f: dict[str, Any], rownum: int, pr
     name, type_ = f["name"], f.get("type", "string")
     c = f.get("constraints", {})
     if "enum" in c:
-        allowed = [_cast(str(a), type_) if not isinstance(a, str) or type_ != "string" else a
-                   for a in c["enum"]]
+        allowed = [
+            _cast(str(a), type_) if not isinstance(a, str) or type_ != "string" else a
+            for a in c["enum"]
+        ]
         if value not in allowed:
             problem(rownum, name, f"expected one of {c['enum']}, got {cell!r}", "constraint-error")
     if "minimum" in c and value < _constraint_value(c["minimum"], type_):
@@ -434,14 +482,26 @@ def _check_constraints(value: Any, cell: str, f: dict[str, Any], rownum: int, pr
     if "maximum" in c and value > _constraint_value(c["maximum"], type_):
         problem(rownum, name, f"expected at most {c['maximum']}, got {cell}", "constraint-error")
     if "pattern" in c and type_ == "string" and not re.fullmatch(c["pattern"], value):
-        problem(rownum, name, f"expected text matching {c['pattern']!r}, got {cell!r}",
-                "constraint-error")
+        problem(
+            rownum,
+            name,
+            f"expected text matching {c['pattern']!r}, got {cell!r}",
+            "constraint-error",
+        )
     if "minLength" in c and len(cell) < c["minLength"]:
-        problem(rownum, name, f"expected at least {c['minLength']} characters, got {cell!r}",
-                "constraint-error")
+        problem(
+            rownum,
+            name,
+            f"expected at least {c['minLength']} characters, got {cell!r}",
+            "constraint-error",
+        )
     if "maxLength" in c and len(cell) > c["maxLength"]:
-        problem(rownum, name, f"expected at most {c['maxLength']} characters, got {cell!r}",
-                "constraint-error")
+        problem(
+            rownum,
+            name,
+            f"expected at most {c['maxLength']} characters, got {cell!r}",
+            "constraint-error",
+        )
 
 
 def _frame(columns: dict[str, list[Any]], fields: list[dict[str, Any]]) -> pd.DataFrame:
@@ -455,7 +515,9 @@ def _frame(columns: dict[str, list[Any]], fields: list[dict[str, Any]]) -> pd.Da
             # Required integers are int64; optional ones nullable Int64 so gaps stay gaps.
             out[name] = pd.Series(values, dtype="int64" if required else "Int64")
         elif type_ == "number":
-            out[name] = pd.Series([float("nan") if v is None else v for v in values], dtype="float64")
+            out[name] = pd.Series(
+                [float("nan") if v is None else v for v in values], dtype="float64"
+            )
         elif type_ == "date":
             out[name] = pd.to_datetime(pd.Series(values, dtype="object"))
         elif type_ == "boolean":
@@ -466,6 +528,13 @@ def _frame(columns: dict[str, list[Any]], fields: list[dict[str, Any]]) -> pd.Da
 
 
 __all__ = [
-    "Access", "Dataset", "ResourceMeta", "STATUSES", "editions", "find_root", "load",
-    "parse_resource", "resolve_edition",
+    "STATUSES",
+    "Access",
+    "Dataset",
+    "ResourceMeta",
+    "editions",
+    "find_root",
+    "load",
+    "parse_resource",
+    "resolve_edition",
 ]

@@ -76,9 +76,17 @@ class _Checker:
         rows = self.where(**key)
         if len(rows) != 1:
             shown = ", ".join(f"{k}={v}" for k, v in key.items())
-            raise ProblemsError([Problem(self.path, None, column,
-                                         f"expected exactly one row with {shown}, got {len(rows)}",
-                                         "cross-check")])
+            raise ProblemsError(
+                [
+                    Problem(
+                        self.path,
+                        None,
+                        column,
+                        f"expected exactly one row with {shown}, got {len(rows)}",
+                        "cross-check",
+                    )
+                ]
+            )
         return rows.iloc[0][column]
 
     def row(self, **key: Any) -> int | None:
@@ -102,14 +110,27 @@ def check_no_derived_values_stored(ds: Dataset) -> list[Problem]:
     for name in ds.resource_names:
         frame = ds.table(name)
         if "status" not in frame:
-            problems.append(Problem(ds.resource_relpath(name), 1, "status",
-                                    "expected a 'status' column (published/derived/external)", "cross-check"))
+            problems.append(
+                Problem(
+                    ds.resource_relpath(name),
+                    1,
+                    "status",
+                    "expected a 'status' column (published/derived/external)",
+                    "cross-check",
+                )
+            )
             continue
         for i, status in frame["status"].items():
             if status == "derived":
-                problems.append(Problem(ds.resource_relpath(name), int(i) + 2, "status",
-                                        "expected no stored derived values (compute them in code), got 'derived'",
-                                        "cross-check"))
+                problems.append(
+                    Problem(
+                        ds.resource_relpath(name),
+                        int(i) + 2,
+                        "status",
+                        "expected no stored derived values (compute them in code), got 'derived'",
+                        "cross-check",
+                    )
+                )
     return problems
 
 
@@ -125,13 +146,20 @@ def check_size_classes_add_up(ds: Dataset) -> list[Problem]:
         if len(parts) == 3:
             added = sum(int(sizes[s]) for s in parts)
             if added != int(sizes["total"]):
-                c.fail(total_row, "count", f"expected {population} total = large + medium + small = "
-                       f"{added}, got {sizes['total']}")
+                c.fail(
+                    total_row,
+                    "count",
+                    f"expected {population} total = large + medium + small = "
+                    f"{added}, got {sizes['total']}",
+                )
         else:
             for s in parts:
                 if int(sizes[s]) > int(sizes["total"]):
-                    c.fail(c.row(population=population, size=s), "count",
-                           f"expected {population} {s} <= total {sizes['total']}, got {sizes[s]}")
+                    c.fail(
+                        c.row(population=population, size=s),
+                        "count",
+                        f"expected {population} {s} <= total {sizes['total']}, got {sizes[s]}",
+                    )
     return c.problems
 
 
@@ -143,15 +171,23 @@ def check_chinese_shares_of_enterprises(ds: Dataset) -> list[Problem]:
     """
     ents = _Checker(ds, "legal_entities")
     values = _Checker(ds, "printed_values")
-    pairs = [("cn_jv_share_of_joint_ventures_pct", "chinese_joint_ventures", "joint_ventures_foreign"),
-             ("cn_owned_share_of_foreign_owned_pct", "chinese_owned", "operating_legal_entities")]
+    pairs = [
+        ("cn_jv_share_of_joint_ventures_pct", "chinese_joint_ventures", "joint_ventures_foreign"),
+        ("cn_owned_share_of_foreign_owned_pct", "chinese_owned", "operating_legal_entities"),
+    ]
     for value_id, part, whole in pairs:
         printed = float(values.value("value", value_id=value_id))
-        share = 100 * ents.value("count", population=part, size="total") / ents.value(
-            "count", population=whole, size="total")
+        share = (
+            100
+            * ents.value("count", population=part, size="total")
+            / ents.value("count", population=whole, size="total")
+        )
         if not rounds_to(share, printed, _decimals(printed, 2)):
-            values.fail(values.row(value_id=value_id), "value",
-                        f"expected {share:.2f} ({part} / {whole} total, %), got {printed}")
+            values.fail(
+                values.row(value_id=value_id),
+                "value",
+                f"expected {share:.2f} ({part} / {whole} total, %), got {printed}",
+            )
     return ents.problems + values.problems
 
 
@@ -161,11 +197,18 @@ def check_investor_ranks(ds: Dataset) -> list[Problem]:
     for year, group in c.frame.groupby("year"):
         ranks = sorted(int(r) for r in group["rank"])
         if ranks != list(range(1, len(ranks) + 1)):
-            c.fail(c.row_of(c.frame["year"] == year), "rank",
-                   f"expected ranks 1..{len(ranks)} in {year}, got {ranks}")
+            c.fail(
+                c.row_of(c.frame["year"] == year),
+                "rank",
+                f"expected ranks 1..{len(ranks)} in {year}, got {ranks}",
+            )
         dupes = group[group["country"].duplicated()]
         for i, country in dupes["country"].items():
-            c.fail(int(i) + 2, "country", f"expected each country once in {year}, got {country!r} again")
+            c.fail(
+                int(i) + 2,
+                "country",
+                f"expected each country once in {year}, got {country!r} again",
+            )
     return c.problems
 
 
@@ -176,12 +219,18 @@ def check_china_rank_statements(ds: Dataset) -> list[Problem]:
     china = ranks.frame[ranks.frame["country"] == "China"].set_index("year")["rank"]
     for year in (2017, 2018, 2019):
         if china.get(year) != 4:
-            ranks.fail(ranks.row(year=year, country="China"), "rank",
-                       f"expected China 4th in {year} ('fourth-largest until the end of 2019'), got {china.get(year)}")
+            ranks.fail(
+                ranks.row(year=year, country="China"),
+                "rank",
+                f"expected China 4th in {year} ('fourth-largest until the end of 2019'), got {china.get(year)}",
+            )
     mid2021 = values.value("value", value_id="cn_investor_rank_mid2021")
     if china.get(2021) != mid2021:
-        ranks.fail(ranks.row(year=2021, country="China"), "rank",
-                   f"expected China's 2021 rank = {mid2021:g} (printed for mid-2021), got {china.get(2021)}")
+        ranks.fail(
+            ranks.row(year=2021, country="China"),
+            "rank",
+            f"expected China's 2021 rank = {mid2021:g} (printed for mid-2021), got {china.get(2021)}",
+        )
     return ranks.problems + values.problems
 
 
@@ -190,19 +239,27 @@ def check_investment_position_adds_up(ds: Dataset) -> list[Problem]:
     c = _Checker(ds, "china_investment_position")
     for year, group in c.frame.groupby("year"):
         pos = dict(zip(group["category"], group["position_usd_bn"]))
-        if all(k in pos and not math.isnan(pos[k]) for k in ("total", "direct_investment", "other_categories")):
+        if all(
+            k in pos and not math.isnan(pos[k])
+            for k in ("total", "direct_investment", "other_categories")
+        ):
             added = pos["direct_investment"] + pos["other_categories"]
             if not rounds_to(added, pos["total"], 2):
-                c.fail(c.row(year=year, category="total"), "position_usd_bn",
-                       f"expected direct + other categories = {added:.2f} in {year}, got {pos['total']}")
+                c.fail(
+                    c.row(year=year, category="total"),
+                    "position_usd_bn",
+                    f"expected direct + other categories = {added:.2f} in {year}, got {pos['total']}",
+                )
     return c.problems
 
 
 def china_fdi_position_2021(ds: Dataset) -> float:
     """Derive China's end-2021 FDI position (USD bn) as total minus other categories."""
     c = _Checker(ds, "china_investment_position")
-    return float(c.value("position_usd_bn", year=2021, category="total")
-                 - c.value("position_usd_bn", year=2021, category="other_categories"))
+    return float(
+        c.value("position_usd_bn", year=2021, category="total")
+        - c.value("position_usd_bn", year=2021, category="other_categories")
+    )
 
 
 def check_fdi_decline(ds: Dataset) -> list[Problem]:
@@ -213,8 +270,11 @@ def check_fdi_decline(ds: Dataset) -> list[Problem]:
     decline = 100 * (1 - china_fdi_position_2021(ds) / peak)
     printed = float(values.value("value", value_id="cn_fdi_decline_2017_2021_pct"))
     if decline <= printed:
-        values.fail(values.row(value_id="cn_fdi_decline_2017_2021_pct"), "value",
-                    f"expected the derived decline ({decline:.1f}%) to be more than {printed:g}%")
+        values.fail(
+            values.row(value_id="cn_fdi_decline_2017_2021_pct"),
+            "value",
+            f"expected the derived decline ({decline:.1f}%) to be more than {printed:g}%",
+        )
     return pos.problems + values.problems
 
 
@@ -224,8 +284,11 @@ def check_kz_investment_structure(ds: Dataset) -> list[Problem]:
     for year, group in c.frame.groupby("year"):
         total = float(group["share_pct"].sum())
         if abs(total - 100) > 0.005 * len(group) + 1e-9:
-            c.fail(c.row_of(c.frame["year"] == year), "share_pct",
-                   f"expected shares for {year} to add up to 100, got {total:.2f}")
+            c.fail(
+                c.row_of(c.frame["year"] == year),
+                "share_pct",
+                f"expected shares for {year} to add up to 100, got {total:.2f}",
+            )
     return c.problems
 
 
@@ -240,12 +303,17 @@ def check_fdi_sector_shares(ds: Dataset) -> list[Problem]:
     """Transport 43.07% and mining 21.53% of end-2021 Chinese FDI reproduce from Figure 3."""
     values = _Checker(ds, "printed_values")
     shares = fdi_sector_shares(ds, 2021)
-    for value_id, sector in (("cn_fdi_share_transport_2021_pct", "transport"),
-                             ("cn_fdi_share_mining_2021_pct", "mining")):
+    for value_id, sector in (
+        ("cn_fdi_share_transport_2021_pct", "transport"),
+        ("cn_fdi_share_mining_2021_pct", "mining"),
+    ):
         printed = float(values.value("value", value_id=value_id))
         if not rounds_to(float(shares[sector]), printed, 2):
-            values.fail(values.row(value_id=value_id), "value",
-                        f"expected {shares[sector]:.2f} ({sector} / all sectors, 2021, Figure 3), got {printed}")
+            values.fail(
+                values.row(value_id=value_id),
+                "value",
+                f"expected {shares[sector]:.2f} ({sector} / all sectors, 2021, Figure 3), got {printed}",
+            )
     return values.problems
 
 
@@ -257,8 +325,11 @@ def check_trade_mix(ds: Dataset) -> list[Problem]:
         lo, hi = sorted([china.at["exports", column], china.at["imports", column]])
         turnover = china.at["turnover", column]
         if not lo <= turnover <= hi:
-            c.fail(c.row(partner="china", flow="turnover"), column,
-                   f"expected turnover between exports and imports ({lo}..{hi}), got {turnover}")
+            c.fail(
+                c.row(partner="china", flow="turnover"),
+                column,
+                f"expected turnover between exports and imports ({lo}..{hi}), got {turnover}",
+            )
     return c.problems
 
 
@@ -268,8 +339,11 @@ def check_commodity_shares(ds: Dataset) -> list[Problem]:
     for flow, group in c.frame.groupby("flow"):
         total = float(group["share_pct"].sum())
         if total > 100 + 0.005 * len(group):
-            c.fail(c.row_of(c.frame["flow"] == flow), "share_pct",
-                   f"expected {flow} shares to add up to at most 100, got {total:.2f}")
+            c.fail(
+                c.row_of(c.frame["flow"] == flow),
+                "share_pct",
+                f"expected {flow} shares to add up to at most 100, got {total:.2f}",
+            )
     return c.problems
 
 
@@ -280,14 +354,20 @@ def check_immigration_share(ds: Dataset) -> list[Problem]:
     china = mig.value("persons", partner="china", flow="arrivals")
     total = mig.value("persons", partner="all", flow="arrivals")
     if china > total:
-        mig.fail(mig.row(partner="china", flow="arrivals"), "persons",
-                 f"expected arrivals from China <= all arrivals ({total}), got {china}")
+        mig.fail(
+            mig.row(partner="china", flow="arrivals"),
+            "persons",
+            f"expected arrivals from China <= all arrivals ({total}), got {china}",
+        )
     printed = float(values.value("value", value_id="cn_share_of_immigration_pct"))
     share = 100 * china / total
     note = values.value("note", value_id="cn_share_of_immigration_pct")
     if not rounds_to(share, printed, _decimals(printed, 1)) and not _acknowledged(note):
-        values.fail(values.row(value_id="cn_share_of_immigration_pct"), "value",
-                    f"expected {share:.1f} (arrivals from China / all arrivals, %), got {printed}")
+        values.fail(
+            values.row(value_id="cn_share_of_immigration_pct"),
+            "value",
+            f"expected {share:.1f} (arrivals from China / all arrivals, %), got {printed}",
+        )
     return mig.problems + values.problems
 
 
@@ -300,18 +380,25 @@ def check_labour_migration_reading(ds: Dataset) -> list[Problem]:
     """
     c = _Checker(ds, "labour_migration")
     reference = c.value("migrants", year=2018, nationality="all") / (
-        c.value("share_of_labour_force_pct", year=2019, nationality="all") / 100)
-    china = c.frame[(c.frame["nationality"] == "china") & c.frame["migrants"].notna()
-                    & c.frame["share_of_labour_force_pct"].notna()]
+        c.value("share_of_labour_force_pct", year=2019, nationality="all") / 100
+    )
+    china = c.frame[
+        (c.frame["nationality"] == "china")
+        & c.frame["migrants"].notna()
+        & c.frame["share_of_labour_force_pct"].notna()
+    ]
     for i, r in china.iterrows():
         share = float(r["share_of_labour_force_pct"])
         half = 0.5 * 10 ** -_decimals(share, 2)
         lo = r["migrants"] / ((share + half) / 100)
         hi = r["migrants"] / ((share - half) / 100) if share > half else math.inf
         if hi < 0.85 * reference or lo > 1.15 * reference:
-            c.fail(int(i) + 2, "migrants",
-                   f"expected a count implying a labour force near {reference / 1e6:.1f} million, "
-                   f"got {r['migrants']} ({lo / 1e6:.2f}-{hi / 1e6:.2f} million at {share}%)")
+            c.fail(
+                int(i) + 2,
+                "migrants",
+                f"expected a count implying a labour force near {reference / 1e6:.1f} million, "
+                f"got {r['migrants']} ({lo / 1e6:.2f}-{hi / 1e6:.2f} million at {share}%)",
+            )
     return c.problems
 
 
@@ -321,12 +408,19 @@ def check_foreign_workers(ds: Dataset) -> list[Problem]:
     for date, group in c.frame.groupby("date"):
         total = group.loc[group["country"] == "all", "workers"]
         if total.empty:
-            c.fail(c.row_of(c.frame["date"] == date), "country", f"expected a total row (country=all) for {date:%Y-%m-%d}")
+            c.fail(
+                c.row_of(c.frame["date"] == date),
+                "country",
+                f"expected a total row (country=all) for {date:%Y-%m-%d}",
+            )
             continue
         parts = int(group.loc[group["country"] != "all", "workers"].sum())
         if parts > int(total.iloc[0]):
-            c.fail(int(total.index[0]) + 2, "workers",
-                   f"expected at least the sum of countries ({parts}), got {int(total.iloc[0])}")
+            c.fail(
+                int(total.index[0]) + 2,
+                "workers",
+                f"expected at least the sum of countries ({parts}), got {int(total.iloc[0])}",
+            )
     return c.problems
 
 
@@ -335,8 +429,11 @@ def check_media_counts(ds: Dataset) -> list[Problem]:
     c = _Checker(ds, "media_monitoring")
     for i, r in c.frame.iterrows():
         if r["negative_reports"] > r["reports"]:
-            c.fail(int(i) + 2, "negative_reports",
-                   f"expected at most {r['reports']} (all reports), got {r['negative_reports']}")
+            c.fail(
+                int(i) + 2,
+                "negative_reports",
+                f"expected at most {r['reports']} (all reports), got {r['negative_reports']}",
+            )
         if r["period_start"] > r["period_end"]:
             c.fail(int(i) + 2, "period_end", f"expected a date after {r['period_start']:%Y-%m-%d}")
     return c.problems
@@ -349,8 +446,11 @@ def check_perception_statements(ds: Dataset) -> list[Problem]:
         before = c.value("value", measurement=2020, region="mangystau", indicator=indicator)
         after = c.value("value", measurement=2022, region="mangystau", indicator=indicator)
         if not after > before:
-            c.fail(c.row(measurement=2022, region="mangystau", indicator=indicator), "value",
-                   f"expected Mangystau {indicator} to rise from {before}, got {after}")
+            c.fail(
+                c.row(measurement=2022, region="mangystau", indicator=indicator),
+                "value",
+                f"expected Mangystau {indicator} to rise from {before}, got {after}",
+            )
     return c.problems
 
 
@@ -366,7 +466,11 @@ def check_minister_terms(ds: Dataset) -> list[Problem]:
         row = int(i) + 2
         for column in ("end_date", "end_date_alternative"):
             if pd.notna(r[column]) and not r["start_date"] < r[column]:
-                c.fail(row, column, f"expected a date after start {r['start_date']:%Y-%m-%d}, got {r[column]:%Y-%m-%d}")
+                c.fail(
+                    row,
+                    column,
+                    f"expected a date after start {r['start_date']:%Y-%m-%d}, got {r[column]:%Y-%m-%d}",
+                )
         if n + 1 == len(rows):
             continue
         if pd.isna(r["end_date"]):
@@ -374,11 +478,19 @@ def check_minister_terms(ds: Dataset) -> list[Problem]:
             continue
         nxt = rows[n + 1][1]
         if r["end_date"] > nxt["start_date"]:
-            c.fail(row, "end_date", f"expected the term to end by {nxt['minister']}'s start "
-                   f"{nxt['start_date']:%Y-%m-%d}, got {r['end_date']:%Y-%m-%d}")
+            c.fail(
+                row,
+                "end_date",
+                f"expected the term to end by {nxt['minister']}'s start "
+                f"{nxt['start_date']:%Y-%m-%d}, got {r['end_date']:%Y-%m-%d}",
+            )
         elif r["end_date"] < nxt["start_date"] and "gap" not in str(r["note"]).lower():
-            c.fail(row, "end_date", f"expected the term to end on {nxt['minister']}'s start "
-                   f"{nxt['start_date']:%Y-%m-%d} (or a note explaining the gap), got {r['end_date']:%Y-%m-%d}")
+            c.fail(
+                row,
+                "end_date",
+                f"expected the term to end on {nxt['minister']}'s start "
+                f"{nxt['start_date']:%Y-%m-%d} (or a note explaining the gap), got {r['end_date']:%Y-%m-%d}",
+            )
     return c.problems
 
 
@@ -396,9 +508,15 @@ def check_foreign_keys(ds: Dataset) -> list[Problem]:
             frame = ds.table(name)
             for i, key in enumerate(frame[fields].itertuples(index=False)):
                 if tuple(key) not in known:
-                    problems.append(Problem(ds.resource_relpath(name), i + 2, fields[0],
-                                            f"expected a value of {ref_name}.{','.join(ref_fields)}, got {tuple(key) if len(key) > 1 else key[0]!r}",
-                                            "foreign-key-error"))
+                    problems.append(
+                        Problem(
+                            ds.resource_relpath(name),
+                            i + 2,
+                            fields[0],
+                            f"expected a value of {ref_name}.{','.join(ref_fields)}, got {tuple(key) if len(key) > 1 else key[0]!r}",
+                            "foreign-key-error",
+                        )
+                    )
     return problems
 
 
@@ -428,28 +546,59 @@ CROSS_CHECKS: list[Callable[[Dataset], list[Problem]]] = [
 def check_descriptor(ds: Dataset) -> list[Problem]:
     """The package names itself, its version, sources and licenses; every resource has a schema."""
     path = _relpath(ds, ds.descriptor_path)
-    problems = [Problem(path, None, prop, f"expected package property {prop!r}", "descriptor-error")
-                for prop in PACKAGE_PROPERTIES if not ds.descriptor.get(prop)]
+    problems = [
+        Problem(path, None, prop, f"expected package property {prop!r}", "descriptor-error")
+        for prop in PACKAGE_PROPERTIES
+        if not ds.descriptor.get(prop)
+    ]
     for r in ds.descriptor["resources"]:
         name = r.get("name", "?")
         schema = r.get("schema", {})
         names = [f.get("name") for f in schema.get("fields", [])]
         if not names:
-            problems.append(Problem(path, None, name, f"expected a schema with fields for resource {name!r}",
-                                    "descriptor-error"))
+            problems.append(
+                Problem(
+                    path,
+                    None,
+                    name,
+                    f"expected a schema with fields for resource {name!r}",
+                    "descriptor-error",
+                )
+            )
             continue
         for required in ("source", "status"):
             if required not in names:
-                problems.append(Problem(path, None, name, f"expected a {required!r} field in resource {name!r}",
-                                        "descriptor-error"))
+                problems.append(
+                    Problem(
+                        path,
+                        None,
+                        name,
+                        f"expected a {required!r} field in resource {name!r}",
+                        "descriptor-error",
+                    )
+                )
         if "status" in names:
             status = next(f for f in schema["fields"] if f["name"] == "status")
             if status.get("constraints", {}).get("enum") != list(STATUSES):
-                problems.append(Problem(path, None, name, f"expected status enum {list(STATUSES)} in {name!r}",
-                                        "descriptor-error"))
+                problems.append(
+                    Problem(
+                        path,
+                        None,
+                        name,
+                        f"expected status enum {list(STATUSES)} in {name!r}",
+                        "descriptor-error",
+                    )
+                )
         if not schema.get("primaryKey"):
-            problems.append(Problem(path, None, name, f"expected a primaryKey for resource {name!r}",
-                                    "descriptor-error"))
+            problems.append(
+                Problem(
+                    path,
+                    None,
+                    name,
+                    f"expected a primaryKey for resource {name!r}",
+                    "descriptor-error",
+                )
+            )
     return problems
 
 
@@ -515,9 +664,13 @@ def check_edition(edition: str | None = None, root: Path | str | None = None) ->
     # once, by us (frictionless would list the same damage again, in other words).
     located = {(p.path, p.row, p.column) for p in problems}
     # A resource whose foreign keys point at a broken one cannot be checked by frictionless either.
-    dependent = {name for name in ds.resource_names
-                 if any(fk["reference"].get("resource") in broken
-                        for fk in ds.resource_meta(name).foreign_keys)}
+    dependent = {
+        name
+        for name in ds.resource_names
+        if any(
+            fk["reference"].get("resource") in broken for fk in ds.resource_meta(name).foreign_keys
+        )
+    }
     for p in frictionless_problems(ds, skip=broken | dependent):
         if (p.path, p.row, p.column) not in located and p.type != "foreign-key":
             problems.append(p)
@@ -562,10 +715,18 @@ class EditionSummary:
 
     def __str__(self) -> str:
         width = max((len(r.name) for r in self.resources), default=10)
-        lines = [f"{self.title}", f"edition {self.edition}, version {self.version}: "
-                 f"{len(self.resources)} resources, {self.rows} rows"]
-        lines += [f"  {r.name:<{width}}  {r.rows:>4} rows  {r.columns:>2} cols  "
-                  + ", ".join(f"{k} {v}" for k, v in sorted(r.statuses.items())) for r in self.resources]
+        lines = [
+            self.title,
+            (
+                f"edition {self.edition}, version {self.version}: "
+                f"{len(self.resources)} resources, {self.rows} rows"
+            ),
+        ]
+        lines += [
+            f"  {r.name:<{width}}  {r.rows:>4} rows  {r.columns:>2} cols  "
+            + ", ".join(f"{k} {v}" for k, v in sorted(r.statuses.items()))
+            for r in self.resources
+        ]
         lines += ["sources:"] + [f"  - {s}" for s in self.sources]
         return "\n".join(lines)
 
@@ -577,15 +738,36 @@ def summarize_edition(edition: str | None = None, root: Path | str | None = None
     for name in ds.resource_names:
         frame = ds.table(name)
         meta = ds.resource_meta(name)
-        resources.append(ResourceSummary(
-            name=name, path=ds.resource_relpath(name), rows=len(frame), columns=frame.shape[1],
-            sources=[s.get("title", "") for s in meta.sources],
-            statuses={str(k): int(v) for k, v in frame["status"].value_counts().items()}
-            if "status" in frame else {}))
-    return EditionSummary(edition=ds.edition, version=ds.version, title=ds.title, resources=resources,
-                          sources=[s.get("title", "") for s in ds.sources])
+        resources.append(
+            ResourceSummary(
+                name=name,
+                path=ds.resource_relpath(name),
+                rows=len(frame),
+                columns=frame.shape[1],
+                sources=[s.get("title", "") for s in meta.sources],
+                statuses={str(k): int(v) for k, v in frame["status"].value_counts().items()}
+                if "status" in frame
+                else {},
+            )
+        )
+    return EditionSummary(
+        edition=ds.edition,
+        version=ds.version,
+        title=ds.title,
+        resources=resources,
+        sources=[s.get("title", "") for s in ds.sources],
+    )
 
 
-__all__ = ["CROSS_CHECKS", "EditionSummary", "check_edition", "check_descriptor", "check_schemas",
-           "fdi_sector_shares", "china_fdi_position_2021", "frictionless_problems", "rounds_to",
-           "summarize_edition"]
+__all__ = [
+    "CROSS_CHECKS",
+    "EditionSummary",
+    "check_descriptor",
+    "check_edition",
+    "check_schemas",
+    "china_fdi_position_2021",
+    "fdi_sector_shares",
+    "frictionless_problems",
+    "rounds_to",
+    "summarize_edition",
+]
