@@ -1,0 +1,136 @@
+"""The report's tables: one function each, from the dataset to a TableResult.
+
+Every cell that comes from data is escaped when the table is rendered (see kzchina.markdown),
+so names and topics containing markup characters show as text and never break a table.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kzchina import formatting as F
+from kzchina.results import TableResult, traced
+
+_PERIOD_LABEL = {"2022H1": "2022 (first half)"}
+
+
+def _date(value) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return f"{value.day} {value.strftime('%B')} {value.year}"
+
+
+def _result(frame: pd.DataFrame, caption: str, note: str, **kwargs) -> TableResult:
+    return TableResult(frame=frame.reset_index(drop=True), caption=caption, source_note=note,
+                       name="", inputs=[], **kwargs)  # fmt: skip
+
+
+@traced("table")
+def foreign_ministers(ds) -> TableResult:
+    """Tabulate the PRC's foreign ministers since 1949 with their other positions (Table 1)."""
+    ministers = ds.table("foreign_ministers").sort_values("order")
+    terms = []
+    for r in ministers.itertuples():
+        end = _date(r.end_date) or "present"
+        term = f"{_date(r.start_date)} \u2013 {end}"
+        if pd.notna(r.end_date_alternative):
+            term += f" (alternative end date: {_date(r.end_date_alternative)})"
+        terms.append(term)
+    frame = pd.DataFrame(
+        {
+            "Minister": ministers["minister"].astype(str).values,
+            "In office": terms,
+            "Other positions during or after the term": ministers["other_positions"]
+            .astype(str)
+            .values,
+        }
+    )
+    return _result(frame, "Foreign ministers of the People's Republic of China since 1949",
+                   "Source: TALAP (2022), Table 1.", align=["l", "l", "l"])  # fmt: skip
+
+
+@traced("table")
+def leading_investors(ds) -> TableResult:
+    """Tabulate the ten leading investor countries in Kazakhstan per year, 2017–2021 (Table 2)."""
+    ranks = ds.table("investor_ranks")
+    wide = ranks.pivot(index="rank", columns="year", values="country").sort_index()
+    wide.columns = [str(c) for c in wide.columns]
+    frame = wide.reset_index().rename(columns={"rank": "Rank"})
+    frame = frame.astype({c: str for c in frame.columns if c != "Rank"})
+    align = ["r"] + ["l"] * (frame.shape[1] - 1)
+    return _result(frame, "Leading countries by accumulated investment in Kazakhstan, 2017–2021",
+                   "Source: NBK, via TALAP (2022), Table 2.", align=align)  # fmt: skip
+
+
+@traced("table")
+def media_topics(ds) -> TableResult:
+    """Tabulate the negative and positive topics on Kazakhstan–China relations by year (Table 3)."""
+    topics = ds.table("media_topics")
+    rows = []
+    for period in topics["period"].astype(str).drop_duplicates():
+        part = topics[topics["period"].astype(str) == period]
+        neg = part[part["tone"] == "negative"].sort_values("topic_order")["topic"].tolist()
+        pos = part[part["tone"] == "positive"].sort_values("topic_order")["topic"].tolist()
+        for i in range(max(len(neg), len(pos))):
+            rows.append(
+                {
+                    "Period": _PERIOD_LABEL.get(period, period),
+                    "No.": i + 1,
+                    "Negative topics": neg[i] if i < len(neg) else "",
+                    "Positive topics": pos[i] if i < len(pos) else "",
+                }
+            )
+    frame = pd.DataFrame(rows)
+    return _result(frame, "Topics of negative and positive reports on Kazakhstan–China relations",
+                   "Source: TALAP media monitoring, via TALAP (2022), Table 3.",
+                   align=["l", "r", "l", "l"])  # fmt: skip
+
+
+@traced("table")
+def fdi_by_sector(ds) -> TableResult:
+    """Tabulate Chinese FDI in Kazakhstan by sector and year, USD million (data of Figure 3)."""
+    fdi = ds.table("fdi_by_sector")
+    sectors = ds.table("fdi_sectors").sort_values("display_order")
+    wide = fdi.pivot(index="sector", columns="year", values="position_usd_mn")
+    wide = wide.reindex(sectors["sector"])
+    wide.columns = [str(c) for c in wide.columns]
+    total = wide.sum(axis=0)
+    frame = wide.reset_index(drop=True)
+    frame.insert(0, "Sector", sectors["label"].astype(str).values)
+    frame.loc[len(frame)] = ["Total (sum of sectors)"] + [float(v) for v in total.values]
+    formats = {c: F.number(2) for c in frame.columns if c != "Sector"}
+    return _result(frame, "Chinese direct investment in Kazakhstan by sector, USD million",
+                   "Source: NBK, via TALAP (2022), Figure 3; the total row is derived.",
+                   formats=formats)  # fmt: skip
+
+
+def facts_list(ds=None) -> TableResult:
+    """Tabulate every headline fact: id, text as printed, unit and description."""
+    # Not @traced: each fact records its own inputs, and recordings must not nest (see
+    # NOTES-content.md); the table's inputs are the union of the facts' inputs.
+    from kzchina.facts import all_facts, default_dataset
+    from kzchina.results import code_location, function_name
+
+    ds = default_dataset() if ds is None else ds
+    facts = all_facts(ds)
+    frame = pd.DataFrame(
+        {
+            "Fact": [f.fact_id for f in facts],
+            "Text": [f.text for f in facts],
+            "Unit": [f.unit for f in facts],
+            "Description": [f.description for f in facts],
+        }
+    )
+    inputs: list[dict] = []
+    for f in facts:
+        inputs += [i for i in f.inputs if i not in inputs]
+    result = _result(frame, "Every headline fact in this book",
+                     "Computed from data/2022 by kzchina.facts.", align=["l", "l", "l", "l"])  # fmt: skip
+    result.name = "facts_list"
+    result.inputs = sorted(inputs, key=lambda i: i["resource"])
+    result.function = function_name(facts_list)
+    result.code = code_location(facts_list)
+    return result
+
+
+ALL = [foreign_ministers, leading_investors, media_topics, fdi_by_sector, facts_list]
