@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from typing import Any
@@ -15,7 +16,7 @@ CALLOUT_TITLES = {"note": "Note", "warning": "Warning", "important": "Important"
                   "caution": "Caution"}
 
 
-def _figure_from_div(block: Node, item: Any, fmt: str) -> Node:
+def _figure_from_div(block: Node, item: Any, fmt: str) -> list[Node]:
     (hid, classes, _), content = block["c"]
     kind = "figure" if "lb-figure" in classes else "table"
     caption_div = next((b for b in content if b["t"] == "Div" and "lb-caption" in b["c"][0][1]), None)
@@ -40,7 +41,12 @@ def _figure_from_div(block: Node, item: Any, fmt: str) -> Node:
         return None
 
     walk_inlines(body, set_alt)
-    return Figure(attr(hid, [f"lb-{kind}"]), caption, body)
+    if fmt == "html" and kind == "table":
+        # pandoc's HTML writer always puts a figure's caption last; tables take it above (Quarto).
+        return [RawBlock("html", f'<figure id="{html.escape(hid)}" class="lb-table">'),
+                RawBlock("html", "<figcaption>"), *caption, RawBlock("html", "</figcaption>"),
+                *body, RawBlock("html", "</figure>")]
+    return [Figure(attr(hid, [f"lb-{kind}"]), caption, body)]
 
 
 def _callout(block: Node, fmt: str) -> list[Node] | None:
@@ -124,7 +130,7 @@ def finish_chapter(doc: dict[str, Any], info: ChapterInfo, items_by_label: dict[
         if t == "Div":
             classes = block["c"][0][1]
             if "lb-figure" in classes or "lb-table" in classes:
-                return [_figure_from_div(block, items_by_label.get(block["c"][0][0]), fmt)]
+                return _figure_from_div(block, items_by_label.get(block["c"][0][0]), fmt)
             if any(c.startswith("callout-") for c in classes):
                 block["c"][1] = walk_blocks(block["c"][1], visit)
                 return _callout(block, fmt)
