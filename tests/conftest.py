@@ -1,0 +1,90 @@
+"""Shared fixtures: the fixture book copied into a temporary folder and built once per session."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+FIXTURE_BOOK = Path(__file__).parent / "fixtures" / "book"
+# Left behind in the fixture folder by a manual build; never part of the copied project.
+BUILD_LEFTOVERS = shutil.ignore_patterns(".litbuild", "_book", "_garden_book", "figures",
+                                         "__pycache__")
+
+
+def copy_book(destination: Path) -> Path:
+    """Copy the fixture book's sources (not any earlier build) to `destination`."""
+    shutil.copytree(FIXTURE_BOOK, destination, ignore=BUILD_LEFTOVERS)
+    return destination
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """sha256 of every file under root, keyed by its relative path: equal iff byte-identical."""
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*")) if path.is_file()
+    }
+
+
+def write_project(root: Path, files: dict[str, str]) -> Path:
+    """Write a small Quarto book project from {relative path: text} (text is dedented)."""
+    for rel, text in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def quiet(message: str) -> None:
+    """Progress callback that keeps the test output clean."""
+
+
+@dataclass
+class BuiltBook:
+    """The fixture book after one full build: where it is and what the build reported."""
+
+    project: Path
+    out: Path
+    result: object
+
+    def html(self, page: str):
+        from bs4 import BeautifulSoup
+
+        return BeautifulSoup((self.out / page).read_text(encoding="utf-8"), "html.parser")
+
+    @property
+    def pdf_path(self) -> Path:
+        pdfs = sorted(self.out.glob("*.pdf"))
+        assert len(pdfs) == 1, f"expected exactly one PDF in {self.out}, found {pdfs}"
+        return pdfs[0]
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory: pytest.TempPathFactory) -> BuiltBook:
+    """Build the fixture book once (HTML and PDF) with real kernels, pandoc and Typst."""
+    from litbuild.build import build
+
+    project = copy_book(tmp_path_factory.mktemp("fixture") / "book")
+    # No --output-dir: the build must honour project.output-dir from _quarto.yml.
+    result = build(project, to="all", engine="builtin", progress=quiet)
+    return BuiltBook(project, project / "_garden_book", result)
+
+
+@pytest.fixture(scope="session")
+def pdf_pages(built_book: BuiltBook) -> list[str]:
+    """The PDF's text, one string per page (pypdf)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(built_book.pdf_path.read_bytes()))
+    return [page.extract_text() or "" for page in reader.pages]
+
+
+@pytest.fixture
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
