@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -160,8 +161,14 @@ def _raise_for_failure(chapter: Chapter, nb: nbformat.NotebookNode, exc: Excepti
                      f"{error['ename']}: {error['evalue']}") from None
 
 
+# ipykernel names cells /tmp/ipykernel_<pid>/<hash>.py; the pid would make warnings differ per run.
+KERNEL_CELL_FILE = re.compile(r"[^\s\"']*ipykernel_\d+[/\\](\d+\.py)")
+
+
 def _plain_outputs(outputs: list[Any]) -> list[dict[str, Any]]:
-    return [json.loads(json.dumps(o)) for o in outputs]
+    """Outputs as plain JSON, with run-specific temporary cell file names made stable."""
+    text = KERNEL_CELL_FILE.sub(r"<cell-\1>", json.dumps(outputs))
+    return json.loads(text)
 
 
 async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dict[str, Any],
