@@ -99,6 +99,16 @@ def test_reading_is_lazy_and_recorded(project: Path):
     assert ds.accessed == ["trade_with_china", "fdi_by_sector"]
 
 
+def test_nested_recordings_each_see_their_reads(ds):
+    with ds.recording() as outer:
+        ds.table("regions")
+        with ds.recording() as inner:
+            ds.table("regions")
+        ds.table("fdi_sectors")
+    assert [a.name for a in inner] == ["regions"]
+    assert [a.name for a in outer] == ["regions", "fdi_sectors"]
+
+
 def test_table_returns_a_copy(ds):
     regions = ds.table("regions")
     regions.loc[0, "name"] = "changed"

@@ -226,7 +226,8 @@ class Dataset:
         try:
             yield used
         finally:
-            self._recorders.remove(used)
+            # By identity: two nested recordings that read the same resources hold equal lists.
+            self._recorders = [r for r in self._recorders if r is not used]
 
     def _resource(self, name: str) -> dict[str, Any]:
         try:
