@@ -7,6 +7,7 @@ What is skipped (never prose):
 - fenced blocks (```` ``` ```` or `~~~`), which includes every ```` ```{python} ```` cell and its
   `#|` options;
 - inline code spans (`` `...` ``), which includes every `` `{python} fact(...)` ``;
+- names that carry a number after a hyphen ("Covid-19");
 - HTML comments, URLs (`http://…`, `https://…`, `www.…`), attribute blocks `{#sec-x .class}`
   (heading ids, callout classes), cross-references `@fig-x`, `@tbl-x`, `@sec-x`, and the `:::` of
   fenced divs.
@@ -16,7 +17,7 @@ What is allowed in prose:
   typed; a year that is itself a finding (e.g. "the peak year") should still be a fact;
 - the day of a date next to a month name ("25 January 2022", "November 23");
 - numeric ordinals naming an institution or an event, not measuring anything: "19th convocation",
-  "30th anniversary", "21st century", "3rd generation" (see `_NAMING_ORDINAL_NOUNS`);
+  "30th anniversary", "21st century", "21st-Century Maritime Silk Road", "3rd generation" (see `_NAMING_ORDINAL_NOUNS`);
 - bare whole numbers below 10 ("Indicator 4", "two panels" is a word anyway), because they label
   things (indicators, sections, stages) far more often than they count; a count below 10 that is
   a finding must still be a fact, which this lint cannot detect.
@@ -63,6 +64,7 @@ _MASKS = [
     re.compile(r"\{[^{}]*\}"),  # attribute blocks: {#sec-x}, {.callout-note}, {.unnumbered}
     re.compile(r"@(?:fig|tbl|sec|eq|lst)-[\w-]+"),
     re.compile(r"\]\([^)]*\)"),  # link targets
+    re.compile(r"\b[A-Za-z]+-\d+\b"),  # names with a number: Covid-19, CIIE-2020
 ]
 
 _NUM = r"\d+(?:[.,]\d+)*"
@@ -91,7 +93,7 @@ _CHECKS: list[tuple[re.Pattern, str]] = [
 _YEAR = re.compile(r"(?:19|20)\d\d|2100")
 _DAY_MONTH = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b")
 _NAMING_ORDINAL = re.compile(
-    rf"\b\d+(?:st|nd|rd|th)(?:[-\u2013]\d+(?:st|nd|rd|th))?\s+(?:{_NAMING_ORDINAL_NOUNS})\b",
+    rf"\b\d+(?:st|nd|rd|th)(?:[-\u2013]\d+(?:st|nd|rd|th))?[\s-]+(?:{_NAMING_ORDINAL_NOUNS})\b",
     re.I,
 )
 _YEAR_RANGE = re.compile(r"\b(?:19|20)\d\d\s?[-\u2013\u2014/]\s?(?:(?:19|20)\d\d|\d\d)\b")

@@ -133,4 +133,66 @@ def facts_list(ds=None) -> TableResult:
     return result
 
 
-ALL = [foreign_ministers, leading_investors, media_topics, fdi_by_sector, facts_list]
+@traced("table")
+def data_notes(ds) -> TableResult:
+    """Tabulate every note the data package attaches to a value: resource, row and note."""
+    rows = []
+    for name in ds.resource_names:
+        frame = ds.table(name)
+        if "note" not in frame.columns:
+            continue
+        key_columns = list(frame.columns[: list(frame.columns).index("source")])[:3]
+        for r in frame[frame["note"].notna() & (frame["note"].astype(str) != "")].itertuples():
+            row = r._asdict()
+            key = ", ".join(_key_text(row[c]) for c in key_columns)
+            rows.append({"Resource": name, "Row": key, "Note": str(row["note"])})
+    # One line per distinct note of a resource: a note repeated on many rows is shown once.
+    merged: dict[tuple[str, str], list[str]] = {}
+    for r in rows:
+        merged.setdefault((r["Resource"], r["Note"]), []).append(r["Row"])
+    rows = [
+        {"Resource": res, "Row": keys[0] + (f" (and {len(keys) - 1} more rows)" if len(keys) > 1
+                                             else ""), "Note": note}
+        for (res, note), keys in merged.items()
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["Resource", "Row", "Note"])
+    return _result(frame, "Notes attached to values in the data package",
+                   "Source: data/2022 (column note of every resource).",
+                   align=["l", "l", "l"])  # fmt: skip
+
+
+def _key_text(value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def sources(ds) -> TableResult:
+    """Tabulate the sources the data package cites (from datapackage.json)."""
+    from kzchina.results import code_location, function_name
+
+    frame = pd.DataFrame(
+        [{"Source": s.get("title", ""), "Where": s.get("path", "")} for s in ds.sources],
+        columns=["Source", "Where"],
+    )
+    result = _result(frame, "Sources cited by the data package", "Source: data/2022/datapackage.json.",
+                     align=["l", "l"])  # fmt: skip
+    result.name = "sources"
+    result.inputs = [{"resource": "datapackage.json", "path": ds.descriptor_path.relative_to(
+        ds.root).as_posix(), "sha256": _sha256(ds.descriptor_path)}]  # fmt: skip
+    result.function = function_name(sources)
+    result.code = code_location(sources)
+    return result
+
+
+def _sha256(path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+ALL = [foreign_ministers, leading_investors, media_topics, fdi_by_sector, facts_list, data_notes,
+       sources]  # fmt: skip
