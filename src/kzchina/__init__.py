@@ -6,7 +6,7 @@ is light (pandas only): matplotlib is imported when the first figure is drawn.
 
 from __future__ import annotations
 
-__all__ = ["load", "fact", "all_facts"]
+__all__ = ["all_facts", "fact", "load"]
 
 
 def load(edition: str | None = None, root=None):

@@ -18,7 +18,7 @@ import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import pandas as pd
 
@@ -37,7 +37,7 @@ class Fact(str):
     inputs: list[dict]
     description: str
 
-    def __new__(cls, text: str, *, spec: FactSpec, value: Any, inputs: list[dict]) -> Fact:
+    def __new__(cls, text: str, *, spec: FactSpec, value: Any, inputs: list[dict]) -> Self:
         obj = super().__new__(cls, text)
         obj.text = str(text)
         obj.fact_id = spec.fact_id
@@ -112,7 +112,7 @@ def lookup(
 
 
 # --------------------------------------------------------------------------- evaluation
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def default_dataset():
     """Return the dataset chapters share: the default edition, loaded once per process."""
     from kzchina.data import load

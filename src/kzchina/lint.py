@@ -69,24 +69,24 @@ _MASKS = [
 
 _NUM = r"\d+(?:[.,]\d+)*"
 _CHECKS: list[tuple[re.Pattern, str]] = [
-    (re.compile(rf"(?:US\$|\$|USD\s?|KZT\s?|€|£)\s?{_NUM}", re.I), "money"),
+    (re.compile(rf"(?:US\$|\$|USD\s?|KZT\s?|€|£)\s?{_NUM}", re.IGNORECASE), "money"),
     (
         re.compile(
-            rf"{_NUM}\s?(?:%|per\s?cent\b|percent\b|pct\b|p\.p\.|percentage points?\b)", re.I
+            rf"{_NUM}\s?(?:%|per\s?cent\b|percent\b|pct\b|p\.p\.|percentage points?\b)", re.IGNORECASE
         ),
         "percentage",
     ),
     (
         re.compile(
             rf"{_NUM}\s?(?:billion|bn|million|mln|mn|m|trillion|tn|thousand|k|tenge|KZT)\b",
-            re.I,
+            re.IGNORECASE,
         ),
         "money or magnitude",
     ),
     (re.compile(r"[-\u2212\u2013]\s?\d+(?:[.,]\d+)?(?![\d\u2013-])"), "negative number"),
     (re.compile(r"\d+[.,]\d+"), "decimal or thousands separator"),
     (re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+\b"), "thousands separator"),
-    (re.compile(rf"\b(?:{_ORDINAL_WORDS})[- ](?:place|largest|biggest|rank)", re.I), "rank"),
+    (re.compile(rf"\b(?:{_ORDINAL_WORDS})[- ](?:place|largest|biggest|rank)", re.IGNORECASE), "rank"),
     (re.compile(r"\b\d+(?:st|nd|rd|th)\b"), "ordinal"),
     (re.compile(r"\b\d+\b"), "number"),
 ]
@@ -94,7 +94,7 @@ _YEAR = re.compile(r"(?:19|20)\d\d|2100")
 _DAY_MONTH = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b")
 _NAMING_ORDINAL = re.compile(
     rf"\b\d+(?:st|nd|rd|th)(?:[-\u2013]\d+(?:st|nd|rd|th))?[\s-]+(?:{_NAMING_ORDINAL_NOUNS})\b",
-    re.I,
+    re.IGNORECASE,
 )
 _YEAR_RANGE = re.compile(r"\b(?:19|20)\d\d\s?[-\u2013\u2014/]\s?(?:(?:19|20)\d\d|\d\d)\b")
 _YEAR_DECADE = re.compile(r"\b(?:19|20)\d0s\b")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 # Every character pandoc's markdown could read as markup (emphasis, code, links, raw HTML,
@@ -18,7 +19,9 @@ def escape_markdown(text: object) -> str:
     value = str(text)
     # A table cell is one line: fold any line break or tab into a single space.
     value = " ".join(value.split())
-    return "".join("\\" + ch if ch in _SPECIALS else ch for ch in value)
+    out = "".join("\\" + ch if ch in _SPECIALS else ch for ch in value)
+    # Smart punctuation would turn "..." into an ellipsis: escape the dots of any run of dots.
+    return re.sub(r"\.{2,}", lambda m: "\\." * len(m.group(0)), out)
 
 
 def _cell_width(text: str) -> int:

@@ -1,0 +1,95 @@
+"""The prose lint: typed quantities are flagged with their position; allowed forms are not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kzchina.lint import lint_chapters, lint_text
+from kzchina.problems import Problem
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FLAGGED = [
+    ("China's share was 17.9% in 2021.", "17.9%", 19),
+    ("It rose by 73.16 per cent.", "73.16 per cent", 12),
+    ("Trade reached $18.2 billion.", "$18.2", 15),
+    ("Imports fell by USD 420 million.", "USD 420", 17),
+    ("Some 3 million people.", "3 million", 6),
+    ("Workers: 16,061 in total.", "16,061", 10),
+    ("The index was 0.17 overall.", "0.17", 15),
+    ("Printed with a comma: 0,30.", "0,30", 23),
+    ("Indicator four was -0.18.", "-0.18", 20),
+    ("Indicator four was \u22120.18.", "\u22120.18", 20),
+    ("A count of 458 organisations.", "458", 12),
+    ("China took 6th place.", "6th", 12),
+    ("China took sixth place.", "sixth place", 12),
+    ("The fourth-largest investor.", "fourth-largest", 5),
+]
+
+
+@pytest.mark.parametrize(("line", "token", "column"), FLAGGED, ids=[f[1] for f in FLAGGED])
+def test_flags_typed_quantity(line, token, column):
+    problems = lint_text(f"---\ntitle: x\n---\n\n{line}\n", "chapters/x.qmd")
+    assert len(problems) == 1, problems
+    p = problems[0]
+    assert isinstance(p, Problem)
+    assert (p.path, p.row, p.column) == ("chapters/x.qmd", 5, str(column))
+    assert line.index(token) + 1 == column
+    assert f"typed quantity '{token}' in prose" in p.message
+    assert "use an inline fact" in p.message
+
+
+ALLOWED = [
+    "In 2017 and over 2012\u20132021, and in 2012-2021, and the 1990s.",
+    "On 25 January 2022 and on November 23, 1999.",
+    "The 19th convocation, the 30th anniversary, the 21st century, the 3rd generation.",
+    "The 21st-Century Maritime Silk Road.",
+    "Indicator 4 and the first of 3 stages.",
+    "The Covid-19 pandemic.",
+    "See @fig-trade-2021 and @tbl-investors-10 and @sec-2022.",
+    "Read https://example.org/2021/17.9 for more.",
+    "A share of `{python} fact(\"cn_share_trade_turnover_2021\")` in 2021.",
+    "# Heading {#sec-x-12}",
+    "Kazakh-Chinese relations.",
+    "<!-- a comment with 17.9% -->",
+]
+
+
+@pytest.mark.parametrize("line", ALLOWED)
+def test_allows(line):
+    assert lint_text(line + "\n", "x.qmd") == []
+
+
+def test_skips_front_matter_code_cells_and_fences():
+    text = """---
+title: "Report 2022: 17.9%"
+---
+
+```{python}
+#| label: fig-x
+#| fig-cap: "Share 17.9%"
+x = 12345
+```
+
+~~~
+17.9%
+~~~
+
+::: {.callout-note}
+## Editor's note
+:::
+"""
+    assert lint_text(text, "x.qmd") == []
+
+
+def test_reports_every_problem_with_line_numbers():
+    text = "first 12 line\n\n```\n99\n```\nthen 0.5 and 10%\n"
+    problems = lint_text(text, "a.qmd")
+    assert [(p.row, p.column) for p in problems] == [(1, "7"), (6, "6"), (6, "14")]
+
+
+def test_real_chapters_pass():
+    problems = lint_chapters(ROOT)
+    assert problems == [], "\n".join(map(str, problems))
