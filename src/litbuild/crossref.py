@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 import string
 from dataclasses import dataclass, field
 from typing import Any
@@ -184,7 +185,9 @@ def resolve_references(doc: dict[str, Any], info: ChapterInfo, targets: dict[str
 
 
 def _line_of(text: str, needle: str) -> int | str:
+    # The whole reference only: '@fig-a' must not match the line of an earlier '@fig-ab'.
+    pattern = re.compile(re.escape(needle) + r"(?![\w-]*\w)")
     for n, line in enumerate(text.splitlines(), 1):
-        if needle in line:
+        if pattern.search(line):
             return n
     return "?"
