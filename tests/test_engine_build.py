@@ -506,3 +506,16 @@ def test_execute_dir(tmp_path, execute_dir, folder, reads):
     html = (root / "_book" / "chapters" / "one.html").read_text(encoding="utf-8")
     assert f"cwd={folder}" in html
     assert f"read={reads}" in html
+
+
+# -- reproducibility --------------------------------------------------------------------------
+
+
+def test_same_sources_elsewhere_give_byte_identical_output(built_book, tmp_path):
+    """DESIGN.md: same inputs, byte-identical outputs -- also from another folder (no paths leak)."""
+    from conftest import copy_book, tree_digest
+    from litbuild.build import build
+
+    project = copy_book(tmp_path / "elsewhere")
+    build(project, to="all", engine="builtin", progress=quiet)
+    assert tree_digest(project / "_garden_book") == tree_digest(built_book.out)

@@ -44,6 +44,8 @@ FAILURES = [
                  ["NameError", "undefined_bed_count"], id="inline-raises"),
     pytest.param("\nSee @fig-nowhere for more.\n", ["fig-nowhere"], id="missing-reference"),
     pytest.param("\nAnd @tbl-missing too.\n", ["tbl-missing"], id="missing-table-reference"),
+    # '@fig-o' is a prefix of the existing '@fig-ok' earlier in the chapter: the line must be its own.
+    pytest.param("\nBroken @fig-o reference.\n", ["'@fig-o'"], id="missing-prefix-of-existing"),
 ]
 
 
