@@ -160,7 +160,7 @@ def test_expectation_tables_cover_every_label_in_the_fixture():
     """Adding a labelled figure or table to the fixture must extend the tables above."""
     labels = set()
     for path in FIXTURE_BOOK.rglob("*.qmd"):
-        labels |= set(re.findall(r"^#\| label: (\S+)$", path.read_text(encoding="utf-8"), re.M))
+        labels |= set(re.findall(r"^#\| label: (\S+)$", path.read_text(encoding="utf-8"), re.MULTILINE))
     covered = {p.values[0] for p in FIGURES} | {p.values[0] for p in TABLES}
     assert labels == covered
 

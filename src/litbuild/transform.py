@@ -7,8 +7,21 @@ import posixpath
 import re
 from typing import Any
 
-from .ast import Div, Figure, Link, Node, Plain, RawBlock, Span, Str, attr, stringify, \
-    text_inlines, walk_blocks, walk_inlines
+from .ast import (
+    Div,
+    Figure,
+    Link,
+    Node,
+    Plain,
+    RawBlock,
+    Span,
+    Str,
+    attr,
+    stringify,
+    text_inlines,
+    walk_blocks,
+    walk_inlines,
+)
 from .crossref import ChapterInfo
 
 TOKEN = re.compile(r"LBINLINE(\d{4})X")
