@@ -362,6 +362,12 @@ def test_site_is_self_contained(built_book, page):
                 assert built_book.html(target).find(id=fragment) is not None, f"{page}: {url}"
 
 
+@pytest.mark.parametrize("page", PAGES)
+def test_element_ids_are_unique(built_book, page):
+    ids = [e["id"] for e in built_book.html(page).find_all(id=True)]
+    assert sorted(ids) == sorted(set(ids))
+
+
 # -- PDF --------------------------------------------------------------------------------------
 
 PDF_HEADINGS = ["Preface", "1 Plants", "2 Soil", "Notes", "3 Options", "Extra tables"]
@@ -506,6 +512,7 @@ def test_execute_dir(tmp_path, execute_dir, folder, reads):
     html = (root / "_book" / "chapters" / "one.html").read_text(encoding="utf-8")
     assert f"cwd={folder}" in html
     assert f"read={reads}" in html
+    assert list((root / "_book").glob("*.pdf")) == []  # --to html makes no PDF
 
 
 # -- reproducibility --------------------------------------------------------------------------
