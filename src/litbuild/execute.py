@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,14 +163,27 @@ def _raise_for_failure(chapter: Chapter, nb: nbformat.NotebookNode, exc: Excepti
                      f"{error['ename']}: {error['evalue']}") from None
 
 
-# ipykernel names cells /tmp/ipykernel_<pid>/<hash>.py; the pid would make warnings differ per run.
-KERNEL_CELL_FILE = re.compile(r"[^\s\"']*ipykernel_\d+[/\\](\d+\.py)")
+# ipykernel names cells <tmp>/ipykernel_<pid>/<hash>.py; the pid would make warnings differ per run.
+# Anchored on the literal temp dir: a leading character class would backtrack quadratically over
+# the long unbroken strings (SVG) that outputs carry.
+KERNEL_CELL_FILE = re.compile(re.escape(tempfile.gettempdir() + os.sep)
+                              + r"ipykernel_\d+[/\\](\d+\.py)")
+
+
+def _stable_text(text: str) -> str:
+    return KERNEL_CELL_FILE.sub(r"<cell-\1>", text)
 
 
 def _plain_outputs(outputs: list[Any]) -> list[dict[str, Any]]:
     """Outputs as plain JSON, with run-specific temporary cell file names made stable."""
-    text = KERNEL_CELL_FILE.sub(r"<cell-\1>", json.dumps(outputs))
-    return json.loads(text)
+    plain = json.loads(json.dumps(outputs))
+    for output in plain:
+        if output.get("output_type") == "stream":
+            text = output.get("text", "")
+            output["text"] = _stable_text("".join(text) if isinstance(text, list) else text)
+        elif output.get("output_type") == "error":
+            output["traceback"] = [_stable_text(line) for line in output.get("traceback", [])]
+    return plain
 
 
 async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dict[str, Any],
