@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import copy
 import hashlib
 import json
@@ -100,6 +101,17 @@ async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Pr
     return {r.path: r for r in results}
 
 
+def _run_async(coroutine):
+    """Run a coroutine to completion, also from a thread whose event loop is already running
+    (Jupyter, Playwright's sync API), where asyncio.run() refuses."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def _chapter_defaults(config: BookConfig, chapter: Chapter) -> dict:
     defaults = dict(config.execute)
     defaults.update(chapter.front_matter.get("execute") or {})
@@ -132,7 +144,7 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
     chapters = [read_chapter(config.root, entry.path) for entry in config.chapters]
     jobs = jobs or max(1, min(len(chapters), os.cpu_count() or 1))
     cache = ExecutionCache(config.root, enabled=use_cache)
-    executed = asyncio.run(_execute_all(config, chapters, progress, jobs, cache))
+    executed = _run_async(_execute_all(config, chapters, progress, jobs, cache))
     for path in cache.damaged:
         progress(f"warning: damaged cache entry for {path} was ignored and rebuilt")
 
@@ -216,7 +228,11 @@ def _write_pdf(config, infos, asts, targets, sources, executed, items_by_label, 
     try:
         pdf = compile_pdf(typ_file, staging)
     except Exception as exc:  # typst raises its own error type carrying the diagnostics
-        raise BuildError(f"Typst failed to compile the book: {exc}") from exc
+        kept = config.root / ".litbuild" / "failed-book.typ"
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(typ_file, kept)
+        raise BuildError(f"Typst failed to compile the book: {exc}\n"
+                         f"the Typst source is kept for inspection in {kept}") from exc
     typ_file.unlink()
     (staging / pdf_name).write_bytes(pdf)
     return pdf_page_count(pdf)

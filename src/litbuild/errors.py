@@ -15,7 +15,7 @@ class CellExecutionError(BuildError):
     """A code cell raised: carries the chapter, the cell's line range and the exception."""
 
     def __init__(self, chapter: str, first_line: int, last_line: int, ename: str, evalue: str,
-                 traceback: str, source: str):
+                 traceback: str, source: str, what: str = "cell"):
         self.chapter = chapter
         self.first_line = first_line
         self.last_line = last_line
@@ -23,8 +23,9 @@ class CellExecutionError(BuildError):
         self.evalue = evalue
         self.traceback = traceback
         self.source = source
+        where = f"{first_line}" if what == "inline expression" else f"{first_line}-{last_line}"
         super().__init__(
-            f"{chapter}:{first_line}-{last_line}: cell raised {ename}: {evalue}\n"
+            f"{chapter}:{where}: {what} raised {ename}: {evalue}\n"
             + "".join(f"    | {line}\n" for line in source.splitlines())
         )
 

@@ -153,7 +153,8 @@ def _raise_for_failure(chapter: Chapter, nb: nbformat.NotebookNode, exc: Excepti
     if meta["kind"] == "inline":
         line = meta["line"]
         raise CellExecutionError(chapter.path, line, line, error["ename"], error["evalue"],
-                                 traceback, f"`{{python}} {meta['expr']}`") from None
+                                 traceback, f"`{{python}} {meta['expr']}`",
+                                 what="inline expression") from None
     if meta["kind"] == "cell":
         code_cell = chapter.cells[meta["index"]]
         raise CellExecutionError(chapter.path, code_cell.first_line, code_cell.last_line,
