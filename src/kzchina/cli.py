@@ -104,7 +104,7 @@ def verify(project_dir: Path) -> None:
     for line in report.lines():
         click.echo(line)
     if not report.ok:
-        click.echo(f"verify FAILED: the rebuild differs from the recorded outputs", err=True)
+        click.echo("verify FAILED: the rebuild differs from the recorded outputs", err=True)
         sys.exit(1)
     click.echo(f"verify OK: {report.compared} recorded outputs reproduced byte for byte")
 

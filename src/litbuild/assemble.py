@@ -69,7 +69,7 @@ class _CellRenderer:
         self.assets: dict[str, bytes] = {}
 
     def render(self, cell: CodeCell) -> str:
-        opt = lambda name: cell_option(cell, name, self.defaults)  # noqa: E731
+        opt = lambda name: cell_option(cell, name, self.defaults)
         if opt("include") is False:
             return ""
         parts: list[str] = []

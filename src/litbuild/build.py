@@ -14,21 +14,34 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from .cache import ExecutionCache, build_lock, chapter_key, environment_fingerprint, sha256_file
-from .provenance import (FACTS_CSV, FACTS_PAGE, PROVENANCE_FILE, add_disclosures, collect_facts,
-                         facts_csv, facts_page_html, facts_page_info, git_state, output_manifest,
-                         provenance_document, write_downloads, write_json, write_standalone_figures)
 from .assemble import AssembledChapter, OutputItem, assemble_chapter, write_assets
+from .cache import ExecutionCache, build_lock, chapter_key, environment_fingerprint, sha256_file
 from .config import BookConfig, load_config
-from .crossref import ChapterInfo, number_book, resolve_references
+from .crossref import number_book, resolve_references
 from .errors import BuildError
 from .execute import ExecutedChapter, execute_chapter
 from .pandoc import ast_to_html, ast_to_typst, markdown_to_ast
 from .pdf import book_typst, compile_pdf, pdf_page_count
+from .provenance import (
+    FACTS_CSV,
+    FACTS_PAGE,
+    PROVENANCE_FILE,
+    add_disclosures,
+    collect_facts,
+    facts_csv,
+    facts_page_html,
+    facts_page_info,
+    git_state,
+    output_manifest,
+    provenance_document,
+    write_downloads,
+    write_json,
+    write_standalone_figures,
+)
 from .qmd import Chapter, read_chapter
 from .site import write_site
 from .transform import finish_chapter

@@ -15,9 +15,10 @@ import os
 import platform
 import sys
 import time
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from . import __version__
 from .execute import ExecutedChapter

@@ -104,7 +104,7 @@ def disclosure_html(item: OutputItem, page: str, out: Path) -> str:
     """The 'Data & code' block shown under a figure or table."""
     prov = item.provenance or {}
     base = posixpath.dirname(page) or "."
-    rel = lambda p: posixpath.relpath(p, base)  # noqa: E731
+    rel = lambda p: posixpath.relpath(p, base)
     esc = html.escape
     rows = []
     if prov.get("source_note"):

@@ -75,9 +75,9 @@ def verify(project_dir: Path | str = ".", progress: Progress = _stderr) -> Verif
         report.extra = sorted(rebuilt.keys() - recorded_files.keys())
         differing = set(report.changed) | set(report.missing)
         for g in record["@graph"]:
-            if g.get("additionalType") in ("figure", "table"):
-                if any(r["@id"] in differing for r in g.get("result", [])):
-                    report.items.append(f"{g['name']} ({g['identifier']})")
+            is_item = g.get("additionalType") in ("figure", "table")
+            if is_item and any(r["@id"] in differing for r in g.get("result", [])):
+                report.items.append(f"{g['name']} ({g['identifier']})")
         old, new = _facts(book), _facts(fresh)
         report.facts = sorted(f for f in old.keys() | new.keys() if old.get(f) != new.get(f))
         return report
