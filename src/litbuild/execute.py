@@ -29,6 +29,8 @@ KERNEL_SETUP = r'''
 import os as _lb_os, sys as _lb_sys, json as _lb_json
 _lb_root = {root!r}
 _lb_reads = {{}}
+_lb_env_prefixes = {{_lb_os.path.abspath(p) for p in (_lb_sys.prefix, _lb_sys.base_prefix,
+                                                     _lb_sys.exec_prefix)}}
 
 def _lb_audit(event, args):
     if event == "open" and args and isinstance(args[0], (str, bytes, _lb_os.PathLike)):
@@ -37,8 +39,14 @@ def _lb_audit(event, args):
         if "w" in mode or "a" in mode or "x" in mode:
             return
         full = _lb_os.path.abspath(path)
-        if full.startswith(_lb_root + _lb_os.sep) and "__pycache__" not in full:
+        if _lb_is_project_file(full):
             _lb_reads.setdefault(_lb_os.path.relpath(full, _lb_root), None)
+
+def _lb_is_project_file(full):
+    """Inside the project, but not the installed environment (a .venv may live in the project)."""
+    return (full.startswith(_lb_root + _lb_os.sep) and "__pycache__" not in full
+            and not any(full.startswith(p + _lb_os.sep) for p in _lb_env_prefixes)
+            and "site-packages" not in full)
 
 _lb_sys.addaudithook(_lb_audit)
 _lb_ip = get_ipython()
@@ -65,8 +73,7 @@ def _lb_report_reads():
     modules = sorted(
         _lb_os.path.relpath(m.__file__, _lb_root)
         for m in list(_lb_sys.modules.values())
-        if getattr(m, "__file__", None)
-        and _lb_os.path.abspath(m.__file__).startswith(_lb_root + _lb_os.sep)
+        if getattr(m, "__file__", None) and _lb_is_project_file(_lb_os.path.abspath(m.__file__))
     )
     display({{{reads_mime!r}: {{"files": sorted(_lb_reads), "modules": modules}}}}, raw=True)
 '''
