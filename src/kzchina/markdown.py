@@ -25,7 +25,9 @@ def escape_markdown(text: object) -> str:
 
 
 def _cell_width(text: str) -> int:
-    return max(3, min(len(text), 60))
+    # Long cells wrap, so cap them; but never narrower than the longest word (names must fit).
+    longest_word = max((len(word) for word in text.split()), default=0)
+    return max(3, longest_word + 1, min(len(text), 40))
 
 
 def pipe_table(

@@ -154,4 +154,21 @@ def finish_chapter(doc: dict[str, Any], info: ChapterInfo, items_by_label: dict[
     doc["blocks"] = walk_blocks(doc["blocks"], visit)
     _inline_values(doc, inline_values, fmt, info.page, facts_page)
     _image_paths(doc, info.page, fmt)
+    if fmt == "typst":
+        _left_align_default_columns(doc["blocks"])
     return doc
+
+
+def _left_align_default_columns(node: Any) -> None:
+    """Typst cells inherit the centring pandoc wraps tables in; text columns read better left."""
+    if isinstance(node, list):
+        for item in node:
+            _left_align_default_columns(item)
+    elif isinstance(node, dict):
+        if node.get("t") == "Table":
+            for colspec in node["c"][2]:
+                if colspec[0].get("t") == "AlignDefault":
+                    colspec[0] = {"t": "AlignLeft"}
+        content = node.get("c")
+        if isinstance(content, (list, dict)):
+            _left_align_default_columns(content)
