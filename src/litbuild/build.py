@@ -64,6 +64,7 @@ class BuildResult:
     items: list[OutputItem] = field(default_factory=list)
     facts: int = 0
     up_to_date: bool = False
+    phases: dict[str, float] = field(default_factory=dict)  # seconds by build phase
 
     def summary(self) -> str:
         pdf = f", PDF {self.pdf_pages} pages" if self.pdf_pages is not None else ""
@@ -158,6 +159,7 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
     jobs = jobs or max(1, min(len(chapters), os.cpu_count() or 1))
     cache = ExecutionCache(config.root, enabled=use_cache)
     executed = _run_async(_execute_all(config, chapters, progress, jobs, cache))
+    phases = {"execute": time.perf_counter() - started}
     for path in cache.damaged:
         progress(f"warning: damaged cache entry for {path} was ignored and rebuilt")
 
@@ -169,6 +171,7 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
     items_by_label = {i.label: i for i in items if i.label}
     targets, infos = number_book(asts, config.chapters, items_by_label)
     sources = {c.path: c.source_text for c in chapters}
+    phases["parse"] = time.perf_counter() - started - sum(phases.values())
 
     inline_lines = {c.path: {i.index: i.line for i in c.inlines} for c in chapters}
     facts = collect_facts([c.path for c in chapters], executed, inline_lines)
@@ -177,6 +180,7 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
                          tables=sum(1 for i in items if i.label and i.kind == "table"),
                          executed=[p for p, e in executed.items() if e.executed], items=items)
     result.facts = len(facts)
+    result.phases = phases
 
     state_key = _output_key(config, to, executed)
     if _up_to_date(config.root, target, state_key, write_figures):
@@ -197,6 +201,7 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
             result.pdf_pages = _write_pdf(config, infos, asts, targets, sources, executed,
                                           items_by_label, staging, pdf_name, progress)
             result.pdf_name = pdf_name
+            phases["pdf"] = time.perf_counter() - started - sum(phases.values())
         if to in ("all", "html"):
             facts_page = FACTS_PAGE if facts else None
             html_docs = {}
@@ -210,6 +215,7 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
             bodies = ast_to_html(html_docs)
             extra = [(facts_page_info(), facts_page_html(facts))] if facts else []
             write_site(staging, config, infos, bodies, pdf_name, extra)
+            phases["html"] = time.perf_counter() - started - sum(phases.values())
         (staging / FACTS_CSV).write_text(facts_csv(facts), encoding="utf-8")
         record = provenance_document(config.root, staging, infos, executed, items, facts, pdf_name)
         write_json(staging / PROVENANCE_FILE, record)
@@ -221,6 +227,8 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
         write_standalone_figures(config.root / "figures", items, target, record)
     _remember_output(config.root, target, state_key, pdf_name, result.pdf_pages)
     result.seconds = time.perf_counter() - started
+    phases["provenance"] = result.seconds - sum(phases.values())
+    progress("time by phase: " + ", ".join(f"{k} {v:.2f} s" for k, v in phases.items()))
     return result
 
 
