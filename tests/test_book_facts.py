@@ -1,0 +1,109 @@
+"""Issue 4: no number is frozen in prose. Every fact the chapters use is rendered from data: change
+the values in a copy of data/, rebuild, and each fact's text in the HTML changes to what
+`kzchina.facts.fact(id, ds)` computes from the changed copy.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from book_fixtures import (
+    Book,
+    build_book,
+    copy_built,
+    facts_in_sources,
+    main_book,
+    perturb_edition,
+    sha256_file,
+    shared,
+)
+from kzchina.data import load
+from kzchina.facts import fact
+
+pytestmark = pytest.mark.slow
+
+USED = facts_in_sources()
+# Facts whose text may legitimately stay the same when every data value changes, with the reason.
+# perturb_edition changes every value, key and counted row a fact reads, so none is needed; add
+# one here only with an explanation (e.g. a constant of the schema).
+UNCHANGED_ALLOWED: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory) -> Book:
+    return main_book(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def perturbed(book, tmp_path_factory) -> Book:
+    """A copy of the built report with every data value changed, rebuilt (HTML only)."""
+
+    def make() -> Book:
+        project = copy_built(book.project, tmp_path_factory.mktemp("perturbed") / "report")
+        perturb_edition(project)
+        return build_book(project, to="html")
+
+    return shared("perturbed", make)
+
+
+def test_the_chapters_use_many_facts():
+    assert len(USED) > 100
+
+
+def test_every_fact_in_the_sources_is_linked_in_the_html(book):
+    shown = book.fact_texts()
+    assert set(shown) == set(USED)
+    for fact_id, texts in shown.items():
+        assert len(texts) == 1, f"{fact_id} is shown with different texts: {texts}"
+
+
+def test_fact_links_point_to_a_row_of_the_facts_page(book):
+    facts_page = book.html("facts.html")
+    for page in book.chapter_pages():
+        for a in book.html(page).select("a.fact[data-fact]"):
+            fact_id = a["data-fact"]
+            target, _, anchor = a["href"].partition("#")
+            assert (book.out / page).parent.joinpath(target).resolve() == \
+                (book.out / "facts.html").resolve(), a["href"]
+            assert anchor == f"fact-{fact_id}"
+            row = facts_page.find(id=anchor)
+            assert row is not None and row.name == "tr", f"{page}: no row {anchor} on facts.html"
+            assert row.find("code").get_text() == fact_id
+
+
+def test_html_text_is_computed_from_the_data(book):
+    ds = load(root=book.project)
+    for fact_id, texts in book.fact_texts().items():
+        assert texts == {fact(fact_id, ds).text}, fact_id
+
+
+def test_perturbed_data_still_loads(perturbed):
+    ds = load(root=perturbed.project)
+    for name in ds.resource_names:
+        ds.table(name)  # schema checks (types, min/max, enums, keys) pass on every resource
+
+
+def test_every_fact_changes_with_the_data(book, perturbed):
+    before, after = book.fact_texts(), perturbed.fact_texts()
+    assert set(after) == set(before) == set(USED)
+    unchanged = sorted(f for f in USED if before[f] == after[f] and f not in UNCHANGED_ALLOWED)
+    assert not unchanged, "frozen in prose (text did not follow the data): " + ", ".join(
+        f"{f} = {before[f]}" for f in unchanged)
+
+
+def test_perturbed_html_matches_the_perturbed_data(perturbed):
+    ds = load(root=perturbed.project)
+    rows = perturbed.facts_rows()
+    for fact_id, texts in perturbed.fact_texts().items():
+        expected = fact(fact_id, ds)
+        assert texts == {expected.text}, fact_id
+        assert rows[fact_id]["text"] == expected.text, fact_id
+        assert rows[fact_id]["value"] == str(expected.value), fact_id
+
+
+def test_perturbed_provenance_records_the_new_inputs(perturbed):
+    """Facts name the changed files with their new hashes: provenance follows the data too."""
+    actions = perturbed.actions()
+    for fact_id in USED:
+        for item in actions[fact_id]["object"]:
+            assert item["sha256"] == sha256_file(perturbed.project / item["@id"]), fact_id
