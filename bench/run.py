@@ -1,0 +1,532 @@
+#!/usr/bin/env python3
+"""Benchmark the builtin engine on the real report, a synthetic book and the fixture book.
+
+Every scenario is the wall time of one CLI subprocess, `report build DIR --engine builtin`
+(what an editor waits for), measured with time.perf_counter, repeated --runs times in a
+temporary copy; the table shows median, min and max. Peak memory is the sum of the RSS of the
+build process and all its descendants (the Jupyter kernels), sampled every 50 ms with psutil;
+without psutil it falls back to getrusage(RUSAGE_CHILDREN).ru_maxrss, the largest single
+process, which is labelled as such. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+try:
+    import psutil
+except ImportError:  # pragma: no cover - the fallback is reported in the output
+    psutil = None
+
+REPO = Path(__file__).resolve().parent.parent
+REPORT_FILES = ("_quarto.yml", "index.qmd", "chapters", "data")
+FIXTURE_BOOK = REPO / "tests" / "fixtures" / "book"
+LEFTOVERS = shutil.ignore_patterns(".litbuild", "_book", "_garden_book", "figures", "__pycache__")
+
+# A CSV value that only the media chapter (and the data appendix, which reads every table) uses.
+DATA_FILE = "data/2022/media_topics.csv"
+DATA_VALUE = "Fake that contraband from China may contain COVID-19 viruses"
+PROSE_CHAPTER = "chapters/03-media-coverage.qmd"
+
+TARGETS = {  # scenario key -> (text, check(value, context) -> bool)
+    "cold": ("<= 8 s", lambda v, c: v <= 8.0),
+    "noop": ("<= 0.5 s", lambda v, c: v <= 0.5),
+    "data": ("<= 40% of cold", lambda v, c: v <= 0.4 * c["cold"]),
+    "prose": ("<= 3 s", lambda v, c: v <= 3.0),
+    "synthetic-max": ("<= 1 s/chapter", lambda v, c: v / c["chapters"] <= 1.0),
+    "memory": ("<= 1.5 GB", lambda v, c: v <= 1.5 * 1024),
+}
+
+EXECUTED_LINE = re.compile(r"^\[\d+/\d+\] (\S+): (executed in ([\d.]+) s|no code)")
+PHASES_LINE = re.compile(r"^time by phase: (.*)$")
+SUMMARY_SECONDS = re.compile(r" in ([\d.]+) s -> ")
+PHASES = ("execute", "parse", "pdf", "html", "provenance")
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# -- running one build -------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+    executed: list[str]
+    chapter_seconds: dict[str, float]
+    phases: dict[str, float]
+    engine_seconds: float | None
+
+
+def report_command() -> list[str]:
+    local = REPO / ".venv" / "bin" / "report"
+    found = str(local) if local.exists() else shutil.which("report")
+    if not found:
+        sys.exit("bench: no `report` command (run `make` first to create .venv)")
+    return [found, "build"]
+
+
+def memory_method() -> str:
+    if psutil is not None:
+        return "psutil: sum of RSS of the build process and its descendants, sampled every 50 ms"
+    return ("getrusage(RUSAGE_CHILDREN).ru_maxrss: the largest single process, NOT a sum "
+            "(install psutil for the sum over the build and its kernels)")
+
+
+class PeakSampler(threading.Thread):
+    """Sum of RSS over a process tree, sampled until stopped."""
+
+    def __init__(self, pid: int, interval: float = 0.05):
+        super().__init__(daemon=True)
+        self.pid, self.interval, self.peak = pid, interval, 0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not self.stopped.is_set():
+            total = 0
+            try:
+                procs = [root] + root.children(recursive=True)
+            except psutil.NoSuchProcess:
+                break
+            for proc in procs:
+                try:
+                    total += proc.memory_info().rss
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
+                    pass
+            self.peak = max(self.peak, total)
+            self.stopped.wait(self.interval)
+
+
+def build_once(project: Path, env: dict[str, str] | None = None) -> Run:
+    cmd = report_command() + [str(project), "--engine", "builtin"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    sampler = None
+    if psutil is not None:
+        sampler = PeakSampler(proc.pid)
+        sampler.start()
+    stdout, stderr = proc.communicate()
+    seconds = time.perf_counter() - started
+    if sampler is not None:
+        sampler.stopped.set()
+        sampler.join()
+        peak_mb = sampler.peak / 2**20
+    else:  # ru_maxrss is in KiB on Linux; a max over children, not a sum
+        peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    if proc.returncode != 0:
+        sys.exit(f"bench: build failed in {project}:\n{stdout}\n{stderr}")
+    executed, chapter_seconds, phases = [], {}, {}
+    for line in stderr.splitlines():
+        match = EXECUTED_LINE.match(line)
+        if match:
+            executed.append(match.group(1))
+            if match.group(3):
+                chapter_seconds[match.group(1)] = float(match.group(3))
+        match = PHASES_LINE.match(line)
+        if match:
+            for part in match.group(1).split(", "):
+                name, value, _unit = part.split(" ")
+                phases[name] = float(value)
+    match = SUMMARY_SECONDS.search(stdout)
+    return Run(seconds, peak_mb, executed, chapter_seconds, phases,
+               float(match.group(1)) if match else None)
+
+
+# -- projects ----------------------------------------------------------------------------------
+
+
+def copy_report(destination: Path) -> Path:
+    destination.mkdir(parents=True)
+    for name in REPORT_FILES:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=LEFTOVERS)
+        else:
+            shutil.copy2(source, destination / name)
+    return destination
+
+
+def copy_fixture(destination: Path) -> Path:
+    shutil.copytree(FIXTURE_BOOK, destination, ignore=LEFTOVERS)
+    return destination
+
+
+def synthetic_book(destination: Path, chapters: int) -> Path:
+    """N chapters, each importing pandas and matplotlib, one small figure, a few inline values."""
+    destination.mkdir(parents=True)
+    names = [f"chapters/c{i:03d}.qmd" for i in range(1, chapters + 1)]
+    (destination / "_quarto.yml").write_text(
+        "project:\n  type: book\n  execute-dir: project\n"
+        f"book:\n  title: Synthetic book of {chapters} chapters\n  chapters:\n    - index.qmd\n"
+        + "".join(f"    - {n}\n" for n in names)
+        + "execute:\n  echo: false\n  warning: false\n", encoding="utf-8")
+    (destination / "index.qmd").write_text("# Preface {.unnumbered}\n\nA synthetic book.\n",
+                                           encoding="utf-8")
+    (destination / "chapters").mkdir()
+    for i, name in enumerate(names, start=1):
+        (destination / name).write_text(textwrap.dedent(f"""\
+            # Chapter {i}
+
+            ```{{python}}
+            import pandas as pd
+            import matplotlib.pyplot as plt
+            frame = pd.DataFrame({{"x": range(12), "y": [(v * {i}) % 7 for v in range(12)]}})
+            total = int(frame["y"].sum())
+            peak = int(frame["y"].max())
+            ```
+
+            This chapter's total is `{{python}} total`, its peak `{{python}} peak` and its
+            mean `{{python}} round(frame["y"].mean(), 2)`.
+
+            ```{{python}}
+            #| label: fig-c{i:03d}
+            #| fig-cap: "Values of chapter {i}"
+            fig, ax = plt.subplots(figsize=(4, 2.5))
+            ax.plot(frame["x"], frame["y"])
+            plt.show()
+            ```
+
+            See @fig-c{i:03d}.
+            """), encoding="utf-8")
+    return destination
+
+
+# -- edits -------------------------------------------------------------------------------------
+
+
+def edit_data(project: Path, run: int) -> None:
+    """Change one topic's text (a value only the media chapter and the data appendix read)."""
+    data = project / DATA_FILE
+    text = data.read_text(encoding="utf-8")
+    previous = DATA_VALUE if run == 0 else f"{DATA_VALUE} (bench edit {run})"
+    assert previous in text, f"bench: {previous!r} not found in {DATA_FILE}"
+    data.write_text(text.replace(previous, f"{DATA_VALUE} (bench edit {run + 1})", 1),
+                    encoding="utf-8")
+
+
+def edit_prose(project: Path, run: int) -> None:
+    chapter = project / PROSE_CHAPTER
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    chapter.write_text(chapter.read_text(encoding="utf-8")
+                       + f"\nA benchmark edit, version {letters[run % 26]}.\n", encoding="utf-8")
+
+
+def engine_overlay(workdir: Path) -> Path:
+    """A copy of the installed litbuild package, put first on PYTHONPATH: its stylesheet can
+    be edited without touching the installed engine."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("litbuild")
+    source = Path(spec.origin).parent if spec and spec.origin else REPO / "src" / "litbuild"
+    overlay = workdir / "engine-overlay"
+    shutil.copytree(source, overlay / "litbuild", ignore=shutil.ignore_patterns("__pycache__"))
+    return overlay
+
+
+# -- scenarios ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    runs: list[Run] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def times(self) -> list[float]:
+        return [r.seconds for r in self.runs]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(r.peak_mb for r in self.runs)
+
+    def note_executed(self) -> None:
+        chapters = sorted({c for r in self.runs for c in r.executed})
+        self.note = "re-executed: " + (", ".join(chapters) or "none")
+
+
+def real_report_rows(workdir: Path, runs: int) -> list[Row]:
+    rows = []
+    cold = Row("cold", "real report: cold (no cache, fresh output)")
+    for i in range(runs):
+        say(f"cold {i + 1}/{runs}")
+        cold.runs.append(build_once(copy_report(workdir / f"cold-{i}")))
+    rows.append(cold)
+
+    project = workdir / "cold-0"  # built: cache and output in place
+    noop = Row("noop", "real report: no-op")
+    for i in range(runs):
+        say(f"no-op {i + 1}/{runs}")
+        noop.runs.append(build_once(project))
+    noop.note_executed()
+    rows.append(noop)
+
+    data = Row("data", f"real report: one value changed in {DATA_FILE}")
+    for i in range(runs):
+        say(f"data change {i + 1}/{runs}")
+        edit_data(project, i)
+        data.runs.append(build_once(project))
+    data.note_executed()
+    rows.append(data)
+
+    prose = Row("prose", f"real report: prose changed in {PROSE_CHAPTER}")
+    for i in range(runs):
+        say(f"prose change {i + 1}/{runs}")
+        edit_prose(project, i)
+        prose.runs.append(build_once(project))
+    prose.note_executed()
+    rows.append(prose)
+
+    overlay = engine_overlay(workdir)
+    css = overlay / "litbuild" / "templates" / "litbuild.css"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        p for p in (str(overlay), os.environ.get("PYTHONPATH", "")) if p))
+    probe = subprocess.run([sys.executable, "-c", "import litbuild; print(litbuild.__file__)"],
+                           env=env, capture_output=True, text=True, check=False)
+    style = Row("style", "real report: stylesheet changed (engine copy first on PYTHONPATH)")
+    if probe.stdout.strip().startswith(str(overlay)):
+        original = css.read_text(encoding="utf-8")
+        for i in range(runs):
+            say(f"stylesheet change {i + 1}/{runs}")
+            css.write_text(original + f"\n/* bench edit {i} */\n", encoding="utf-8")
+            style.runs.append(build_once(project, env=env))
+        style.note_executed()
+    else:
+        style.note = f"overlay not picked up ({probe.stdout.strip()})"
+    rows.append(style)
+
+    output_only = Row("output", "real report: output-only rebuild (.litbuild/output.json deleted)")
+    for i in range(runs):
+        say(f"output-only {i + 1}/{runs}")
+        (project / ".litbuild" / "output.json").unlink()
+        output_only.runs.append(build_once(project))
+    output_only.note_executed()
+    rows.append(output_only)
+    return rows
+
+
+def synthetic_rows(workdir: Path, runs: int, sizes: list[int]) -> list[Row]:
+    rows = []
+    for size in sizes:
+        row = Row(f"synthetic-{size}", f"synthetic book, {size} chapters: cold")
+        for i in range(runs):
+            say(f"synthetic {size} chapters {i + 1}/{runs}")
+            row.runs.append(build_once(synthetic_book(workdir / f"synthetic-{size}-{i}", size)))
+        row.note = f"{row.median / size:.2f} s/chapter"
+        rows.append(row)
+    return rows
+
+
+def fixture_row(workdir: Path, runs: int) -> Row:
+    row = Row("fixture", "fixture book (tests/fixtures/book): cold")
+    for i in range(runs):
+        say(f"fixture book {i + 1}/{runs}")
+        row.runs.append(build_once(copy_fixture(workdir / f"fixture-{i}")))
+    return row
+
+
+def quarto_row(workdir: Path, runs: int, builtin_cold: float) -> Row:
+    row = Row("quarto", "real report: `quarto render` cold")
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        row.note = "quarto is not on PATH"
+        return row
+    for i in range(runs):
+        say(f"quarto render {i + 1}/{runs}")
+        project = copy_report(workdir / f"quarto-{i}")
+        started = time.perf_counter()
+        proc = subprocess.run([quarto, "render", str(project)], capture_output=True, text=True,
+                              check=False)
+        seconds = time.perf_counter() - started
+        if proc.returncode != 0:
+            row.runs = []
+            row.note = "quarto render failed: " + " ".join(proc.stderr.strip().splitlines()[-1:])
+            return row
+        row.runs.append(Run(seconds, 0.0, [], {}, {}, None))
+    row.note = f"quarto / builtin cold = {row.median / builtin_cold:.2f}x"
+    return row
+
+
+# -- where the time goes -----------------------------------------------------------------------
+
+
+def kernel_start_seconds(samples: int = 3) -> float | None:
+    """Median time to start a python3 kernel, run `pass` and shut it down."""
+    try:
+        from jupyter_client.manager import start_new_kernel
+    except ImportError:
+        return None
+    times = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        manager, client = start_new_kernel(kernel_name="python3")
+        client.execute_interactive("pass", timeout=60)
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def import_seconds(code: str, samples: int = 3) -> float:
+    python = REPO / ".venv" / "bin" / "python"
+    times = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        subprocess.run([str(python if python.exists() else sys.executable), "-c", code],
+                       check=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def median_or_none(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def breakdown(rows: list[Row]) -> list[str]:
+    header = ("| scenario | wall s | engine s | process overhead s | execute | "
+              "parse (pandoc md->AST, numbering) | pdf (pandoc + Typst) | html (pandoc + site) | "
+              "provenance + publish |")
+    lines = [header, "|---|---|---|---|---|---|---|---|---|"]
+    for row in rows:
+        engine = median_or_none([r.engine_seconds for r in row.runs
+                                 if r.engine_seconds is not None])
+        if engine is None:
+            continue
+        phases = [median_or_none([r.phases[n] for r in row.runs if n in r.phases])
+                  for n in PHASES]
+        cells = " | ".join(f"{p:.2f}" if p is not None else "-" for p in phases)
+        lines.append(f"| {row.key} | {row.median:.2f} | {engine:.2f} | "
+                     f"{row.median - engine:.2f} | {cells} |")
+    return lines
+
+
+def table(rows: list[Row], context: dict) -> list[str]:
+    header = ("| scenario | median s | min s | max s | runs | peak RSS MB | notes | target | "
+              "result |")
+    lines = [header, "|---|---|---|---|---|---|---|---|---|"]
+    for row in rows:
+        if not row.runs:
+            lines.append(f"| {row.label} | - | - | - | 0 | - | {row.note} | - | skipped |")
+            continue
+        key = "synthetic-max" if row.key == f"synthetic-{context['chapters']}" else row.key
+        target, verdict = "-", "-"
+        if key in TARGETS:
+            target = TARGETS[key][0]
+            verdict = "PASS" if TARGETS[key][1](row.median, context) else "MISS"
+        peak = f"{row.peak_mb:.0f}" if row.peak_mb else "-"
+        lines.append(f"| {row.label} | {row.median:.2f} | {min(row.times):.2f} | "
+                     f"{max(row.times):.2f} | {len(row.runs)} | {peak} | {row.note} | "
+                     f"{target} | {verdict} |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Benchmark `report build --engine builtin` (wall time of the CLI process) on "
+                    "a temporary copy of the real report (cold, no-op, data change, prose change, "
+                    "stylesheet change), synthetic books and the fixture book; prints a markdown "
+                    "table of medians with PASS/MISS against the targets.")
+    parser.add_argument("--runs", type=int, default=3, help="runs per scenario (default 3)")
+    parser.add_argument("--chapters", type=int, default=40,
+                        help="chapters of the largest synthetic book; books of 10 and 20 are "
+                             "built too, to show growth (default 40)")
+    parser.add_argument("--skip-synthetic", action="store_true", help="no synthetic books")
+    parser.add_argument("--skip-fixture", action="store_true", help="no fixture book")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary projects")
+    parser.add_argument("--json", type=Path, help="also write the raw measurements to this file")
+    args = parser.parse_args(argv)
+    if args.runs < 1 or args.chapters < 1:
+        parser.error("--runs and --chapters must be at least 1")
+
+    workdir = Path(tempfile.mkdtemp(prefix="litbuild-bench-"))
+    say(f"working in {workdir}")
+    try:
+        rows = real_report_rows(workdir, args.runs)
+        cold = rows[0].median
+        sizes = sorted({s for s in (10, 20) if s < args.chapters} | {args.chapters})
+        rows += [] if args.skip_synthetic else synthetic_rows(workdir, args.runs, sizes)
+        rows += [] if args.skip_fixture else [fixture_row(workdir, args.runs)]
+        rows.append(quarto_row(workdir, args.runs, cold))
+        say("measuring kernel start and import times")
+        kernel = kernel_start_seconds()
+        cli_import = import_seconds("import kzchina.cli, litbuild.build")
+        bare = import_seconds("pass")
+    finally:
+        if args.keep:
+            say(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    context = {"cold": cold, "chapters": args.chapters}
+    print(f"## litbuild benchmark ({os.cpu_count()} CPUs, {args.runs} run(s) per scenario, "
+          f"Python {sys.version.split()[0]})\n")
+    print("\n".join(table(rows, context)))
+    report_rows = [r for r in rows if r.key in ("cold", "noop", "data", "prose", "style",
+                                                "output") and r.runs]
+    peak = max(r.peak_mb for r in report_rows)
+    verdict = "PASS" if TARGETS["memory"][1](peak, context) else "MISS"
+    print(f"| peak memory, max over all real-report builds | - | - | - | - | {peak:.0f} | "
+          f"{memory_method()} | {TARGETS['memory'][0]} | {verdict} |")
+
+    print("\n### Where the time goes (medians, s; phases from the engine's `time by phase` line)\n")
+    print("\n".join(breakdown(rows)))
+    print("\nprocess overhead = CLI wall time - the seconds the engine reports in its summary "
+          "(interpreter start, imports, config, exit). A no-op prints no phase line.\n")
+    print(f"- `python -c 'import kzchina.cli, litbuild.build'`: {cli_import:.2f} s "
+          f"(bare interpreter: {bare:.2f} s)")
+    if kernel is not None:
+        print(f"- start a python3 kernel, run `pass`, shut it down: {kernel:.2f} s")
+    chapter_times: dict[str, list[float]] = {}
+    for run in rows[0].runs:
+        for chapter, seconds in run.chapter_seconds.items():
+            chapter_times.setdefault(chapter, []).append(seconds)
+    if chapter_times:
+        total = sum(statistics.median(v) for v in chapter_times.values())
+        print(f"\nPer-chapter execution in the cold real-report builds (median s, kernel start "
+              f"included, {os.cpu_count()} chapters at a time; sum {total:.1f} s):\n")
+        for chapter, values in sorted(chapter_times.items(),
+                                      key=lambda kv: -statistics.median(kv[1])):
+            print(f"- {chapter}: {statistics.median(values):.2f}")
+    if args.json:
+        args.json.write_text(json.dumps({
+            "rows": [{"key": r.key, "label": r.label, "note": r.note, "times": r.times,
+                      "peak_mb": [x.peak_mb for x in r.runs],
+                      "phases": [x.phases for x in r.runs],
+                      "engine_seconds": [x.engine_seconds for x in r.runs],
+                      "chapter_seconds": [x.chapter_seconds for x in r.runs],
+                      "executed": [x.executed for x in r.runs]} for r in rows],
+            "kernel_start": kernel, "cli_import": cli_import, "bare_python": bare,
+            "memory_method": memory_method(), "cpus": os.cpu_count(),
+        }, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
