@@ -9,8 +9,10 @@ the copy: `kzchina.data.load()` walks up from the kernel's cwd (the copy's root)
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
+import importlib
 import io
 import json
 import os
@@ -64,6 +66,12 @@ def report_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
     """Run the `report` command (as `python -m kzchina.cli`), capturing its output."""
     return subprocess.run([*REPORT, *args], cwd=cwd, env=env or clean_env(), capture_output=True,
                           text=True, timeout=timeout, check=False)
+
+
+def call(name: str):
+    """The function a provenance record names ('kzchina.figures.trade_with_china')."""
+    module, _, attr = name.rpartition(".")
+    return getattr(importlib.import_module(module), attr)
 
 
 def sha256_file(path: Path) -> str:
@@ -125,11 +133,28 @@ class Book:
         return found
 
 
-def build_book(project: Path, *, to: str = "all", output_dir: Path | None = None) -> Book:
-    """Build in-process with the builtin engine; return where it went."""
+@contextlib.contextmanager
+def source_date_epoch(value: str | None):
+    """Set (or, with None, unset) SOURCE_DATE_EPOCH for an in-process build."""
+    old = os.environ.pop("SOURCE_DATE_EPOCH", None)
+    if value is not None:
+        os.environ["SOURCE_DATE_EPOCH"] = value
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+        if old is not None:
+            os.environ["SOURCE_DATE_EPOCH"] = old
+
+
+def build_book(project: Path, *, to: str = "all", output_dir: Path | None = None,
+               epoch: str | None = None) -> Book:
+    """Build in-process with the builtin engine (SOURCE_DATE_EPOCH = epoch, unset by default,
+    as for the CLI subprocesses of clean_env); return where it went."""
     from litbuild.build import build
 
-    result = build(project, to=to, engine="builtin", output_dir=output_dir, progress=quiet)
+    with source_date_epoch(epoch):
+        result = build(project, to=to, engine="builtin", output_dir=output_dir, progress=quiet)
     return Book(project, Path(result.output_dir))
 
 

@@ -5,7 +5,6 @@ is exactly what its function computes.
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import subprocess
@@ -17,6 +16,7 @@ from book_fixtures import (
     Book,
     book_chapters,
     book_items,
+    call,
     facts_in_sources,
     main_book,
     report_cli,
@@ -53,11 +53,6 @@ def resolve(book: Book, page: str, href: str):
     if parts.scheme or parts.netloc or not parts.path:
         return None
     return (book.out / page).parent.joinpath(unquote(parts.path)).resolve()
-
-
-def call(name: str):
-    module, _, attr = name.rpartition(".")
-    return getattr(importlib.import_module(module), attr)
 
 
 # --------------------------------------------------------------------------- coverage
