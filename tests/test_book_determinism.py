@@ -93,10 +93,6 @@ def test_pdf_with_source_date_epoch_is_deterministic(dated, twice):
     assert a.pdf_text() == one.pdf_text()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: litbuild/build.py _output_key() does not include SOURCE_DATE_EPOCH (read by "
-    "litbuild/pdf.py source_date_epoch), so a rebuild into the same folder after changing it is "
-    "'up to date' and keeps a PDF dated with the old epoch; report verify then fails"))
 def test_changing_source_date_epoch_rebuilds_the_pdf(twice, tmp_path_factory):
     project, [(one, _, _), _] = twice
     out = tmp_path_factory.mktemp("epoch-change") / "pdf"

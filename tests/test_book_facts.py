@@ -73,10 +73,6 @@ def test_fact_links_point_to_a_row_of_the_facts_page(book):
             assert row.find("code").get_text() == fact_id
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: litbuild/transform.py:113-116 gives the fact Link both a title attribute and a "
-    "link title, so pandoc writes title=\"Fact: ID\" twice on every <a class=\"fact\"> "
-    "(duplicate attributes are invalid HTML)"))
 def test_fact_links_have_each_attribute_once(book):
     for page in book.chapter_pages():
         html = (book.out / page).read_text(encoding="utf-8")

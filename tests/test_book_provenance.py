@@ -174,15 +174,10 @@ def test_standalone_figures_match_the_book(book, actions):
 
 
 # --------------------------------------------------------------------------- HTML disclosures
-NO_TABLE_DISCLOSURE = pytest.mark.xfail(strict=True, reason=(
-    "engine bug: litbuild/transform.py _figure_from_div emits an HTML table as raw <figure "
-    "class='lb-table'> blocks, not a pandoc Figure, and provenance.add_disclosures only follows "
-    "Figure blocks, so no table gets its 'Data & code' disclosure (its CSV is never linked)"))
 
 
 @pytest.mark.parametrize("item", [
-    pytest.param(i, id=i.label, marks=[NO_TABLE_DISCLOSURE] if i.kind == "table" else [])
-    for i in ITEMS])
+    pytest.param(i, id=i.label) for i in ITEMS])
 def test_disclosure_links_resolve(book, actions, item):
     page = item.chapter.removesuffix(".qmd") + ".html"
     soup = book.html(page)
@@ -275,11 +270,6 @@ def test_facts_of_their_own_function_recompute_from_provenance(book, actions):
         assert same(value, actions[fact_id]["value"]), fact_id
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine gap: kzchina.facts.Fact.provenance() records the reader's parameters ('params', e.g. "
-    "region/indicator/measurement of a perception_value fact), but litbuild/provenance.py "
-    "_fact_action() and facts_csv() drop them, so a fact registered with lookup() (most of them) "
-    "names only a generic reader and cannot be recomputed from provenance.json or facts.csv"))
 def test_every_fact_recomputes_from_provenance(book, actions):
     ds = load(root=book.project)
     for fact_id in USED:

@@ -25,13 +25,13 @@ from .crossref import number_book, resolve_references
 from .errors import BuildError
 from .execute import ExecutedChapter, execute_chapter
 from .pandoc import ast_to_html, ast_to_typst, markdown_to_ast
-from .pdf import book_typst, compile_pdf, pdf_page_count
+from .pdf import book_typst, compile_pdf, pdf_page_count, source_date_epoch
 from .provenance import (
     FACTS_CSV,
     FACTS_PAGE,
     PROVENANCE_FILE,
-    add_disclosures,
     collect_facts,
+    disclosure_blocks,
     facts_csv,
     facts_page_html,
     facts_page_info,
@@ -209,8 +209,7 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
                 doc = copy.deepcopy(asts[info.path])
                 resolve_references(doc, info, targets, sources[info.path], "html")
                 finish_chapter(doc, info, items_by_label, executed[info.path].inline_values, "html",
-                               facts_page)
-                add_disclosures(doc, items_by_label, info.page, staging)
+                               facts_page, disclosure_blocks(items_by_label, info.page, staging))
                 html_docs[info.path] = doc
             bodies = ast_to_html(html_docs)
             extra = [(facts_page_info(), facts_page_html(facts))] if facts else []
@@ -278,6 +277,7 @@ def _output_key(config: BookConfig, to: str, executed: dict[str, ExecutedChapter
         "config": (config.root / "_quarto.yml").read_text(encoding="utf-8"),
         "sources": {e.path: sha256_file(config.root / e.path) for e in config.chapters},
         "git": git_state(config.root), "env": environment_fingerprint(),
+        "source_date_epoch": source_date_epoch(),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 

@@ -18,12 +18,13 @@ import os
 import posixpath
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .assemble import OutputItem
-from .ast import Node, RawBlock, walk_blocks
+from .ast import Node, RawBlock
 from .cache import environment_fingerprint, sha256_file
 from .crossref import ChapterInfo
 from .execute import ExecutedChapter
@@ -136,26 +137,25 @@ def disclosure_html(item: OutputItem, page: str, out: Path) -> str:
             f"<summary>Data &amp; code</summary>{''.join(rows)}</details>")
 
 
-def add_disclosures(doc: dict[str, Any], items_by_label: dict[str, OutputItem], page: str,
-                    out: Path) -> None:
-    """Insert the disclosure after each figure and table that carries provenance."""
+def disclosure_blocks(items_by_label: dict[str, OutputItem], page: str,
+                      out: Path) -> Callable[[str], list[Node]]:
+    """For finish_chapter: the disclosure to place after each figure or table with provenance."""
 
-    def visit(block: Node) -> list[Node] | None:
-        if block["t"] == "Figure":
-            item = items_by_label.get(block["c"][0][0])
-            if item is not None and item.provenance:
-                return [block, RawBlock("html", disclosure_html(item, page, out))]
-            return [block]
-        return None
+    def after(label: str) -> list[Node]:
+        item = items_by_label.get(label)
+        if item is None or not item.provenance:
+            return []
+        return [RawBlock("html", disclosure_html(item, page, out))]
 
-    doc["blocks"] = walk_blocks(doc["blocks"], visit)
+    return after
 
 
 def facts_csv(facts: list[FactRecord]) -> str:
     """id, value, formatted text, unit, inputs (path@sha256; ...), code location, used in."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["id", "value", "text", "unit", "inputs", "function", "code", "used_in"])
+    writer.writerow(["id", "value", "text", "unit", "inputs", "function", "params", "code",
+                     "used_in"])
     for fact in facts:
         info = fact.info
         code = info.get("code") or {}
@@ -164,6 +164,8 @@ def facts_csv(facts: list[FactRecord]) -> str:
             info.get("unit", ""),
             "; ".join(f"{i.get('path')}@{i.get('sha256')}" for i in info.get("inputs", [])),
             info.get("function", ""),
+            json.dumps(info["params"], sort_keys=True, ensure_ascii=False) if info.get("params")
+            else "",
             f"{code.get('file')}:{code.get('line')}" if code.get("file") else "",
             "; ".join(f"{u['chapter']}:{u['line']}" for u in fact.used_in),
         ])
@@ -322,6 +324,7 @@ def _fact_action(fact: FactRecord, blobs: dict[str, str]) -> dict[str, Any]:
         "@id": f"#fact-{fact.fact_id}", "@type": "CreateAction", "identifier": fact.fact_id,
         "additionalType": "fact", "name": fact.fact_id, "value": info.get("value"),
         "text": fact.text, "unit": info.get("unit"), "usedIn": fact.used_in,
+        "params": info.get("params") or {},
         "instrument": _code_entity(info, blobs), "object": _inputs(info),
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .ast import (
@@ -29,7 +30,8 @@ CALLOUT_TITLES = {"note": "Note", "warning": "Warning", "important": "Important"
                   "caution": "Caution"}
 
 
-def _figure_from_div(block: Node, item: Any, fmt: str) -> list[Node]:
+def _figure_from_div(block: Node, item: Any, fmt: str,
+                     after: Callable[[str], list[Node]] | None = None) -> list[Node]:
     (hid, classes, _), content = block["c"]
     kind = "figure" if "lb-figure" in classes else "table"
     caption_div = next((b for b in content if b["t"] == "Div" and "lb-caption" in b["c"][0][1]), None)
@@ -54,12 +56,13 @@ def _figure_from_div(block: Node, item: Any, fmt: str) -> list[Node]:
         return None
 
     walk_inlines(body, set_alt)
+    extra = after(hid) if after is not None else []
     if fmt == "html" and kind == "table":
         # pandoc's HTML writer always puts a figure's caption last; tables take it above (Quarto).
         return [RawBlock("html", f'<figure id="{html.escape(hid)}" class="lb-table">'),
                 RawBlock("html", "<figcaption>"), *caption, RawBlock("html", "</figcaption>"),
-                *body, RawBlock("html", "</figure>")]
-    return [Figure(attr(hid, [f"lb-{kind}"]), caption, body)]
+                *body, RawBlock("html", "</figure>"), *extra]
+    return [Figure(attr(hid, [f"lb-{kind}"]), caption, body), *extra]
 
 
 def _callout(block: Node, fmt: str) -> list[Node] | None:
@@ -110,11 +113,10 @@ def _value_node(value: dict[str, Any], fmt: str, page: str, facts_page: str | No
     fact_id = info.get("fact_id")
     if fmt != "html" or not fact_id:
         return Span(attr(), inlines)
-    attributes = attr("", ["fact"], [["data-fact", fact_id], ["title", f"Fact: {fact_id}"]])
     if facts_page:
         href = posixpath.relpath(facts_page, posixpath.dirname(page) or ".") + f"#fact-{fact_id}"
-        return Link(attributes, inlines, href, f"Fact: {fact_id}")
-    return Span(attributes, inlines)
+        return Link(attr("", ["fact"], [["data-fact", fact_id]]), inlines, href, f"Fact: {fact_id}")
+    return Span(attr("", ["fact"], [["data-fact", fact_id], ["title", f"Fact: {fact_id}"]]), inlines)
 
 
 def _image_paths(doc: dict[str, Any], page: str, fmt: str) -> None:
@@ -135,15 +137,20 @@ def _image_paths(doc: dict[str, Any], page: str, fmt: str) -> None:
 
 def finish_chapter(doc: dict[str, Any], info: ChapterInfo, items_by_label: dict[str, Any],
                    inline_values: dict[int, dict[str, Any]], fmt: str,
-                   facts_page: str | None = None) -> dict[str, Any]:
-    """Apply the format's rewrites in place and return the document."""
+                   facts_page: str | None = None,
+                   after_item: Callable[[str], list[Node]] | None = None) -> dict[str, Any]:
+    """Apply the format's rewrites in place and return the document.
+
+    `after_item(label)` gives blocks to place right after a figure or table (its disclosure).
+    """
 
     def visit(block: Node) -> list[Node] | None:
         t = block["t"]
         if t == "Div":
             classes = block["c"][0][1]
             if "lb-figure" in classes or "lb-table" in classes:
-                return _figure_from_div(block, items_by_label.get(block["c"][0][0]), fmt)
+                return _figure_from_div(block, items_by_label.get(block["c"][0][0]), fmt,
+                                        after_item)
             if any(c.startswith("callout-") for c in classes):
                 block["c"][1] = walk_blocks(block["c"][1], visit)
                 return _callout(block, fmt)
