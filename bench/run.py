@@ -117,6 +117,10 @@ class PeakSampler(threading.Thread):
             self.stopped.wait(self.interval)
 
 
+class BuildFailed(Exception):
+    """The CLI exited non-zero; the message is the tail of its error output."""
+
+
 def build_once(project: Path, env: dict[str, str] | None = None) -> Run:
     cmd = report_command() + [str(project), "--engine", "builtin"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -136,7 +140,9 @@ def build_once(project: Path, env: dict[str, str] | None = None) -> Run:
     else:  # ru_maxrss is in KiB on Linux; a max over children, not a sum
         peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
     if proc.returncode != 0:
-        sys.exit(f"bench: build failed in {project}:\n{stdout}\n{stderr}")
+        errors = [line for line in stderr.splitlines() if line.startswith("error:")]
+        say(f"bench: build failed in {project}:\n{stderr[-2000:]}")
+        raise BuildFailed(errors[-1] if errors else f"exit code {proc.returncode}")
     executed, chapter_seconds, phases = [], {}, {}
     for line in stderr.splitlines():
         match = EXECUTED_LINE.match(line)
@@ -254,6 +260,14 @@ class Row:
     label: str
     runs: list[Run] = field(default_factory=list)
     note: str = ""
+    failures: list[str] = field(default_factory=list)
+
+    def attempt(self, project: Path, env: dict[str, str] | None = None) -> None:
+        """One timed build; a failed one is recorded (not timed) and the benchmark goes on."""
+        try:
+            self.runs.append(build_once(project, env))
+        except BuildFailed as exc:
+            self.failures.append(str(exc))
 
     @property
     def times(self) -> list[float]:
@@ -277,14 +291,17 @@ def real_report_rows(workdir: Path, runs: int) -> list[Row]:
     cold = Row("cold", "real report: cold (no cache, fresh output)")
     for i in range(runs):
         say(f"cold {i + 1}/{runs}")
-        cold.runs.append(build_once(copy_report(workdir / f"cold-{i}")))
+        cold.attempt(copy_report(workdir / f"cold-{i}"))
     rows.append(cold)
-
-    project = workdir / "cold-0"  # built: cache and output in place
+    if not cold.runs:
+        sys.exit("bench: every cold build failed: " + "; ".join(cold.failures))
+    # A successfully built copy: cache and output in place.
+    project = next(workdir / f"cold-{i}" for i in range(runs)
+                   if (workdir / f"cold-{i}" / ".litbuild" / "output.json").exists())
     noop = Row("noop", "real report: no-op")
     for i in range(runs):
         say(f"no-op {i + 1}/{runs}")
-        noop.runs.append(build_once(project))
+        noop.attempt(project)
     noop.note_executed()
     rows.append(noop)
 
@@ -292,7 +309,7 @@ def real_report_rows(workdir: Path, runs: int) -> list[Row]:
     for i in range(runs):
         say(f"data change {i + 1}/{runs}")
         edit_data(project, i)
-        data.runs.append(build_once(project))
+        data.attempt(project)
     data.note_executed()
     rows.append(data)
 
@@ -300,7 +317,7 @@ def real_report_rows(workdir: Path, runs: int) -> list[Row]:
     for i in range(runs):
         say(f"prose change {i + 1}/{runs}")
         edit_prose(project, i)
-        prose.runs.append(build_once(project))
+        prose.attempt(project)
     prose.note_executed()
     rows.append(prose)
 
@@ -316,7 +333,7 @@ def real_report_rows(workdir: Path, runs: int) -> list[Row]:
         for i in range(runs):
             say(f"stylesheet change {i + 1}/{runs}")
             css.write_text(original + f"\n/* bench edit {i} */\n", encoding="utf-8")
-            style.runs.append(build_once(project, env=env))
+            style.attempt(project, env=env)
         style.note_executed()
     else:
         style.note = f"overlay not picked up ({probe.stdout.strip()})"
@@ -326,7 +343,7 @@ def real_report_rows(workdir: Path, runs: int) -> list[Row]:
     for i in range(runs):
         say(f"output-only {i + 1}/{runs}")
         (project / ".litbuild" / "output.json").unlink()
-        output_only.runs.append(build_once(project))
+        output_only.attempt(project)
     output_only.note_executed()
     rows.append(output_only)
     return rows
@@ -338,8 +355,8 @@ def synthetic_rows(workdir: Path, runs: int, sizes: list[int]) -> list[Row]:
         row = Row(f"synthetic-{size}", f"synthetic book, {size} chapters: cold")
         for i in range(runs):
             say(f"synthetic {size} chapters {i + 1}/{runs}")
-            row.runs.append(build_once(synthetic_book(workdir / f"synthetic-{size}-{i}", size)))
-        row.note = f"{row.median / size:.2f} s/chapter"
+            row.attempt(synthetic_book(workdir / f"synthetic-{size}-{i}", size))
+        row.note = f"{row.median / size:.2f} s/chapter" if row.runs else ""
         rows.append(row)
     return rows
 
@@ -348,7 +365,7 @@ def fixture_row(workdir: Path, runs: int) -> Row:
     row = Row("fixture", "fixture book (tests/fixtures/book): cold")
     for i in range(runs):
         say(f"fixture book {i + 1}/{runs}")
-        row.runs.append(build_once(copy_fixture(workdir / f"fixture-{i}")))
+        row.attempt(copy_fixture(workdir / f"fixture-{i}"))
     return row
 
 
@@ -433,7 +450,8 @@ def table(rows: list[Row], context: dict) -> list[str]:
     lines = [header, "|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
         if not row.runs:
-            lines.append(f"| {row.label} | - | - | - | 0 | - | {row.note} | - | skipped |")
+            note = "; ".join([row.note] + row.failures)
+            lines.append(f"| {row.label} | - | - | - | 0 | - | {note} | - | skipped |")
             continue
         key = "synthetic-max" if row.key == f"synthetic-{context['chapters']}" else row.key
         target, verdict = "-", "-"
@@ -441,8 +459,10 @@ def table(rows: list[Row], context: dict) -> list[str]:
             target = TARGETS[key][0]
             verdict = "PASS" if TARGETS[key][1](row.median, context) else "MISS"
         peak = f"{row.peak_mb:.0f}" if row.peak_mb else "-"
+        note = row.note + (f"; {len(row.failures)} failed run(s): {row.failures[0]}"
+                           if row.failures else "")
         lines.append(f"| {row.label} | {row.median:.2f} | {min(row.times):.2f} | "
-                     f"{max(row.times):.2f} | {len(row.runs)} | {peak} | {row.note} | "
+                     f"{max(row.times):.2f} | {len(row.runs)} | {peak} | {note} | "
                      f"{target} | {verdict} |")
     return lines
 
