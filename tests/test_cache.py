@@ -5,8 +5,8 @@ Small purpose-built projects in tmp_path (chapters that read CSV files with open
 import a project module), plus one copy of the real report. Expectations come from what each
 chapter reads, never from an earlier run of the engine. No timed assertions.
 
-Known gaps of the engine are written down as strict xfails (they flip to XPASS once fixed):
-files a chapter only *listed* (glob) and a file edited while its chapter was running.
+Also covered: files a chapter only *listed* (glob, listdir), a file edited while its chapter was
+running, and the CLI and the Python API sharing one cache.
 """
 
 from __future__ import annotations
@@ -576,26 +576,19 @@ def test_two_builds_at_once_in_threads(tmp_path):
     assert between(root, "two.qmd", "TWO") == "42"
 
 
-# -- known gaps (strict xfail: they pass once the engine handles them) -----------------------
+# -- gaps found while writing these tests, since mended in the engine ------------------------
 
 
 def report_command() -> list[str]:
     return [str(Path(sys.executable).parent / "report"), "build", "--engine", "builtin"]
 
 
-@pytest.mark.xfail(strict=True, reason="the environment fingerprint keys on sys.executable as "
-                   "spelled: .venv/bin/report runs as .venv/bin/python3, the Python API and "
-                   "`python -m` as .venv/bin/python, so each invalidates the other's whole cache "
-                   "(over-invalidation, never stale; resolving the path would fix it)")
 def test_cli_build_reuses_the_cache_of_an_api_build(book):
     proc = subprocess.run(report_command() + [str(book)], capture_output=True, text=True,
                           check=True)
     assert "(0 executed)" in proc.stdout, proc.stdout + proc.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="the audit hook records open() only: a directory listing "
-                   "(glob, os.listdir, os.scandir) is no dependency, so a new matching file "
-                   "leaves the chapter cached and its page stale")
 def test_new_file_in_a_listed_directory_reexecutes(tmp_path):
     root = write_project(tmp_path / "book", {
         "_quarto.yml": "project:\n  type: book\n  execute-dir: project\n"
@@ -614,10 +607,6 @@ def test_new_file_in_a_listed_directory_reexecutes(tmp_path):
     assert between(root, "parts.qmd", "TOTAL") == "6"
 
 
-@pytest.mark.xfail(strict=True, reason="dependencies are hashed when the entry is stored, after "
-                   "the chapter ran: a file edited while its chapter runs is recorded with the new "
-                   "hash next to outputs computed from the old content, so the next build serves "
-                   "a stale page (hash at first open, or re-check before storing, would fix it)")
 def test_file_edited_while_its_chapter_runs_is_not_cached_stale(tmp_path):
     sync = tmp_path / "sync"
     sync.mkdir()

@@ -8,6 +8,7 @@ imported, each with its sha256; an entry is valid only while all of them still h
 from __future__ import annotations
 
 import contextlib
+import functools
 import fcntl
 import hashlib
 import json
@@ -37,14 +38,35 @@ def sha256_file(path: Path) -> str | None:
         return None
 
 
+def listing_digest(path: Path) -> str | None:
+    """Digest of a directory's entry names, as the kernel records it for listdir/scandir/glob."""
+    try:
+        names = sorted(os.listdir(path))
+    except OSError:
+        return None
+    return "listing:" + hashlib.sha256("\0".join(names).encode()).hexdigest()
+
+
+def current_digest(path: Path, recorded: str | None) -> str | None:
+    """The digest to compare with a recorded one: a listing for listings, else the file's."""
+    if recorded is not None and recorded.startswith("listing:"):
+        return listing_digest(path)
+    return sha256_file(path)
+
+
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
 def environment_fingerprint() -> dict[str, str]:
-    """Versions that change what a kernel computes or how outputs look."""
+    """Versions that change what a kernel computes or how outputs look.
+
+    The environment is named by sys.prefix, not sys.executable: `python` and `python3` of one
+    virtual environment are the same interpreter and must share the cache.
+    """
     versions = {"litbuild": __version__, "epoch": str(CACHE_EPOCH),
-                "python": platform.python_version(), "executable": sys.executable}
+                "python": platform.python_version(), "environment": sys.prefix}
     for name in KEY_PACKAGES:
         try:
             versions[name] = metadata.version(name)
@@ -87,19 +109,24 @@ class ExecutionCache:
             if body["key"] != key:
                 return None
             for rel, digest in body["dependencies"].items():
-                if sha256_file(self.root / rel) != digest:
+                if current_digest(self.root / rel, digest) != digest:
                     return None
             return ExecutedChapter.from_json(body["executed"])
-        except (ValueError, KeyError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
             self.damaged.append(chapter_path)
             return None
 
     def store(self, chapter_path: str, key: str, executed: ExecutedChapter) -> None:
-        """Record a fresh run with the hashes of everything it read; written atomically."""
+        """Record a fresh run with the digests of what it read, as it read them; atomically.
+
+        Data digests come from the kernel, taken when the chapter first opened each file: a file
+        edited while the chapter ran then no longer matches, and the next build re-executes.
+        """
         if not self.enabled:
             return
-        deps = {rel: sha256_file(self.root / rel)
-                for rel in sorted(set(executed.files_read) | set(executed.modules))}
+        deps = {rel: sha256_file(self.root / rel) for rel in executed.modules}
+        deps.update(executed.read_digests)
+        deps = dict(sorted(deps.items()))
         body = {"key": key, "dependencies": deps, "executed": executed.to_json(),
                 "stored": time.time()}
         record = {"checksum": sha256_text(json.dumps(body, sort_keys=True)), "body": body}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import os
 import re
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+from jupyter_core.utils import ensure_async
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError as NbCellExecutionError
 
@@ -32,15 +35,57 @@ _lb_reads = {{}}
 _lb_env_prefixes = {{_lb_os.path.abspath(p) for p in (_lb_sys.prefix, _lb_sys.base_prefix,
                                                      _lb_sys.exec_prefix)}}
 
+def _lb_digest(full):
+    """sha256 at first read: what the chapter saw, even if the file changes later in the run."""
+    import hashlib
+    try:
+        with open(full, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None  # missing when read: creating it later must re-execute the chapter
+
+def _lb_listing(full):
+    """A directory listing as a dependency: adding or removing an entry changes it."""
+    import hashlib
+    try:
+        names = sorted(_lb_os.listdir(full))
+    except OSError:
+        return None
+    return "listing:" + hashlib.sha256("\0".join(names).encode()).hexdigest()
+
+_lb_busy = False
+
 def _lb_audit(event, args):
-    if event == "open" and args and isinstance(args[0], (str, bytes, _lb_os.PathLike)):
-        path = _lb_os.fsdecode(args[0])
+    global _lb_busy
+    if _lb_busy or event not in _lb_watched or not args:
+        return
+    target = args[0]
+    if event == "open":
+        if not isinstance(target, (str, bytes, _lb_os.PathLike)):
+            return
         mode = args[1] if len(args) > 1 and isinstance(args[1], str) else "r"
         if "w" in mode or "a" in mode or "x" in mode:
             return
-        full = _lb_os.path.abspath(path)
-        if _lb_is_project_file(full):
-            _lb_reads.setdefault(_lb_os.path.relpath(full, _lb_root), None)
+    elif event == "glob.glob":
+        target = _lb_os.path.dirname(_lb_os.fsdecode(target)) or "."
+    elif target is None:
+        target = "."
+    elif not isinstance(target, (str, bytes, _lb_os.PathLike)):
+        return
+    full = _lb_os.path.abspath(_lb_os.fsdecode(target))
+    if not _lb_is_project_file(full):
+        return
+    rel = _lb_os.path.relpath(full, _lb_root)
+    if rel in _lb_reads:
+        return
+    _lb_busy = True  # hashing opens the file again: do not record that
+    try:
+        listing = event != "open" or _lb_os.path.isdir(full)
+        _lb_reads[rel] = _lb_listing(full) if listing else _lb_digest(full)
+    finally:
+        _lb_busy = False
+
+_lb_watched = {{"open", "os.listdir", "os.scandir", "glob.glob"}}
 
 def _lb_is_project_file(full):
     """Inside the project, but not the installed environment (a .venv may live in the project)."""
@@ -75,7 +120,8 @@ def _lb_report_reads():
         for m in list(_lb_sys.modules.values())
         if getattr(m, "__file__", None) and _lb_is_project_file(_lb_os.path.abspath(m.__file__))
     )
-    display({{{reads_mime!r}: {{"files": sorted(_lb_reads), "modules": modules}}}}, raw=True)
+    display({{{reads_mime!r}: {{"files": dict(sorted(_lb_reads.items())), "modules": modules}}}},
+            raw=True)
 '''
 
 
@@ -87,6 +133,8 @@ class ExecutedChapter:
     cell_outputs: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     inline_values: dict[int, dict[str, Any]] = field(default_factory=dict)
     files_read: list[str] = field(default_factory=list)
+    # digest of each file as the chapter first read it ("listing:…" for a directory listing)
+    read_digests: dict[str, str | None] = field(default_factory=dict)
     modules: list[str] = field(default_factory=list)
     seconds: float = 0.0
     executed: bool = True
@@ -97,6 +145,7 @@ class ExecutedChapter:
             "cell_outputs": {str(k): v for k, v in self.cell_outputs.items()},
             "inline_values": {str(k): v for k, v in self.inline_values.items()},
             "files_read": self.files_read,
+            "read_digests": self.read_digests,
             "modules": self.modules,
             "seconds": self.seconds,
         }
@@ -108,6 +157,7 @@ class ExecutedChapter:
             cell_outputs={int(k): v for k, v in data["cell_outputs"].items()},
             inline_values={int(k): v for k, v in data["inline_values"].items()},
             files_read=list(data["files_read"]),
+            read_digests=dict(data.get("read_digests", {})),
             modules=list(data["modules"]),
             seconds=float(data.get("seconds", 0.0)),
             executed=False,
@@ -194,6 +244,16 @@ def _plain_outputs(outputs: list[Any]) -> list[dict[str, Any]]:
     return plain
 
 
+async def _shutdown(client: NotebookClient) -> None:
+    """Never leave a kernel behind, even when the run was cancelled while the kernel started
+    (nbclient then also leaves an atexit hook that fails noisily at interpreter exit)."""
+    atexit.unregister(client._cleanup_kernel)
+    km = client.km
+    if km is not None and km.has_kernel:
+        with contextlib.suppress(Exception):
+            await ensure_async(km.shutdown_kernel(now=True))
+
+
 async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dict[str, Any],
                           timeout: int = 600, kernel_name: str = "python3") -> ExecutedChapter:
     """Execute one chapter in its own fresh kernel; raise CellExecutionError on a failing cell."""
@@ -213,6 +273,8 @@ async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dic
         if _failed_cell(nb) is not None:
             _raise_for_failure(chapter, nb, exc)
         raise BuildError(f"{chapter.path}: kernel failed: {type(exc).__name__}: {exc}") from exc
+    finally:
+        await _shutdown(client)
 
     for cell in nb.cells:
         meta = cell.metadata["litbuild"]
@@ -223,7 +285,8 @@ async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dic
             result.inline_values[meta["index"]] = shown[-1]["data"][INLINE_MIME]
         elif meta["kind"] == "reads":
             reads = next(o for o in cell.outputs if READS_MIME in o.get("data", {}))
-            result.files_read = reads["data"][READS_MIME]["files"]
+            result.read_digests = reads["data"][READS_MIME]["files"]
+            result.files_read = sorted(result.read_digests)
             result.modules = reads["data"][READS_MIME]["modules"]
     result.seconds = time.perf_counter() - started
     return result
