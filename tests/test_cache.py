@@ -351,16 +351,32 @@ def test_module_imported_by_a_project_module_is_tracked(tmp_path):
     assert between(root, "one.qmd", "VALUE") == "second"
 
 
-def test_prose_change_reexecutes_only_that_chapter(book):
+def test_prose_change_reconverts_without_executing(book):
+    """Prose cannot change what cells compute: the page changes, no kernel runs."""
     before = output_digest(book)
+    values = between(book, ALPHA, "ALPHA-TOTAL"), between(book, ALPHA, "SHARED")
     source = book / ALPHA
     source.write_text(source.read_text().replace("Alpha prose.", "Alpha prose, revised."),
                       encoding="utf-8")
     result = run_build(book)
-    assert result.executed == [ALPHA]
+    assert result.executed == []
+    assert not result.up_to_date
     assert "Alpha prose, revised." in text(book, ALPHA)
+    assert (between(book, ALPHA, "ALPHA-TOTAL"), between(book, ALPHA, "SHARED")) == values
     after = output_digest(book)
     assert after["chapters/beta.html"] == before["chapters/beta.html"]
+    assert after["chapters/alpha.html"] != before["chapters/alpha.html"]
+
+
+def test_code_change_reexecutes_only_that_chapter(book):
+    source = book / ALPHA
+    source.write_text(source.read_text().replace("SHARED-`{python} shared`-END",
+                                                 "SHARED-`{python} shared * 2`-END"),
+                      encoding="utf-8")
+    before = between(book, ALPHA, "SHARED")
+    result = run_build(book)
+    assert result.executed == [ALPHA]
+    assert between(book, ALPHA, "SHARED") != before
 
 
 def test_execute_option_change_reexecutes(book):

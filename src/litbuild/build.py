@@ -90,7 +90,7 @@ async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Pr
     async def run(chapter: Chapter) -> ExecutedChapter:
         nonlocal done
         defaults = _chapter_defaults(config, chapter)
-        key = chapter_key(chapter.source_text, defaults, config.execute_dir)
+        key = chapter_key(chapter, defaults, config.execute_dir)
         result = cache.load(chapter.path, key)
         if result is None:
             cwd = config.root if config.execute_dir == "project" else (config.root / chapter.path).parent
@@ -163,6 +163,14 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
     for path in cache.damaged:
         progress(f"warning: damaged cache entry for {path} was ignored and rebuilt")
 
+    # Nothing changed since the last build and its output is intact: stop before converting.
+    state_key = _output_key(config, to, executed)
+    if _up_to_date(config.root, target, state_key, write_figures):
+        progress("outputs are up to date: nothing to convert")
+        result = _result_from_state(config.root, target, len(chapters), started)
+        result.executed = [p for p, e in executed.items() if e.executed]
+        return result
+
     assembled: dict[str, AssembledChapter] = {
         c.path: assemble_chapter(c, executed[c.path], _chapter_defaults(config, c)) for c in chapters
     }
@@ -181,14 +189,6 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
                          executed=[p for p, e in executed.items() if e.executed], items=items)
     result.facts = len(facts)
     result.phases = phases
-
-    state_key = _output_key(config, to, executed)
-    if _up_to_date(config.root, target, state_key, write_figures):
-        progress("outputs are up to date: nothing to convert")
-        result.pdf_name, result.pdf_pages = _recorded_pdf(config.root)
-        result.seconds = time.perf_counter() - started
-        result.up_to_date = True
-        return result
 
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
@@ -224,7 +224,7 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
         raise
     if write_figures:
         write_standalone_figures(config.root / "figures", items, target, record)
-    _remember_output(config.root, target, state_key, pdf_name, result.pdf_pages)
+    _remember_output(config.root, target, state_key, result)
     result.seconds = time.perf_counter() - started
     phases["provenance"] = result.seconds - sum(phases.values())
     progress("time by phase: " + ", ".join(f"{k} {v:.2f} s" for k, v in phases.items()))
@@ -299,16 +299,23 @@ def _up_to_date(root: Path, target: Path, key: str, write_figures: bool) -> bool
     return output_manifest(target, skip=()) == state.get("manifest")
 
 
-def _recorded_pdf(root: Path) -> tuple[str | None, int | None]:
+def _result_from_state(root: Path, target: Path, chapters: int, started: float) -> BuildResult:
+    """The summary of a build that found everything up to date, from the last build's record."""
     state = json.loads(_state_file(root).read_text(encoding="utf-8"))
-    return state.get("pdf_name"), state.get("pdf_pages")
+    counts = state.get("counts", {})
+    result = BuildResult(target, chapters=chapters, figures=counts.get("figures", 0),
+                         tables=counts.get("tables", 0), pdf_pages=state.get("pdf_pages"),
+                         pdf_name=state.get("pdf_name"), up_to_date=True)
+    result.facts = counts.get("facts", 0)
+    result.seconds = time.perf_counter() - started
+    return result
 
 
-def _remember_output(root: Path, target: Path, key: str, pdf_name: str | None,
-                     pdf_pages: int | None) -> None:
-    write_json(_state_file(root), {"key": key, "target": str(target),
-                                   "manifest": output_manifest(target, skip=()),
-                                   "pdf_name": pdf_name, "pdf_pages": pdf_pages, "figures": True})
+def _remember_output(root: Path, target: Path, key: str, result: BuildResult) -> None:
+    write_json(_state_file(root), {
+        "key": key, "target": str(target), "manifest": output_manifest(target, skip=()),
+        "pdf_name": result.pdf_name, "pdf_pages": result.pdf_pages, "figures": True,
+        "counts": {"figures": result.figures, "tables": result.tables, "facts": result.facts}})
 
 
 def build_with_quarto(project_dir: Path, to: str, output_dir: Path | None,

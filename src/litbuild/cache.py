@@ -8,8 +8,8 @@ imported, each with its sha256; an entry is valid only while all of them still h
 from __future__ import annotations
 
 import contextlib
-import functools
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -23,6 +23,7 @@ from typing import Any
 
 from . import __version__
 from .execute import ExecutedChapter
+from .qmd import Chapter
 
 # Bump to invalidate every cache entry after a change in how outputs are produced.
 CACHE_EPOCH = 1
@@ -75,9 +76,16 @@ def environment_fingerprint() -> dict[str, str]:
     return versions
 
 
-def chapter_key(source_text: str, defaults: dict[str, Any], execute_dir: str) -> str:
-    """What must match before the recorded dependencies are even looked at."""
-    payload = json.dumps({"source": source_text, "defaults": defaults, "execute_dir": execute_dir,
+def chapter_key(chapter: Chapter, defaults: dict[str, Any], execute_dir: str) -> str:
+    """What must match before the recorded dependencies are even looked at.
+
+    Only what can change a run counts: the cells with their options and the inline expressions,
+    in order. Editing the prose around them converts the chapter again but runs nothing.
+    """
+    code = {"cells": [[c.source, c.options] for c in chapter.cells],
+            "inlines": [i.expr for i in chapter.inlines],
+            "execute": chapter.front_matter.get("execute")}
+    payload = json.dumps({"code": code, "defaults": defaults, "execute_dir": execute_dir,
                           "env": environment_fingerprint()}, sort_keys=True, default=str)
     return sha256_text(payload)
 

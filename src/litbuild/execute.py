@@ -12,14 +12,13 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import nbformat
-from jupyter_core.utils import ensure_async
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError as NbCellExecutionError
+from typing import TYPE_CHECKING, Any
 
 from .errors import BuildError, CellExecutionError
+
+if TYPE_CHECKING:  # nbclient and nbformat load only when a chapter must run
+    import nbformat
+    from nbclient import NotebookClient
 from .qmd import Chapter, CodeCell, MarkdownBlock
 
 INLINE_MIME = "application/vnd.litbuild.inline+json"
@@ -172,6 +171,8 @@ def cell_option(cell: CodeCell, name: str, defaults: dict[str, Any]) -> Any:
 
 
 def _notebook_for(chapter: Chapter, root: Path, defaults: dict[str, Any]) -> nbformat.NotebookNode:
+    import nbformat
+
     setup = KERNEL_SETUP.format(root=str(root), inline_mime=INLINE_MIME, reads_mime=READS_MIME)
     cells = [nbformat.v4.new_code_cell(setup, metadata={"litbuild": {"kind": "setup"}})]
     for block in chapter.blocks:
@@ -247,6 +248,8 @@ def _plain_outputs(outputs: list[Any]) -> list[dict[str, Any]]:
 async def _shutdown(client: NotebookClient) -> None:
     """Never leave a kernel behind, even when the run was cancelled while the kernel started
     (nbclient then also leaves an atexit hook that fails noisily at interpreter exit)."""
+    from jupyter_core.utils import ensure_async
+
     atexit.unregister(client._cleanup_kernel)
     km = client.km
     if km is not None and km.has_kernel:
@@ -261,6 +264,9 @@ async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dic
     result = ExecutedChapter(chapter.path)
     if not chapter.needs_kernel:
         return result
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError as NbCellExecutionError
+
     nb = _notebook_for(chapter, root, defaults)
     client = NotebookClient(nb, kernel_name=kernel_name, timeout=timeout, allow_errors=False,
                             resources={"metadata": {"path": str(cwd)}})
