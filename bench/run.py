@@ -12,6 +12,7 @@ process, which is labelled as such. See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -109,10 +110,8 @@ class PeakSampler(threading.Thread):
             except psutil.NoSuchProcess:
                 break
             for proc in procs:
-                try:
+                with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
                     total += proc.memory_info().rss
-                except (psutil.NoSuchProcess, psutil.AccessDenied):
-                    pass
             self.peak = max(self.peak, total)
             self.stopped.wait(self.interval)
 

@@ -556,7 +556,7 @@ def test_two_builds_at_once_both_succeed_one_after_the_other(tmp_path):
     procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(2)]
     outs = [p.communicate(timeout=300) for p in procs]
-    for proc, (out, err) in zip(procs, outs):
+    for proc, (_out, err) in zip(procs, outs):
         assert proc.returncode == 0, err
     summaries = sorted(out.strip().splitlines()[-1] for out, _ in outs)
     # Serialised by the lock: one build executed both chapters, the other found them done.

@@ -132,7 +132,7 @@ def test_sidebar_lists_every_chapter_with_numbers(page, site_url, page_path):
     page.goto(site_url + page_path)
     links = page.locator("#sidebar li.chapter a")
     assert links.count() == len(CHAPTERS)
-    for i, (target, number, title, _) in enumerate(CHAPTERS):
+    for i, (_target, number, title, _) in enumerate(CHAPTERS):
         link = links.nth(i)
         assert link.is_visible()
         assert " ".join(link.inner_text().split()) == (f"{number} {title}" if number else title)

@@ -69,7 +69,8 @@ class _CellRenderer:
         self.assets: dict[str, bytes] = {}
 
     def render(self, cell: CodeCell) -> str:
-        opt = lambda name: cell_option(cell, name, self.defaults)
+        def opt(name):
+            return cell_option(cell, name, self.defaults)
         if opt("include") is False:
             return ""
         parts: list[str] = []

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import forkserver
 from .assemble import AssembledChapter, OutputItem, assemble_chapter, write_assets
 from .cache import ExecutionCache, build_lock, chapter_key, environment_fingerprint, sha256_file
 from .config import BookConfig, load_config
@@ -84,18 +85,28 @@ def slug(text: str) -> str:
 
 async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Progress,
                        jobs: int, cache: ExecutionCache) -> dict[str, ExecutedChapter]:
-    semaphore = asyncio.Semaphore(jobs)
+    # One slot per core runs cells; two more kernels may start meanwhile (a small warm pool).
+    slots = asyncio.Semaphore(jobs)
+    live_kernels = asyncio.Semaphore(jobs + 2)
     done = 0
+    pending = {}
+    for chapter in chapters:
+        defaults = _chapter_defaults(config, chapter)
+        key = chapter_key(chapter, defaults, config.execute_dir)
+        pending[chapter.path] = (key, defaults, cache.load(chapter.path, key))
+    must_run = any(cached is None and c.needs_kernel
+                   for c, (_, _, cached) in zip(chapters, pending.values()))
+    # Kernels forked from one process that has imported the heavy libraries once.
+    server = forkserver.ForkServer(config.root) if must_run and forkserver.enabled() else None
 
     async def run(chapter: Chapter) -> ExecutedChapter:
         nonlocal done
-        defaults = _chapter_defaults(config, chapter)
-        key = chapter_key(chapter, defaults, config.execute_dir)
-        result = cache.load(chapter.path, key)
+        key, defaults, result = pending[chapter.path]
         if result is None:
             cwd = config.root if config.execute_dir == "project" else (config.root / chapter.path).parent
-            async with semaphore:
-                result = await execute_chapter(chapter, config.root, cwd, defaults)
+            async with live_kernels:
+                result = await execute_chapter(chapter, config.root, cwd, defaults,
+                                               fork_server=server, slot=slots)
             cache.store(chapter.path, key, result)
             what = f"executed in {result.seconds:.1f} s" if chapter.needs_kernel else "no code"
         else:
@@ -104,7 +115,9 @@ async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Pr
         progress(f"[{done}/{len(chapters)}] {chapter.path}: {what}")
         return result
 
-    tasks = [asyncio.ensure_future(run(c)) for c in chapters]
+    # Longest first (by the last recorded run), so no long chapter is left to run alone at the end.
+    order = sorted(chapters, key=lambda c: -cache.last_seconds(c.path))
+    tasks = [asyncio.ensure_future(run(c)) for c in order]
     try:
         results = await asyncio.gather(*tasks)
     except BaseException:
@@ -112,6 +125,9 @@ async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Pr
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+    finally:
+        if server is not None:
+            server.close()
     return {r.path: r for r in results}
 
 

@@ -124,6 +124,14 @@ class ExecutionCache:
             self.damaged.append(chapter_path)
             return None
 
+    def last_seconds(self, chapter_path: str) -> float:
+        """How long the chapter's last recorded run took (valid or not); for scheduling only."""
+        try:
+            record = json.loads(self._entry_path(chapter_path).read_text(encoding="utf-8"))
+            return float(record["body"]["executed"]["seconds"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0.0
+
     def store(self, chapter_path: str, key: str, executed: ExecutedChapter) -> None:
         """Record a fresh run with the digests of what it read, as it read them; atomically.
 

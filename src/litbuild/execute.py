@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
 import json
@@ -20,6 +21,9 @@ if TYPE_CHECKING:  # nbclient and nbformat load only when a chapter must run
     import nbformat
     from nbclient import NotebookClient
 from .qmd import Chapter, CodeCell, MarkdownBlock
+
+# A build's kernels keep no IPython history: nobody reads it, and its SQLite file costs start-up.
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 
 INLINE_MIME = "application/vnd.litbuild.inline+json"
 READS_MIME = "application/vnd.litbuild.reads+json"
@@ -245,6 +249,18 @@ def _plain_outputs(outputs: list[Any]) -> list[dict[str, Any]]:
     return plain
 
 
+async def _run_cells(client: NotebookClient, nb: nbformat.NotebookNode,
+                     slot: asyncio.Semaphore | None) -> None:
+    """nbclient's execute loop, split so that only running cells holds a slot."""
+    client.reset_execution_trackers()
+    # The kernel's own stderr is noise (transport warnings); cell stderr still reaches us.
+    async with client.async_setup_kernel(stderr=subprocess.DEVNULL):
+        async with slot if slot is not None else contextlib.nullcontext():
+            for index, cell in enumerate(nb.cells):
+                await client.async_execute_cell(cell, index,
+                                                execution_count=client.code_cells_executed + 1)
+
+
 async def _shutdown(client: NotebookClient) -> None:
     """Never leave a kernel behind, even when the run was cancelled while the kernel started
     (nbclient then also leaves an atexit hook that fails noisily at interpreter exit)."""
@@ -258,8 +274,14 @@ async def _shutdown(client: NotebookClient) -> None:
 
 
 async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dict[str, Any],
-                          timeout: int = 600, kernel_name: str = "python3") -> ExecutedChapter:
-    """Execute one chapter in its own fresh kernel; raise CellExecutionError on a failing cell."""
+                          timeout: int = 600, kernel_name: str = "python3",
+                          fork_server: Any = None,
+                          slot: asyncio.Semaphore | None = None) -> ExecutedChapter:
+    """Execute one chapter in its own fresh kernel; raise CellExecutionError on a failing cell.
+
+    `slot` bounds how many chapters run cells at once (one per core); the kernel starts before a
+    slot is taken, so start-up and its idle waits overlap other chapters' work.
+    """
     started = time.perf_counter()
     result = ExecutedChapter(chapter.path)
     if not chapter.needs_kernel:
@@ -267,12 +289,16 @@ async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dic
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError as NbCellExecutionError
 
+    from .forkserver import kernel_manager_class
+
     nb = _notebook_for(chapter, root, defaults)
-    client = NotebookClient(nb, kernel_name=kernel_name, timeout=timeout, allow_errors=False,
-                            resources={"metadata": {"path": str(cwd)}})
+    km = kernel_manager_class()(kernel_name=kernel_name)
+    km.fork_server = fork_server
+    client = NotebookClient(nb, km=km, kernel_name=kernel_name, timeout=timeout,
+                            extra_arguments=KERNEL_ARGUMENTS,
+                            allow_errors=False, resources={"metadata": {"path": str(cwd)}})
     try:
-        # The kernel's own stderr is noise (transport warnings); cell stderr still reaches us.
-        await client.async_execute(stderr=subprocess.DEVNULL)
+        await _run_cells(client, nb, slot)
     except NbCellExecutionError as exc:
         _raise_for_failure(chapter, nb, exc)
     except Exception as exc:  # kernel died, timeout: say which chapter

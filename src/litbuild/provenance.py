@@ -105,7 +105,8 @@ def disclosure_html(item: OutputItem, page: str, out: Path) -> str:
     """The 'Data & code' block shown under a figure or table."""
     prov = item.provenance or {}
     base = posixpath.dirname(page) or "."
-    rel = lambda p: posixpath.relpath(p, base)
+    def rel(p):
+        return posixpath.relpath(p, base)
     esc = html.escape
     rows = []
     if prov.get("source_note"):
