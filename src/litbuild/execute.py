@@ -58,6 +58,12 @@ def _lb_listing(full):
 
 _lb_busy = False
 
+def _lb_listed_by_environment(caller):
+    """Listings made by the import system or by installed libraries looking for plugins or
+    package metadata: not something the chapter chose to read."""
+    return (caller.startswith("<frozen importlib") or "importlib" + _lb_os.sep in caller
+            or "site-packages" in caller)
+
 def _lb_audit(event, args):
     global _lb_busy
     if _lb_busy or event not in _lb_watched or not args:
@@ -69,6 +75,8 @@ def _lb_audit(event, args):
         mode = args[1] if len(args) > 1 and isinstance(args[1], str) else "r"
         if "w" in mode or "a" in mode or "x" in mode:
             return
+    elif _lb_listed_by_environment(_lb_sys._getframe(1).f_code.co_filename):
+        return
     elif event == "glob.glob":
         target = _lb_os.path.dirname(_lb_os.fsdecode(target)) or "."
     elif target is None:
@@ -87,6 +95,12 @@ def _lb_audit(event, args):
         _lb_reads[rel] = _lb_listing(full) if listing else _lb_digest(full)
     finally:
         _lb_busy = False
+
+def _lb_listed_by_environment(caller):
+    """Listings made by the import system or by installed libraries looking for plugins or
+    package metadata: not something the chapter chose to read."""
+    return (caller.startswith("<frozen importlib") or "importlib" + _lb_os.sep in caller
+            or "site-packages" in caller)
 
 _lb_watched = {{"open", "os.listdir", "os.scandir", "glob.glob"}}
 

@@ -271,7 +271,7 @@ def provenance_document(root: Path, out: Path, infos: list[ChapterInfo],
         graph.append({
             "@id": f"#run-{info.path}", "@type": "CreateAction", "name": f"execute {info.path}",
             "instrument": {"@id": info.path, "sha256": sha256_file(root / info.path)},
-            "object": [{"@id": f, "sha256": sha256_file(root / f)} for f in run.files_read],
+            "object": [_read_entity(f, run.read_digests.get(f)) for f in run.files_read],
             "modules": [{"@id": m, "sha256": sha256_file(root / m), "gitBlob": blobs.get(m)}
                         for m in run.modules],
             "result": [{"@id": info.page}],
@@ -284,6 +284,13 @@ def provenance_document(root: Path, out: Path, infos: list[ChapterInfo],
         graph.append(_fact_action(fact, blobs))
     return {"@context": "https://w3id.org/ro/crate/1.1/context", "@graph": graph,
             "pdf": pdf_name}
+
+
+def _read_entity(path: str, digest: str | None) -> dict[str, Any]:
+    """A file the chapter read (with its sha256), or a directory it listed (a listing digest)."""
+    if digest is not None and digest.startswith("listing:"):
+        return {"@id": path, "@type": "Dataset", "listing": digest.removeprefix("listing:")}
+    return {"@id": path, "sha256": digest}
 
 
 def environment_fingerprint_portable() -> dict[str, str]:
