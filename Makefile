@@ -21,6 +21,7 @@ check: $(STAMP)
 	$(BIN)/report check
 
 test: $(STAMP)
+	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import yaml
 
+from conftest import RenderedBook, tree_digest  # noqa: F401  (tree_digest: used by the book tests)
+
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = [sys.executable, "-m", "kzchina.cli"]
 PROJECT_PARTS = ("_quarto.yml", "index.qmd", "chapters", "data", "src")
@@ -78,36 +80,10 @@ def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def tree_digest(root: Path) -> dict[str, str]:
-    """sha256 of every file under root, keyed by relative POSIX path."""
-    return {p.relative_to(root).as_posix(): sha256_file(p)
-            for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 # --------------------------------------------------------------------------- the built book
 @dataclass
-class Book:
-    """A built copy of the report: where its sources and outputs are, with readers."""
-
-    project: Path
-    out: Path
-
-    def html(self, page: str):
-        from bs4 import BeautifulSoup
-
-        return BeautifulSoup((self.out / page).read_text(encoding="utf-8"), "html.parser")
-
-    @property
-    def pdf_path(self) -> Path:
-        pdfs = sorted(self.out.glob("*.pdf"))
-        assert len(pdfs) == 1, f"expected exactly one PDF in {self.out}, found {pdfs}"
-        return pdfs[0]
-
-    def pdf_text(self) -> str:
-        from pypdf import PdfReader
-
-        reader = PdfReader(io.BytesIO(self.pdf_path.read_bytes()))
-        return "\n".join(page.extract_text() or "" for page in reader.pages)
+class Book(RenderedBook):
+    """A built copy of the report, with readers for its provenance and facts too."""
 
     def provenance(self) -> dict:
         return json.loads((self.out / "provenance.json").read_text(encoding="utf-8"))

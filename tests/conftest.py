@@ -46,12 +46,11 @@ def quiet(message: str) -> None:
 
 
 @dataclass
-class BuiltBook:
-    """The fixture book after one full build: where it is and what the build reported."""
+class RenderedBook:
+    """A rendered book: its project folder, its output folder, and readers for both formats."""
 
     project: Path
     out: Path
-    result: object
 
     def html(self, page: str):
         from bs4 import BeautifulSoup
@@ -63,6 +62,22 @@ class BuiltBook:
         pdfs = sorted(self.out.glob("*.pdf"))
         assert len(pdfs) == 1, f"expected exactly one PDF in {self.out}, found {pdfs}"
         return pdfs[0]
+
+    def pdf_page_texts(self) -> list[str]:
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(self.pdf_path.read_bytes()))
+        return [page.extract_text() or "" for page in reader.pages]
+
+    def pdf_text(self) -> str:
+        return "\n".join(self.pdf_page_texts())
+
+
+@dataclass
+class BuiltBook(RenderedBook):
+    """The fixture book after one full build: where it is and what the build reported."""
+
+    result: object = None
 
 
 @pytest.fixture(scope="session")
@@ -79,10 +94,7 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> BuiltBook:
 @pytest.fixture(scope="session")
 def pdf_pages(built_book: BuiltBook) -> list[str]:
     """The PDF's text, one string per page (pypdf)."""
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(built_book.pdf_path.read_bytes()))
-    return [page.extract_text() or "" for page in reader.pages]
+    return built_book.pdf_page_texts()
 
 
 @pytest.fixture
