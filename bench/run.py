@@ -53,9 +53,9 @@ TARGETS = {  # scenario key -> (text, check(value, context) -> bool)
 }
 
 EXECUTED_LINE = re.compile(r"^\[\d+/\d+\] (\S+): (executed in ([\d.]+) s|no code)")
-PHASES_LINE = re.compile(r"^time by phase: (.*)$")
+PHASES_LINE = re.compile(r"^time by phase: ([^(]*)")
 SUMMARY_SECONDS = re.compile(r" in ([\d.]+) s -> ")
-PHASES = ("execute", "parse", "pdf", "html", "provenance")
+PHASES = ("execute", "parse", "pdf", "html", "convert", "provenance")
 
 
 def say(message: str) -> None:
@@ -151,7 +151,7 @@ def build_once(project: Path, env: dict[str, str] | None = None) -> Run:
                 chapter_seconds[match.group(1)] = float(match.group(3))
         match = PHASES_LINE.match(line)
         if match:
-            for part in match.group(1).split(", "):
+            for part in match.group(1).strip().split(", "):
                 name, value, _unit = part.split(" ")
                 phases[name] = float(value)
     match = SUMMARY_SECONDS.search(stdout)
@@ -428,8 +428,8 @@ def median_or_none(values: list[float]) -> float | None:
 def breakdown(rows: list[Row]) -> list[str]:
     header = ("| scenario | wall s | engine s | process overhead s | execute | "
               "parse (pandoc md->AST, numbering) | pdf (pandoc + Typst) | html (pandoc + site) | "
-              "provenance + publish |")
-    lines = [header, "|---|---|---|---|---|---|---|---|---|"]
+              "convert (pdf and html side by side) | provenance + publish |")
+    lines = [header, "|---|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
         engine = median_or_none([r.engine_seconds for r in row.runs
                                  if r.engine_seconds is not None])

@@ -1,6 +1,6 @@
 """Kernels forked from a preloaded server behave like fresh kernels, only faster to start.
 
-Checked against the plain way of starting kernels (LITBUILD_FORKSERVER=0): same output bytes, the
+Checked against the plain way of starting kernels (LITBUILD_FORKSERVER=off): same output bytes, the
 same isolation, the chapter's own working directory and import path, and no process left behind.
 """
 
@@ -56,6 +56,7 @@ ISOLATION_BOOK = {
         WIDTH-`{python} matplotlib.rcParams["lines.linewidth"]`-END
         CWD-`{python} os.path.basename(os.getcwd())`-END
         LOCAL-`{python} "localmod" in sys.modules`-END
+        FORKED-`{python} b"litbuild.forkserver" in open(f"/proc/{os.getppid()}/cmdline", "rb").read()`-END
         """,
     # Importable from the chapter's folder only: the kernel's import path starts there.
     "chapters/localmod.py": "WHERE = 'chapters-folder'\n",
@@ -87,7 +88,7 @@ def forkserver_processes() -> list[str]:
     return found
 
 
-@pytest.fixture(params=["1", "0"], ids=["forked", "plain"])
+@pytest.fixture(params=["always", "off"], ids=["forked", "plain"])
 def kernel_mode(request, monkeypatch) -> str:
     monkeypatch.setenv("LITBUILD_FORKSERVER", request.param)
     return request.param
@@ -103,18 +104,20 @@ def test_preloaded_state_does_not_leak_between_chapters(tmp_path, kernel_mode):
     assert value(first, "LOCAL") == "chapters-folder"
     assert value(second, "CWD") == "chapters"  # Quarto's default: the chapter's own folder
     assert value(second, "LOCAL") == "False"
+    # The kernel really came from the fork server, or really did not.
+    assert value(second, "FORKED") == ("True" if kernel_mode == "always" else "False")
 
 
 def test_forked_and_plain_kernels_give_identical_books(tmp_path, monkeypatch):
     outputs = {}
-    for mode in ("1", "0"):
+    for mode in ("always", "off"):
         monkeypatch.setenv("LITBUILD_FORKSERVER", mode)
         project = copy_book(tmp_path / f"book-{mode}")
         result = build(project, engine="builtin", output_dir=tmp_path / f"out-{mode}",
                        progress=quiet)
         assert result.executed, "the build must have run kernels"
         outputs[mode] = tree_digest(tmp_path / f"out-{mode}")
-    assert outputs["1"] == outputs["0"]
+    assert outputs["always"] == outputs["off"]
 
 
 def test_no_server_or_kernel_outlives_the_build(tmp_path):
@@ -135,6 +138,6 @@ def test_a_failing_chapter_leaves_no_kernel_behind(tmp_path):
     })
     proc = subprocess.run([sys.executable, "-m", "kzchina.cli", "build", str(root), "--engine",
                            "builtin"], capture_output=True, text=True, check=False,
-                          env={**os.environ, "LITBUILD_FORKSERVER": "1"})
+                          env={**os.environ, "LITBUILD_FORKSERVER": "always"})
     assert proc.returncode != 0 and "ValueError: boom" in proc.stderr
     assert forkserver_processes() == before

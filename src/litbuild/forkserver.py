@@ -7,7 +7,8 @@ separate process that has run no chapter code, so chapters stay as isolated as w
 kernels: nothing a chapter defines or changes is visible to another. Project modules are never
 preloaded, so the files a chapter imports are still recorded as its inputs.
 
-Set LITBUILD_FORKSERVER=0 to start plain kernels; LITBUILD_PRELOAD lists the modules to preload.
+LITBUILD_FORKSERVER=off starts plain kernels, =always forks even a single kernel (default `auto`);
+LITBUILD_PRELOAD lists the modules to preload.
 """
 
 from __future__ import annotations
@@ -29,8 +30,14 @@ DEFAULT_PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.figure",
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
-def enabled() -> bool:
-    return os.environ.get("LITBUILD_FORKSERVER", "1") not in ("0", "false", "no", "off")
+def wanted(chapters_to_run: int, slots: int) -> bool:
+    """Whether to start a fork server for this many chapters: LITBUILD_FORKSERVER is `auto`
+    (default: only when more chapters must run than there are slots, since starting the server
+    costs about one plain kernel), `always`, or `0`/`off`."""
+    mode = os.environ.get("LITBUILD_FORKSERVER", "auto").lower()
+    if mode in ("0", "false", "no", "off") or chapters_to_run == 0:
+        return False
+    return mode == "always" or chapters_to_run > slots
 
 
 def preload_modules() -> list[str]:
