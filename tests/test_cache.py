@@ -398,6 +398,24 @@ def test_template_digest_change_reconverts_without_executing(book, monkeypatch):
     assert not result.up_to_date
 
 
+def test_project_stylesheet_change_republishes_without_executing(book):
+    """format.html.css (Quarto's option): the sheet is published, linked, and an edit to it
+    converts again without running a kernel."""
+    config = book / "_quarto.yml"
+    config.write_text(config.read_text() + "format:\n  html:\n    css: theme.css\n",
+                      encoding="utf-8")
+    (book / "theme.css").write_text("body { color: #111; }\n", encoding="utf-8")
+    run_build(book)
+    published = book / "_book/site_libs/project/theme.css"
+    page = (book / "_book" / ALPHA.replace(".qmd", ".html")).read_text(encoding="utf-8")
+    assert '<link rel="stylesheet" href="../site_libs/project/theme.css">' in page
+    assert published.read_text() == "body { color: #111; }\n"
+    (book / "theme.css").write_text("body { color: #222; }\n", encoding="utf-8")
+    result = run_build(book)
+    assert result.executed == [] and not result.up_to_date
+    assert published.read_text() == "body { color: #222; }\n"
+
+
 def test_changed_stylesheet_rerenders_without_reexecuting(book, tmp_path):
     """End to end: a real edit of litbuild.css in a copy of the engine package, put first on
     PYTHONPATH of a separate build process (the installed package is never touched)."""

@@ -244,3 +244,24 @@ def test_config_without_chapters(tmp_path):
     write_project(tmp_path, {"_quarto.yml": "book:\n  title: Empty\n"})
     with pytest.raises(ConfigError, match="lists no chapter"):
         load_config(tmp_path)
+
+
+def test_config_project_stylesheets(tmp_path):
+    write_project(tmp_path, {
+        "_quarto.yml": """
+            book:
+              title: Styled
+              chapters:
+                - index.qmd
+            format:
+              html:
+                css: [theme.css, extra/more.css]
+            """,
+        "index.qmd": "# Hello\n",
+        "theme.css": "body {}\n",
+        "extra/more.css": "p {}\n",
+    })
+    assert load_config(tmp_path).css == ["theme.css", "extra/more.css"]
+    (tmp_path / "extra/more.css").unlink()
+    with pytest.raises(ConfigError, match="format.html.css 'extra/more.css' does not exist"):
+        load_config(tmp_path)

@@ -305,6 +305,7 @@ def _output_key(config: BookConfig, to: str, executed: dict[str, ExecutedChapter
         "runs": runs, "to": to, "templates": _templates_digest(),
         "config": (config.root / "_quarto.yml").read_text(encoding="utf-8"),
         "sources": {e.path: sha256_file(config.root / e.path) for e in config.chapters},
+        "stylesheets": {s: sha256_file(config.root / s) for s in config.css},
         "git": git_state(config.root), "env": environment_fingerprint(),
         "source_date_epoch": source_date_epoch(),
     }

@@ -37,6 +37,7 @@ class BookConfig:
     execute_dir: str = "file"  # "file" (the chapter's folder) or "project" (the root)
     execute: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_EXECUTE))
     toc: bool = True
+    css: list[str] = field(default_factory=list)  # format.html.css: project stylesheets
 
 
 def _as_list(value: Any) -> list[str]:
@@ -104,8 +105,13 @@ def load_config(project_dir: Path | str) -> BookConfig:
 
     formats = raw.get("format") or {}
     toc = True
+    css: list[str] = []
     if isinstance(formats, dict) and isinstance(formats.get("html"), dict):
         toc = bool(formats["html"].get("toc", True))
+        css = _as_list(formats["html"].get("css"))
+        for sheet in css:
+            if not (root / sheet).is_file():
+                problems.append(f"{path}: format.html.css '{sheet}' does not exist")
 
     if problems:
         raise ConfigError("\n".join(problems))
@@ -120,4 +126,5 @@ def load_config(project_dir: Path | str) -> BookConfig:
         execute_dir=execute_dir,
         execute=execute,
         toc=toc,
+        css=css,
     )

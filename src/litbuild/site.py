@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import shutil
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -71,6 +72,7 @@ def write_site(out: Path, config: BookConfig, infos: list[ChapterInfo], bodies: 
             lang="en", version=__version__, root=root, book=config, nav=nav, body=Markup(body),
             page_title=page_title(info, config.title), is_index=info.page == "index.html",
             prev=prev_entry, next=next_entry, toc=info.toc if config.toc else [], pdf=pdf_name,
+            stylesheets=[project_stylesheet(sheet) for sheet in config.css],
         )
         target = out / info.page
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -79,4 +81,13 @@ def write_site(out: Path, config: BookConfig, infos: list[ChapterInfo], bodies: 
     css = resources.files("litbuild").joinpath("templates/litbuild.css").read_text(encoding="utf-8")
     (out / STYLESHEET).parent.mkdir(parents=True, exist_ok=True)
     (out / STYLESHEET).write_text(css, encoding="utf-8")
+    for sheet in config.css:  # the project's own, loaded after ours so that they win
+        target = out / project_stylesheet(sheet)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(config.root / sheet, target)
     return written
+
+
+def project_stylesheet(sheet: str) -> str:
+    """Where a project stylesheet (format.html.css) is published, relative to the site root."""
+    return f"site_libs/project/{posixpath.normpath(sheet)}"
