@@ -34,7 +34,7 @@ except ImportError:  # pragma: no cover - the fallback is reported in the output
     psutil = None
 
 REPO = Path(__file__).resolve().parent.parent
-REPORT_FILES = ("_quarto.yml", "index.qmd", "chapters", "data")
+REPORT_FILES = ("_quarto.yml", "index.qmd", "styles.css", "chapters", "data")
 FIXTURE_BOOK = REPO / "tests" / "fixtures" / "book"
 LEFTOVERS = shutil.ignore_patterns(".litbuild", "_book", "_garden_book", "figures", "__pycache__")
 
@@ -238,18 +238,6 @@ def edit_prose(project: Path, run: int) -> None:
                        + f"\nA benchmark edit, version {letters[run % 26]}.\n", encoding="utf-8")
 
 
-def engine_overlay(workdir: Path) -> Path:
-    """A copy of the installed litbuild package, put first on PYTHONPATH: its stylesheet can
-    be edited without touching the installed engine."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("litbuild")
-    source = Path(spec.origin).parent if spec and spec.origin else REPO / "src" / "litbuild"
-    overlay = workdir / "engine-overlay"
-    shutil.copytree(source, overlay / "litbuild", ignore=shutil.ignore_patterns("__pycache__"))
-    return overlay
-
-
 # -- scenarios ---------------------------------------------------------------------------------
 
 
@@ -320,22 +308,15 @@ def real_report_rows(workdir: Path, runs: int) -> list[Row]:
     prose.note_executed()
     rows.append(prose)
 
-    overlay = engine_overlay(workdir)
-    css = overlay / "litbuild" / "templates" / "litbuild.css"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        p for p in (str(overlay), os.environ.get("PYTHONPATH", "")) if p))
-    probe = subprocess.run([sys.executable, "-c", "import litbuild; print(litbuild.__file__)"],
-                           env=env, capture_output=True, text=True, check=False)
-    style = Row("style", "real report: stylesheet changed (engine copy first on PYTHONPATH)")
-    if probe.stdout.strip().startswith(str(overlay)):
-        original = css.read_text(encoding="utf-8")
-        for i in range(runs):
-            say(f"stylesheet change {i + 1}/{runs}")
-            css.write_text(original + f"\n/* bench edit {i} */\n", encoding="utf-8")
-            style.attempt(project, env=env)
-        style.note_executed()
-    else:
-        style.note = f"overlay not picked up ({probe.stdout.strip()})"
+    # The report's own stylesheet (format.html.css in _quarto.yml), as the web team edits it.
+    css = project / "styles.css"
+    style = Row("style", "real report: stylesheet changed (styles.css)")
+    original = css.read_text(encoding="utf-8")
+    for i in range(runs):
+        say(f"stylesheet change {i + 1}/{runs}")
+        css.write_text(original + f"\n/* bench edit {i} */\n", encoding="utf-8")
+        style.attempt(project)
+    style.note_executed()
     rows.append(style)
 
     output_only = Row("output", "real report: output-only rebuild (.litbuild/output.json deleted)")

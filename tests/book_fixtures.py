@@ -1,7 +1,8 @@
 """Helpers for the tests on the real report (tests/test_book_*.py): copy, build, read, perturb.
 
 Imported explicitly by those test files (tests/conftest.py belongs to the engine tests). The
-project is copied with its sources only (`_quarto.yml`, `index.qmd`, `chapters/`, `data/`, `src/`):
+project is copied with its sources only (`_quarto.yml`, `index.qmd`, `styles.css`, `chapters/`,
+`data/`, `src/`):
 `src/` is needed because provenance names code files relative to the project root, while the
 kernels import `kzchina` from the editable install (this repository's `src/`). Data is read from
 the copy: `kzchina.data.load()` walks up from the kernel's cwd (the copy's root) to `_quarto.yml`.
@@ -29,7 +30,7 @@ from conftest import RenderedBook, tree_digest  # noqa: F401  (tree_digest: used
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = [sys.executable, "-m", "kzchina.cli"]
-PROJECT_PARTS = ("_quarto.yml", "index.qmd", "chapters", "data", "src")
+PROJECT_PARTS = ("_quarto.yml", "index.qmd", "styles.css", "chapters", "data", "src")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", ".litbuild", "_book")
 
 

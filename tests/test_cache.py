@@ -27,7 +27,7 @@ from conftest import tree_digest, write_project
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent
-REPORT_FILES = ("_quarto.yml", "index.qmd", "chapters", "data")
+REPORT_FILES = ("_quarto.yml", "index.qmd", "styles.css", "chapters", "data")
 
 ALPHA = "chapters/alpha.qmd"
 BETA = "chapters/beta.qmd"
