@@ -81,7 +81,9 @@ def provenance(identifier: str, project_dir: Path, as_json: bool) -> None:
     click.echo(f"  in: {where}")
     code = record.get("instrument") or {}
     if code:
-        click.echo(f"  code: {code.get('name')} ({code.get('file')}:{code.get('line')}, "
+        params = record.get("params") or {}
+        call = f"({', '.join(f'{k}={v!r}' for k, v in sorted(params.items()))})" if params else ""
+        click.echo(f"  code: {code.get('name')}{call} ({code.get('file')}:{code.get('line')}, "
                    f"git blob {code.get('gitBlob')})")
     for item in record.get("object", []):
         click.echo(f"  input: {item['@id']} [{item.get('resource')}] sha256 {item.get('sha256')}")
