@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -163,10 +162,6 @@ def assemble_chapter(chapter: Chapter, executed: ExecutedChapter,
             parts.append(renderer.render(block))
     return AssembledChapter(chapter.path, "\n\n".join(parts) + "\n", renderer.items,
                             renderer.assets)
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def write_assets(out_root: Path, assets: dict[str, bytes]) -> None:

@@ -20,13 +20,6 @@ def pandoc_path() -> str:
     return pypandoc.get_pandoc_path()
 
 
-@lru_cache(maxsize=1)
-def pandoc_version() -> str:
-    import pypandoc
-
-    return pypandoc.get_pandoc_version()
-
-
 def run_pandoc(args: list[str], text: str) -> str:
     """Run pandoc with text on stdin; raise BuildError with pandoc's message on failure."""
     proc = subprocess.run([pandoc_path(), *args], input=text.encode("utf-8"),

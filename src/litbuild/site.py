@@ -44,10 +44,6 @@ def page_title(info: ChapterInfo, book_title: str) -> str:
     return f"{number}{info.title} \u2013 {book_title}"
 
 
-def nav_label(info: ChapterInfo) -> str | None:
-    return info.number
-
-
 def write_site(out: Path, config: BookConfig, infos: list[ChapterInfo], bodies: dict[str, str],
                pdf_name: str | None, extra_pages: list[tuple[ChapterInfo, str]] = ()) -> list[str]:
     """Render every page and the stylesheet into `out`; return the page paths written."""
@@ -65,7 +61,7 @@ def write_site(out: Path, config: BookConfig, infos: list[ChapterInfo], bodies: 
             href = posixpath.relpath(other.page, posixpath.dirname(info.page) or ".")
             part = other.part if other.part != last_part else None
             last_part = other.part
-            nav.append(NavEntry(href, nav_label(other), other.title, part, other is info))
+            nav.append(NavEntry(href, other.number, other.title, part, other is info))
         prev_entry = nav[position - 1] if position > 0 else None
         next_entry = nav[position + 1] if position + 1 < len(nav) else None
         html = template.render(
