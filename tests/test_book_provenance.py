@@ -225,8 +225,11 @@ def test_report_provenance_prints_inputs_and_code(book, actions, identifier):
     action = actions[identifier.removeprefix("fact-")]
     out = proc.stdout
     code = action["instrument"]
-    assert f"code: {code['name']} ({code['file']}:{code['line']}, git blob {code['gitBlob']})" \
-        in out
+    # A fact computed by a shared reader shows the parameters it was called with.
+    params = action.get("params") or {}
+    call = "(" + ", ".join(f"{k}={v!r}" for k, v in sorted(params.items())) + ")" if params else ""
+    assert (f"code: {code['name']}{call} ({code['file']}:{code['line']}, "
+            f"git blob {code['gitBlob']})") in out
     for item in action["object"]:
         assert f"input: {item['@id']} [{item['resource']}] sha256 {item['sha256']}" in out
     for item in action.get("result", []):
