@@ -94,8 +94,7 @@ async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Pr
         defaults = _chapter_defaults(config, chapter)
         key = chapter_key(chapter, defaults, config.execute_dir)
         pending[chapter.path] = (key, defaults, cache.load(chapter.path, key))
-    must_run = sum(1 for c, (_, _, cached) in zip(chapters, pending.values())
-                   if cached is None and c.needs_kernel)
+    must_run = sum(1 for c in chapters if pending[c.path][2] is None and c.needs_kernel)
     # Kernels forked from one process that has imported the heavy libraries once.
     server = forkserver.ForkServer(config.root) if forkserver.wanted(must_run, jobs) else None
 
