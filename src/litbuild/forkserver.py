@@ -138,12 +138,54 @@ class ForkServer:
         self._proc.stdout.close()
 
 
+class _QuickStartClient:
+    """Mixin for AsyncKernelClient: ready as soon as the kernel answers kernel_info on shell and
+    IOPub carries its status. jupyter_client then also waits for 0.2 s of IOPub silence, a pure
+    delay on every kernel; nbclient ignores IOPub messages that answer other requests anyway."""
+
+    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+        from queue import Empty
+
+        deadline = time.monotonic() + (timeout if timeout is not None else 60.0)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                try:  # the busy/idle status of that request: IOPub is connected
+                    await self.iopub_channel.get_msg(timeout=0.2)
+                except Empty:
+                    pass
+                else:
+                    self._handle_kernel_info_reply(reply)
+                    return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+    # AsyncKernelClient binds wait_for_ready to the base method itself, not to an override.
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        await self._async_wait_for_ready(timeout)
+
+
 def kernel_manager_class():
     """An AsyncKernelManager whose kernels come from a fork server when one is attached."""
+    from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class QuickStartClient(_QuickStartClient, AsyncKernelClient):
+        pass
 
     class ForkedKernelManager(AsyncKernelManager):
         fork_server: ForkServer | None = None
+
+        @default("client_factory")
+        def _quick_start_client(self) -> type:
+            return QuickStartClient
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             # jupyter_client's documented hook for launching kernel processes differently.
