@@ -172,7 +172,8 @@ class _QuickStartClient:
 
 
 def kernel_manager_class():
-    """An AsyncKernelManager whose kernels come from a fork server when one is attached."""
+    """The AsyncKernelManager for build kernels: forked from the server when one is attached,
+    and started and stopped without jupyter_client's fixed waits."""
     from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
@@ -180,12 +181,16 @@ def kernel_manager_class():
     class QuickStartClient(_QuickStartClient, AsyncKernelClient):
         pass
 
-    class ForkedKernelManager(AsyncKernelManager):
+    class BuildKernelManager(AsyncKernelManager):
         fork_server: ForkServer | None = None
 
         @default("client_factory")
         def _quick_start_client(self) -> type:
             return QuickStartClient
+
+        async def _async_wait(self, pollinterval: float = 0.01) -> None:
+            # A killed kernel is gone within milliseconds; jupyter_client looks every 0.1 s.
+            await super()._async_wait(pollinterval=pollinterval)
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             # jupyter_client's documented hook for launching kernel processes differently.
@@ -204,7 +209,7 @@ def kernel_manager_class():
             provisioner.cwd = kw.get("cwd")
             self._reconcile_connection_info(provisioner.connection_info)
 
-    return ForkedKernelManager
+    return BuildKernelManager
 
 
 def _kernel_arguments(kernel_cmd: list[str]) -> list[str] | None:
