@@ -734,3 +734,23 @@ def test_real_report_data_change_reexecutes_exactly_its_readers(report_copy):
 
     result = run_build(root, to="all")
     assert result.executed == [] and result.up_to_date
+
+
+@pytest.mark.parametrize("damage", [
+    pytest.param(lambda f: f.write_text(f.read_text()[:40]), id="truncated"),
+    pytest.param(lambda f: f.write_text("{}"), id="valid-json-wrong-shape"),
+    pytest.param(lambda f: f.write_bytes(b"\x00\xff garbage"), id="garbage"),
+])
+def test_damaged_parsed_chapter_cache_is_parsed_again(book, damage):
+    """The pandoc ASTs kept in .litbuild/ast are a cache too: damage means a fresh parse."""
+    before = output_digest(book)
+    entries = sorted((book / ".litbuild" / "ast").glob("*.json"))
+    assert entries, "the build keeps parsed chapters"
+    for entry in entries:
+        damage(entry)
+    (book / ".litbuild" / "output.json").unlink()  # force conversion
+    result = run_build(book)
+    assert result.executed == [] and not result.up_to_date
+    assert output_digest(book) == before
+    for entry in entries:  # rewritten whole
+        assert isinstance(json.loads(entry.read_text())["blocks"], list)

@@ -189,7 +189,8 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
     assembled: dict[str, AssembledChapter] = {
         c.path: assemble_chapter(c, executed[c.path], _chapter_defaults(config, c)) for c in chapters
     }
-    asts = markdown_to_ast({p: a.markdown for p, a in assembled.items()})
+    ast_cache = config.root / ".litbuild" / "ast" if use_cache else None
+    asts = markdown_to_ast({p: a.markdown for p, a in assembled.items()}, ast_cache)
     items = [item for a in assembled.values() for item in a.items]
     items_by_label = {i.label: i for i in items if i.label}
     targets, infos = number_book(asts, config.chapters, items_by_label)

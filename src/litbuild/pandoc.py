@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import subprocess
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from .errors import BuildError
@@ -29,7 +32,63 @@ def run_pandoc(args: list[str], text: str) -> str:
     return proc.stdout.decode("utf-8")
 
 
-def markdown_to_ast(chapters: dict[str, str]) -> dict[str, dict[str, Any]]:
+def markdown_to_ast(chapters: dict[str, str],
+                    cache_dir: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Parse the chapters' markdown, reusing ASTs parsed before (by content hash, in cache_dir)
+    and parsing the rest in one pandoc call."""
+    parsed: dict[str, dict[str, Any]] = {}
+    todo: dict[str, str] = {}
+    for name, markdown in chapters.items():
+        cached = _cached_ast(cache_dir, markdown)
+        if cached is not None:
+            parsed[name] = cached
+        else:
+            todo[name] = markdown
+    if todo:
+        fresh = _parse_batch(todo)
+        for name, doc in fresh.items():
+            _store_ast(cache_dir, todo[name], doc)
+        parsed.update(fresh)
+    if cache_dir is not None:  # keep only the current chapters' entries
+        current = {_ast_file(cache_dir, markdown).name for markdown in chapters.values()}
+        for stale in cache_dir.glob("*.json"):
+            if stale.name not in current:
+                stale.unlink(missing_ok=True)
+    return {name: parsed[name] for name in chapters}
+
+
+def _ast_file(cache_dir: Path, markdown: str) -> Path:
+    from .cache import environment_fingerprint
+
+    pandoc = environment_fingerprint()["pypandoc-binary"]
+    digest = hashlib.sha256(f"{pandoc}\0{READ_FORMAT}\0{markdown}".encode()).hexdigest()
+    return cache_dir / f"{digest}.json"
+
+
+def _cached_ast(cache_dir: Path | None, markdown: str) -> dict[str, Any] | None:
+    if cache_dir is None:
+        return None
+    try:
+        doc = json.loads(_ast_file(cache_dir, markdown).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # missing or damaged: parse again
+    if not (isinstance(doc, dict) and isinstance(doc.get("blocks"), list)
+            and "pandoc-api-version" in doc):
+        return None
+    return doc
+
+
+def _store_ast(cache_dir: Path | None, markdown: str, doc: dict[str, Any]) -> None:
+    if cache_dir is None:
+        return
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    target = _ast_file(cache_dir, markdown)
+    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(doc), encoding="utf-8")
+    os.replace(tmp, target)
+
+
+def _parse_batch(chapters: dict[str, str]) -> dict[str, dict[str, Any]]:
     """Parse every chapter's markdown in one pandoc call; split at marker paragraphs."""
     names = list(chapters)
     joined = f"\n\n{SPLIT}\n\n".join(chapters[n] for n in names)
