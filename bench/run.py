@@ -231,6 +231,13 @@ def edit_data(project: Path, run: int) -> None:
                     encoding="utf-8")
 
 
+def edit_stylesheet(project: Path, run: int) -> None:
+    """Append to the report's own stylesheet (format.html.css), as the web team would edit it."""
+    css = project / "styles.css"
+    css.write_text(css.read_text(encoding="utf-8") + f"\n/* bench edit {run} */\n",
+                   encoding="utf-8")
+
+
 def edit_prose(project: Path, run: int) -> None:
     chapter = project / PROSE_CHAPTER
     letters = "abcdefghijklmnopqrstuvwxyz"
@@ -285,47 +292,23 @@ def real_report_rows(workdir: Path, runs: int) -> list[Row]:
     # A successfully built copy: cache and output in place.
     project = next(workdir / f"cold-{i}" for i in range(runs)
                    if (workdir / f"cold-{i}" / ".litbuild" / "output.json").exists())
-    noop = Row("noop", "real report: no-op")
-    for i in range(runs):
-        say(f"no-op {i + 1}/{runs}")
-        noop.attempt(project)
-    noop.note_executed()
-    rows.append(noop)
-
-    data = Row("data", f"real report: one value changed in {DATA_FILE}")
-    for i in range(runs):
-        say(f"data change {i + 1}/{runs}")
-        edit_data(project, i)
-        data.attempt(project)
-    data.note_executed()
-    rows.append(data)
-
-    prose = Row("prose", f"real report: prose changed in {PROSE_CHAPTER}")
-    for i in range(runs):
-        say(f"prose change {i + 1}/{runs}")
-        edit_prose(project, i)
-        prose.attempt(project)
-    prose.note_executed()
-    rows.append(prose)
-
-    # The report's own stylesheet (format.html.css in _quarto.yml), as the web team edits it.
-    css = project / "styles.css"
-    style = Row("style", "real report: stylesheet changed (styles.css)")
-    original = css.read_text(encoding="utf-8")
-    for i in range(runs):
-        say(f"stylesheet change {i + 1}/{runs}")
-        css.write_text(original + f"\n/* bench edit {i} */\n", encoding="utf-8")
-        style.attempt(project)
-    style.note_executed()
-    rows.append(style)
-
-    output_only = Row("output", "real report: output-only rebuild (.litbuild/output.json deleted)")
-    for i in range(runs):
-        say(f"output-only {i + 1}/{runs}")
-        (project / ".litbuild" / "output.json").unlink()
-        output_only.attempt(project)
-    output_only.note_executed()
-    rows.append(output_only)
+    # Each incremental scenario: an edit before every run, then the same build command.
+    scenarios = [
+        ("noop", "real report: no-op", lambda project, i: None),
+        ("data", f"real report: one value changed in {DATA_FILE}", edit_data),
+        ("prose", f"real report: prose changed in {PROSE_CHAPTER}", edit_prose),
+        ("style", "real report: stylesheet changed (styles.css)", edit_stylesheet),
+        ("output", "real report: output-only rebuild (.litbuild/output.json deleted)",
+         lambda project, i: (project / ".litbuild" / "output.json").unlink()),
+    ]
+    for key, label, edit in scenarios:
+        row = Row(key, label)
+        for i in range(runs):
+            say(f"{key} {i + 1}/{runs}")
+            edit(project, i)
+            row.attempt(project)
+        row.note_executed()
+        rows.append(row)
     return rows
 
 
