@@ -69,24 +69,23 @@ class FigureResult:
     def svg(self) -> str:
         """Render the figure as SVG text, byte-identical on every run."""
         if self._svg is None:
-            from kzchina.style import house_style
-
-            buf = io.StringIO()
-            with house_style():
-                self.figure.savefig(buf, format="svg", metadata={"Date": None})
-            self._svg = buf.getvalue()
+            self._svg = self._render("svg", {"Date": None}).decode("utf-8")
         return self._svg
 
     def png(self) -> bytes:
         """Render the figure as PNG bytes, byte-identical on every run."""
         if self._png is None:
-            from kzchina.style import house_style
-
-            buf = io.BytesIO()
-            with house_style():
-                self.figure.savefig(buf, format="png", metadata={"Software": None})
-            self._png = buf.getvalue()
+            self._png = self._render("png", {"Software": None})
         return self._png
+
+    def _render(self, fmt: str, metadata: dict) -> bytes:
+        """Save in the house style, without the metadata that would differ between runs."""
+        from kzchina.style import house_style
+
+        buf = io.BytesIO()
+        with house_style():
+            self.figure.savefig(buf, format=fmt, metadata=metadata)
+        return buf.getvalue()
 
     def provenance(self) -> dict:
         """Describe where this figure comes from: code, inputs, plotted data and note."""
