@@ -186,6 +186,7 @@ def build_builtin(config: BookConfig, to: str = "all", output_dir: Path | None =
                                  limits or config.limits, [config.root, *protected], published)
     except BaseException as exc:
         exc.output_state = _output_state(target, before, published)
+        exc.output_dir = str(target)
         raise
 
 
@@ -282,6 +283,7 @@ def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
         (staging / FACTS_CSV).write_text(facts_csv(facts), encoding="utf-8")
         record = provenance_document(config.root, staging, infos, executed, items, facts, pdf_name)
         write_json(staging / PROVENANCE_FILE, record)
+        safety.write_marker(staging, sha256_file(staging / PROVENANCE_FILE))
         _publish(staging, target, protected)
         published.append(True)
     except BaseException:
@@ -402,7 +404,14 @@ def build_with_quarto(project_dir: Path, to: str, output_dir: Path | None,
     if output_dir is not None:
         args += ["--output-dir", str(output_dir)]
     progress(" ".join(args))
-    proc = subprocess.run(args, check=False)
+    # Quarto runs in its own process group, ended with the build whatever way the build ends.
+    proc = subprocess.Popen(args, start_new_session=True, preexec_fn=processes.child_setup())
+    processes.register(proc.pid)
+    try:
+        proc.wait()
+    finally:
+        processes.kill_group(proc.pid)
+        processes.unregister(proc.pid)
     if proc.returncode != 0:
         raise BuildError(f"quarto render failed with exit code {proc.returncode}")
     config = load_config(project_dir)
@@ -413,8 +422,10 @@ def build_with_quarto(project_dir: Path, to: str, output_dir: Path | None,
 
 
 def build(project_dir: Path | str = ".", to: str = "all", engine: str = "auto",
-          output_dir: Path | str | None = None, progress: Progress = _stderr) -> BuildResult:
-    """Render a Quarto book project to HTML and/or PDF with the chosen engine."""
+          output_dir: Path | str | None = None, progress: Progress = _stderr,
+          limits: dict[str, float | None] | None = None) -> BuildResult:
+    """Render a Quarto book project to HTML and/or PDF with the chosen engine; `limits`
+    overrides the project's limits by field name (see litbuild.limits.Limits)."""
     if to not in ("all", "html", "pdf"):
         raise BuildError(f"--to must be html, pdf or all, not '{to}'")
     project = Path(project_dir).resolve()
@@ -423,4 +434,6 @@ def build(project_dir: Path | str = ".", to: str = "all", engine: str = "auto",
         return build_with_quarto(project, to, out, progress)
     if engine not in ("auto", "builtin"):
         raise BuildError(f"--engine must be auto, builtin or quarto, not '{engine}'")
-    return build_builtin(load_config(project), to, out, progress)
+    config = load_config(project)
+    return build_builtin(config, to, out, progress,
+                         limits=config.limits.overridden(**(limits or {})))

@@ -46,8 +46,9 @@ class ToolMissingError(BuildError):
     """An external tool the build needs (pandoc, Typst, Quarto) is missing or broken."""
 
 
-class BuildInterrupted(BaseException):
-    """The build was stopped by a signal (SIGINT or SIGTERM); carries the signal number."""
+class BuildInterrupted(KeyboardInterrupt):
+    """The build was stopped by a signal (SIGINT or SIGTERM); carries the signal number.
+    A KeyboardInterrupt, so that asyncio and every clean-up path treat it as Ctrl-C."""
 
     def __init__(self, signum: int):
         self.signum = signum

@@ -28,6 +28,7 @@ from .ast import Node, RawBlock
 from .cache import environment_fingerprint, sha256_file
 from .crossref import ChapterInfo
 from .execute import ExecutedChapter
+from .safety import MARKER  # written after the record, holding the record's own sha256
 
 PROVENANCE_FILE = "provenance.json"
 FACTS_CSV = "facts.csv"
@@ -237,7 +238,8 @@ def git_blob_hashes(root: Path, files: list[str]) -> dict[str, str]:
     return dict(zip(files, proc.stdout.split()))
 
 
-def output_manifest(out: Path, skip: tuple[str, ...] = (PROVENANCE_FILE,)) -> dict[str, str]:
+def output_manifest(out: Path,
+                    skip: tuple[str, ...] = (PROVENANCE_FILE, MARKER)) -> dict[str, str]:
     """sha256 of every file in the output folder, by POSIX path relative to it."""
     manifest = {}
     for dirpath, _dirs, files in os.walk(out):
