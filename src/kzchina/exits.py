@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import re
 import signal
 import sys
 import traceback
@@ -60,11 +61,16 @@ def install_signal_handlers() -> None:
 
 
 def problem_lines(problems: list, limit: int = MAX_PROBLEMS) -> list[str]:
-    """Each problem on its own line, the first `limit` of them, then how many there are."""
+    """Each problem on its own line, the first `limit` of them, then how many there are
+    (counting those a file had past its own cap, which are only counted)."""
     lines = [str(p) for p in problems[:limit]]
     if len(problems) > limit:
         lines.append(f"... and {len(problems) - limit} more (first {limit} shown)")
-    lines.append(f"{len(problems)} problem(s) found")
+    total = 0
+    for p in problems:
+        more = re.match(r"\.\.\. and (\d+) more", p.message) if p.type == "too-many" else None
+        total += int(more[1]) if more else 1
+    lines.append(f"{total} problem(s) found")
     return lines
 
 

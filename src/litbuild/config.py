@@ -183,10 +183,9 @@ def load_config(project_dir: Path | str) -> BookConfig:
         problems.append(f"{path}: project.execute-dir must be 'file' or 'project', not '{execute_dir}'")
     output_dir = _text(project.get("output-dir", "_book"), "project.output-dir", source,
                        problems) or "_book"
-    if confined_path(root, output_dir, f"{path}: project.output-dir", problems,
-                     must_exist=False) is not None and (root / output_dir).resolve() == root:
-        problems.append(f"{path}: project.output-dir '{output_dir}' is the project folder itself; "
-                        "expected a folder of its own, e.g. _book")
+    # Inside the project; the root itself and existing folders are refused by the build's
+    # output safety check, which also covers --output-dir.
+    confined_path(root, output_dir, f"{path}: project.output-dir", problems, must_exist=False)
 
     execute = dict(DEFAULT_EXECUTE)
     execute.update(_expect_mapping(raw.get("execute"), "execute", source, problems))

@@ -261,7 +261,9 @@ def _raise_for_failure(chapter: Chapter, nb: nbformat.NotebookNode, exc: Excepti
     if cell is None:
         raise BuildError(f"{chapter.path}: execution failed: {exc}") from exc
     error = next(o for o in cell.outputs if o.get("output_type") == "error")
-    if error.get("ename") == "MemoryError" and limits is not None and limits.kernel_memory_bytes:
+    out_of_memory = (error.get("ename") == "MemoryError" and limits is not None
+                     and limits.kernel_memory_bytes)
+    if out_of_memory:
         error["evalue"] = (f"{error.get('evalue') or ''} (each kernel may use at most "
                            f"{limits.kernel_memory_mb:g} MB: litbuild: kernel-memory-mb in "
                            "_quarto.yml or --kernel-memory-mb)").strip()
@@ -274,9 +276,12 @@ def _raise_for_failure(chapter: Chapter, nb: nbformat.NotebookNode, exc: Excepti
                                  what="inline expression") from None
     if meta["kind"] == "cell":
         code_cell = chapter.cells[meta["index"]]
-        raise CellExecutionError(chapter.path, code_cell.first_line, code_cell.last_line,
-                                 error["ename"], error["evalue"], traceback,
-                                 code_cell.source) from None
+        failure = CellExecutionError(chapter.path, code_cell.first_line, code_cell.last_line,
+                                     error["ename"], error["evalue"], traceback,
+                                     code_cell.source)
+        if out_of_memory:
+            raise LimitError(str(failure)) from None
+        raise failure from None
     raise BuildError(f"{chapter.path}: the engine's own kernel code failed: "
                      f"{error['ename']}: {error['evalue']}") from None
 
