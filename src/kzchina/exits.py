@@ -46,12 +46,12 @@ MAX_PROBLEMS = 50  # problems listed before the rest are only counted
 
 
 def _interrupt(signum: int, _frame: Any) -> None:
-    from litbuild.errors import BuildInterrupted
+    from litbuild.interrupts import request_stop
 
     # Clean-up takes well under a second; a second signal must not cut it short.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_IGN)
-    raise BuildInterrupted(signum)
+    request_stop(signum)
 
 
 def install_signal_handlers() -> None:
@@ -96,13 +96,13 @@ def describe(exc: BaseException) -> tuple[int, list[str]]:
         ToolMissingError,
         UnsafeOutputError,
     )
+    from litbuild.interrupts import received
     from litbuild.verify import RecordError
 
-    if isinstance(exc, BuildInterrupted):
-        name = signal.Signals(exc.signum).name
-        return 128 + exc.signum, [f"interrupted ({name}): stopped, every child process ended"]
     if isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)):
-        return INTERRUPTED, ["interrupted: stopped, every child process ended"]
+        signum = exc.signum if isinstance(exc, BuildInterrupted) else received() or signal.SIGINT
+        name = signal.Signals(signum).name
+        return 128 + signum, [f"interrupted ({name}): stopped, every child process ended"]
     if isinstance(exc, ProblemsError):
         return FAILED, problem_lines(exc.problems)
     for kind, code in ((UnsafeOutputError, UNSAFE_OUTPUT), (LimitError, LIMIT),
@@ -147,7 +147,7 @@ def fail(exc: BaseException, debug: bool, output: str | None) -> NoReturn:
         output = getattr(exc, "output_dir", output)
         note = (OUTPUT_NOTES[state].format(out=output) if state in OUTPUT_NOTES
                 else "nothing was written")
-        if isinstance(exc, KeyboardInterrupt):
+        if isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)):
             lines = [f"{lines[0]}; {note}"]
         else:
             lines.append(f"build failed; {note}")

@@ -18,12 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import forkserver, processes, safety
+from . import forkserver, interrupts, processes, safety
 from .assemble import AssembledChapter, OutputItem, assemble_chapter, write_assets
 from .cache import ExecutionCache, build_lock, chapter_key, environment_fingerprint, sha256_file
 from .config import BookConfig, load_config
 from .crossref import number_book, resolve_references
-from .errors import BuildError, LimitError, ToolMissingError
+from .errors import BuildError, BuildInterrupted, LimitError, ToolMissingError
 from .execute import ExecutedChapter, execute_chapter
 from .limits import Limits
 from .pandoc import ast_to_html, ast_to_typst, markdown_to_ast
@@ -124,6 +124,8 @@ async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Pr
     try:
         results = await asyncio.gather(*tasks)
     except BaseException:
+        if server is not None:
+            server.kill()  # at once: it may still be importing, and kernels die with it
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -140,9 +142,48 @@ def _run_async(coroutine):
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coroutine)
+        return _run_to_completion(coroutine)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+        return pool.submit(_run_to_completion, coroutine).result()
+
+
+class _BuildLoop(asyncio.SelectorEventLoop):
+    """An event loop on which libraries cannot take over SIGINT and SIGTERM: nbclient would
+    install handlers that only stop its own kernel, then reset them to the defaults (so a later
+    SIGTERM would kill the build with no clean-up). The command's handlers stay in charge."""
+
+    def add_signal_handler(self, sig, callback, *args):
+        raise RuntimeError("signals are handled by the build command")
+
+    def remove_signal_handler(self, sig) -> bool:
+        return False
+
+
+def _run_to_completion(coroutine):
+    """asyncio.run(), except that an interrupt (Ctrl-C, or SIGTERM raised as one) also lets every
+    task finish its clean-up (kernels shut down) and leaves no unretrieved task error to be
+    logged at exit."""
+    loop = _BuildLoop()
+    main = loop.create_task(coroutine)
+    interrupts.watch(loop, main)
+    try:
+        return loop.run_until_complete(main)
+    except asyncio.CancelledError:
+        if interrupts.received() is not None:
+            raise BuildInterrupted(interrupts.received()) from None
+        raise
+    finally:
+        interrupts.unwatch()
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        for task in [main, *pending]:
+            if task.done() and not task.cancelled():
+                task.exception()  # retrieved: the exception itself propagates from here
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
 
 
 def _chapter_defaults(config: BookConfig, chapter: Chapter) -> dict:

@@ -391,6 +391,21 @@ def _exit_note(client: NotebookClient) -> str:
     return f" (exit code {code})"
 
 
+def _new_client(nb: nbformat.NotebookNode, kernel_name: str, fork_server: Any, limits: Limits,
+                timeout: float, cwd: Path) -> NotebookClient:
+    """A notebook client whose kernel is forked when a server is given, capped by the limits."""
+    from .forkserver import kernel_manager_class
+
+    km = kernel_manager_class()(kernel_name=kernel_name)
+    km.fork_server = fork_server
+    km.memory_bytes = limits.kernel_memory_bytes
+    client = _client_class()(nb, km=km, kernel_name=kernel_name, timeout=timeout,
+                             extra_arguments=KERNEL_ARGUMENTS,
+                             allow_errors=False, resources={"metadata": {"path": str(cwd)}})
+    client.output_limit = limits.cell_output_bytes
+    return client
+
+
 async def _shutdown(client: NotebookClient) -> None:
     """Never leave a kernel behind, even when the run was cancelled while the kernel started
     (nbclient then also leaves an atexit hook that fails noisily at interpreter exit)."""
@@ -421,47 +436,46 @@ async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dic
     from nbclient.exceptions import CellExecutionError as NbCellExecutionError
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    from .forkserver import kernel_manager_class
-
     limits = limits or Limits()
     timeout = cell_timeout(defaults, limits)
-    nb = _notebook_for(chapter, root, defaults, list(protected or []))
-    km = kernel_manager_class()(kernel_name=kernel_name)
-    km.fork_server = fork_server
-    km.memory_bytes = limits.kernel_memory_bytes
-    client = _client_class()(nb, km=km, kernel_name=kernel_name, timeout=timeout,
-                             extra_arguments=KERNEL_ARGUMENTS,
-                             allow_errors=False, resources={"metadata": {"path": str(cwd)}})
-    client.output_limit = limits.cell_output_bytes
-    running: list[int] = []
-    try:
-        await _run_cells(client, nb, slot, running)
-        if client.over_limit is not None:
-            raise NbCellExecutionError("output limit", "", "")
-    except NbCellExecutionError as exc:
-        if client.over_limit is not None:
-            raise LimitError(
-                f"{_where(chapter, nb, client.over_limit)}: the cell's output exceeded "
-                f"{limits.cell_output_mb:g} MB and was stopped (raise the limit with "
-                "litbuild: cell-output-mb in _quarto.yml or --max-output-mb)") from None
-        _raise_for_failure(chapter, nb, exc, limits)
-    except CellTimeoutError:
-        where = _where(chapter, nb, running[0] if running else None)
-        raise LimitError(f"{where}: the cell ran longer than {timeout:g} s and was stopped "
-                         "(raise the limit with execute: timeout in _quarto.yml or the "
-                         "chapter's front matter, or --timeout)") from None
-    except DeadKernelError:
-        where = _where(chapter, nb, running[0] if running else None)
-        memory = (f"; each kernel may use at most {limits.kernel_memory_mb:g} MB"
-                  if limits.kernel_memory_bytes else "")
-        raise BuildError(f"{where}: the kernel died while running this cell"
-                         f"{_exit_note(client)}{memory}") from None
-    except Exception as exc:  # kernel failed to start, and the like: say which chapter
-        if _failed_cell(nb) is not None:
+    # A kernel that dies before it answers (two kernels started at once may race for the same
+    # free port) is replaced once; a kernel that dies later is the chapter's doing.
+    for attempt in (1, 2):
+        nb = _notebook_for(chapter, root, defaults, list(protected or []))
+        client = _new_client(nb, kernel_name, fork_server, limits, timeout, cwd)
+        running: list[int] = []
+        try:
+            await _run_cells(client, nb, slot, running)
+            if client.over_limit is not None:
+                raise NbCellExecutionError("output limit", "", "")
+            break
+        except NbCellExecutionError as exc:
+            if client.over_limit is not None:
+                raise LimitError(
+                    f"{_where(chapter, nb, client.over_limit)}: the cell's output exceeded "
+                    f"{limits.cell_output_mb:g} MB and was stopped (raise the limit with "
+                    "litbuild: cell-output-mb in _quarto.yml or --max-output-mb)") from None
             _raise_for_failure(chapter, nb, exc, limits)
-        raise BuildError(f"{chapter.path}: kernel failed: {type(exc).__name__}: {exc}") from exc
-    finally:
-        await _shutdown(client)
+        except CellTimeoutError:
+            where = _where(chapter, nb, running[0] if running else None)
+            raise LimitError(f"{where}: the cell ran longer than {timeout:g} s and was stopped "
+                             "(raise the limit with execute: timeout in _quarto.yml or the "
+                             "chapter's front matter, or --timeout)") from None
+        except DeadKernelError:
+            where = _where(chapter, nb, running[0] if running else None)
+            memory = (f"; each kernel may use at most {limits.kernel_memory_mb:g} MB"
+                      if limits.kernel_memory_bytes else "")
+            raise BuildError(f"{where}: the kernel died while running this cell"
+                             f"{_exit_note(client)}{memory}") from None
+        except Exception as exc:  # kernel failed to start, and the like: say which chapter
+            if _failed_cell(nb) is not None:
+                _raise_for_failure(chapter, nb, exc, limits)
+            if attempt == 1 and not running and isinstance(exc, RuntimeError):
+                continue
+            raise BuildError(f"{chapter.path}: kernel failed: {type(exc).__name__}: {exc}"
+                             f"{_exit_note(client)}") from exc
+        finally:
+            await _shutdown(client)
 
     for cell in nb.cells:
         meta = cell.metadata["litbuild"]

@@ -159,6 +159,10 @@ class ForkServer:
         """Fork a kernel; None when the server cannot (the caller then starts a plain one)."""
         return await asyncio.to_thread(self._spawn_blocking, argv, cwd, env)
 
+    def kill(self) -> None:
+        """Stop the server now (a failed or interrupted build); its kernels die with it."""
+        processes.kill_group(self._proc.pid)
+
     def close(self) -> None:
         """Stop the server; kernels it forked live on until their managers shut them down."""
         with contextlib.suppress(OSError):
