@@ -670,7 +670,7 @@ def check_edition(edition: str | None = None, root: Path | str | None = None) ->
     # A resource whose foreign keys point at a broken one cannot be checked by frictionless either.
     dependent = {
         name
-        for name in ds.resource_names
+        for name in set(ds.resource_names) - broken
         if any(
             fk["reference"].get("resource") in broken for fk in ds.resource_meta(name).foreign_keys
         )

@@ -35,11 +35,14 @@ def neutralise_csv(text: str) -> str:
     rows = list(csv.reader(io.StringIO(text, newline="")))
     if not any(needs_neutralising(row) for row in rows):
         return text
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for row in rows:
-        writer.writerow([safe_cell(c) for c in row])
-    return out.getvalue()
+    return "".join(",".join(_quoted(safe_cell(c)) for c in row) + "\n" for row in rows)
+
+
+def _quoted(cell: str) -> str:
+    """RFC 4180 quoting; unlike csv.writer with a "\n" line end, a lone "\r" is quoted too."""
+    if any(ch in cell for ch in ',"\r\n'):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
 
 
 def safe_row(row: Iterable[Any]) -> list[Any]:
