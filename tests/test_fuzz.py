@@ -195,7 +195,10 @@ def test_escaped_markdown_is_shown_literally_by_pandoc():
     visible = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")),
                       min_size=1, max_size=40)
 
-    @settings(max_examples=max(20, settings().max_examples // 20))
+    # A pandoc run per example: a tenth of the profile's count in the normal suite, all of it
+    # in the fuzz run.
+    fuzz = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
+    @settings(max_examples=settings().max_examples if fuzz else settings().max_examples // 10)
     @given(visible)
     def check(text):
         doc = json.loads(run_pandoc(["-f", "markdown-smart", "-t", "json"],
