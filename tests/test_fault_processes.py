@@ -164,3 +164,23 @@ def test_a_signal_stops_the_build_and_every_child(built, tmp_path, signame, mome
     assert settle(token) == []
     assert tree_digest(root / "_book") == built[1]
     assert leftovers(root) == []
+
+
+@pytest.mark.parametrize("how, words", [
+    ("import os\nos._exit(3)", "(exit code 3)"),
+    ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", "(killed by SIGKILL"),
+])
+@pytest.mark.parametrize("forkserver", ["always", "off"])
+def test_a_kernel_that_dies_is_reported_with_how_it_ended(built, tmp_path, how, words,
+                                                            forkserver):
+    """A forked kernel's exit status comes from the fork server, not a guessed 0 (issue 10)."""
+    root = fresh_copy(built, tmp_path)
+    (root / "two.qmd").write_text(f"# Two\n\n```{{python}}\n{how}\n```\n")
+    token = new_token()
+    proc = run_report(["build", str(root), "--engine", "builtin"], token,
+                      LITBUILD_FORKSERVER=forkserver)
+    assert proc.returncode == 1, proc.stderr
+    assert "two.qmd:3-" in proc.stderr and "the kernel died while running this cell" in proc.stderr
+    assert words in proc.stderr
+    assert settle(token) == []
+    assert tree_digest(root / "_book") == built[1]

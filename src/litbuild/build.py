@@ -23,7 +23,7 @@ from .assemble import AssembledChapter, OutputItem, assemble_chapter, write_asse
 from .cache import ExecutionCache, build_lock, chapter_key, environment_fingerprint, sha256_file
 from .config import BookConfig, load_config
 from .crossref import number_book, resolve_references
-from .errors import BuildError, BuildInterrupted, LimitError, ToolMissingError
+from .errors import BuildError, LimitError, ToolMissingError
 from .execute import ExecutedChapter, execute_chapter
 from .limits import Limits
 from .pandoc import ast_to_html, ast_to_typst, markdown_to_ast
@@ -142,48 +142,9 @@ def _run_async(coroutine):
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return _run_to_completion(coroutine)
+        return interrupts.run_to_completion(coroutine)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(_run_to_completion, coroutine).result()
-
-
-class _BuildLoop(asyncio.SelectorEventLoop):
-    """An event loop on which libraries cannot take over SIGINT and SIGTERM: nbclient would
-    install handlers that only stop its own kernel, then reset them to the defaults (so a later
-    SIGTERM would kill the build with no clean-up). The command's handlers stay in charge."""
-
-    def add_signal_handler(self, sig, callback, *args):
-        raise RuntimeError("signals are handled by the build command")
-
-    def remove_signal_handler(self, sig) -> bool:
-        return False
-
-
-def _run_to_completion(coroutine):
-    """asyncio.run(), except that an interrupt (Ctrl-C, or SIGTERM raised as one) also lets every
-    task finish its clean-up (kernels shut down) and leaves no unretrieved task error to be
-    logged at exit."""
-    loop = _BuildLoop()
-    main = loop.create_task(coroutine)
-    interrupts.watch(loop, main)
-    try:
-        return loop.run_until_complete(main)
-    except asyncio.CancelledError:
-        if interrupts.received() is not None:
-            raise BuildInterrupted(interrupts.received()) from None
-        raise
-    finally:
-        interrupts.unwatch()
-        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        for task in [main, *pending]:
-            if task.done() and not task.cancelled():
-                task.exception()  # retrieved: the exception itself propagates from here
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()
+        return pool.submit(interrupts.run_to_completion, coroutine).result()
 
 
 def _chapter_defaults(config: BookConfig, chapter: Chapter) -> dict:
@@ -437,7 +398,9 @@ def build_with_quarto(project_dir: Path, to: str, output_dir: Path | None,
     """Delegate to `quarto render` when Quarto is installed."""
     quarto = shutil.which("quarto")
     if quarto is None:
-        raise BuildError("--engine quarto: the quarto command is not on PATH")
+        raise ToolMissingError("--engine quarto: the quarto command is not on PATH; install "
+                               "Quarto from https://quarto.org/docs/get-started/ (or use the "
+                               "conda environment.yml), or build with --engine builtin")
     started = time.perf_counter()
     args = [quarto, "render", str(project_dir)]
     if to != "all":

@@ -40,3 +40,42 @@ def watch(loop: asyncio.AbstractEventLoop, task: asyncio.Task) -> None:
 
 def unwatch() -> None:
     _running.clear()
+
+
+class _BuildLoop(asyncio.SelectorEventLoop):
+    """An event loop on which libraries cannot take over SIGINT and SIGTERM: nbclient would
+    install handlers that only stop its own kernel, then reset them to the defaults (so a later
+    SIGTERM would kill the build with no clean-up). The command's handlers stay in charge."""
+
+    def add_signal_handler(self, sig, callback, *args):
+        raise RuntimeError("signals are handled by the build command")
+
+    def remove_signal_handler(self, sig) -> bool:
+        return False
+
+
+def run_to_completion(coroutine):
+    """asyncio.run(), except that an interrupt (Ctrl-C, or SIGTERM raised as one) also lets every
+    task finish its clean-up (kernels shut down) and leaves no unretrieved task error to be
+    logged at exit."""
+    loop = _BuildLoop()
+    main = loop.create_task(coroutine)
+    watch(loop, main)
+    try:
+        return loop.run_until_complete(main)
+    except asyncio.CancelledError:
+        if received() is not None:
+            raise BuildInterrupted(received()) from None
+        raise
+    finally:
+        unwatch()
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        for task in [main, *pending]:
+            if task.done() and not task.cancelled():
+                task.exception()  # retrieved: the exception itself propagates from here
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
