@@ -13,6 +13,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import os
+import resource  # imported here: a child must not import anything between fork and exec
 import signal
 import subprocess
 import sys
@@ -48,8 +49,6 @@ def limit_memory(max_bytes: int | None) -> None:
     """In a child: cap its address space, so a runaway allocation fails there, not the machine."""
     if not max_bytes:
         return
-    import resource
-
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         max_bytes = min(max_bytes, hard)
