@@ -20,8 +20,9 @@ from .errors import UnsafeOutputError
 MARKER = ".litbuild-output"
 MARKER_TEXT = ("This folder was written by litbuild and is replaced by every build.\n"
                "Do not keep your own files here.\n")
-# A folder that holds one of these is somebody's work, never a build output.
-PROTECTED_NAMES = (".git", "_quarto.yml", "datapackage.json", ".hg", ".svn")
+# A folder that holds one of these is somebody's repository, never a build output. (Copies of
+# _quarto.yml or data descriptors may be published under _source/ for reviewers.)
+PROTECTED_NAMES = (".git", ".hg", ".svn")
 # Written by builds made before the marker existed: such a folder is recognised as ours by its
 # provenance record (JSON-LD with the engine's "Rendered book" dataset).
 LEGACY_RECORD = "provenance.json"
@@ -108,7 +109,7 @@ def check_output_target(root: Path, target: Path, protected: list[Path]) -> None
     found = _holds_protected(target, protected)
     if found is not None:
         raise UnsafeOutputError(f"refusing output folder {target}: it holds {found}, part of a "
-                                f"project's sources, data or version control; {advice}")
+                                f"project's sources or version control; {advice}")
 
 
 def project_sources(root: Path, chapters: list[str], stylesheets: list[str]) -> list[Path]:
