@@ -552,7 +552,8 @@ def perception_index(ds) -> FigureResult:
     # Draw
     note = (
         "Source: TALAP surveys (2020 and 2022 measurements), as printed in TALAP (2022), Section "
-        "IV. Scale from \u22121 (very negative) to +1 (very positive). The report prints the four "
+        "IV. The index runs from \u22121 (very negative) to +1 (very positive); the axes show the part "
+        "from \u22120.5 to +0.5 that holds every value. The report prints the four "
         "indicators only for the latest measurement, and regional values only for the regions "
         "named in its text; other regions are not shown."
     )
@@ -593,7 +594,9 @@ def perception_index(ds) -> FigureResult:
             ax.set_ylim(-0.7, len(cats) - 0.3)
         ax_nat.set_title("Kazakhstan: index and indicators")
         ax_reg.set_title("Index by region")
-        ax_nat.legend(loc="lower right", fontsize=7)
+        # Above both panels: inside either it would sit on a point or a label.
+        handles, labels = ax_nat.get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside upper center", ncol=len(measurements), fontsize=7)
         ax_reg.set_xlabel("Index value")
         ax_nat.set_xlabel("Index value")
     return _result(fig, data, note)
