@@ -40,6 +40,7 @@ from .provenance import (
     git_state,
     output_manifest,
     provenance_document,
+    seal,
     write_downloads,
     write_json,
     write_standalone_figures,
@@ -284,8 +285,7 @@ def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
         phases["convert"] = time.perf_counter() - converting
         (staging / FACTS_CSV).write_text(facts_csv(facts), encoding="utf-8")
         record = provenance_document(config.root, staging, infos, executed, items, facts, pdf_name)
-        write_json(staging / PROVENANCE_FILE, record)
-        safety.write_marker(staging, sha256_file(staging / PROVENANCE_FILE))
+        write_json(staging / PROVENANCE_FILE, seal(record))
         _publish(staging, target, protected)
         published.append(True)
     except BaseException:

@@ -29,7 +29,6 @@ from .cache import environment_fingerprint, sha256_file
 from .crossref import ChapterInfo
 from .csvsafe import neutralise_csv, safe_row
 from .execute import ExecutedChapter
-from .safety import MARKER  # written after the record, holding the record's own sha256
 
 PROVENANCE_FILE = "provenance.json"
 FACTS_CSV = "facts.csv"
@@ -247,8 +246,7 @@ def git_blob_hashes(root: Path, files: list[str]) -> dict[str, str]:
     return dict(zip(files, proc.stdout.split()))
 
 
-def output_manifest(out: Path,
-                    skip: tuple[str, ...] = (PROVENANCE_FILE, MARKER)) -> dict[str, str]:
+def output_manifest(out: Path, skip: tuple[str, ...] = (PROVENANCE_FILE,)) -> dict[str, str]:
     """sha256 of every file in the output folder, by POSIX path relative to it."""
     manifest = {}
     for dirpath, _dirs, files in os.walk(out):
@@ -348,11 +346,28 @@ def _fact_action(fact: FactRecord, blobs: dict[str, str]) -> dict[str, Any]:
     }
 
 
+RECORD_HASH_KEY = "recordSha256"  # the record's own sha256, so a changed record is noticed
+
+
+def _record_text(data: Any) -> str:
+    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def record_digest(record: dict[str, Any]) -> str:
+    """sha256 of the record as written, without its own hash field."""
+    rest = {k: v for k, v in record.items() if k != RECORD_HASH_KEY}
+    return hashlib.sha256(_record_text(rest).encode("utf-8")).hexdigest()
+
+
+def seal(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with its own sha256 added (see record_digest)."""
+    return {**record, RECORD_HASH_KEY: record_digest(record)}
+
+
 def write_json(path: Path, data: Any) -> None:
     """Write JSON deterministically (sorted keys, fixed layout), atomically."""
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-                   encoding="utf-8")
+    tmp.write_text(_record_text(data), encoding="utf-8")
     os.replace(tmp, path)
 
 

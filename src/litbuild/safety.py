@@ -29,26 +29,9 @@ LEGACY_RECORD = "provenance.json"
 STAGING_INFIX = ".tmp-"
 
 
-RECORD_LINE = "record sha256 "
-
-
-def write_marker(folder: Path, record_sha256: str | None = None) -> None:
-    """Mark a folder as written by the build (done in staging, before it is published); the
-    finished marker also protects the provenance record with its sha256."""
-    text = MARKER_TEXT + (f"{RECORD_LINE}{record_sha256}\n" if record_sha256 else "")
-    (folder / MARKER).write_text(text, encoding="utf-8")
-
-
-def marked_record_sha256(folder: Path) -> str | None:
-    """The provenance record's sha256 as the marker file states it, if it does."""
-    try:
-        text = (folder / MARKER).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    for line in text.splitlines():
-        if line.startswith(RECORD_LINE):
-            return line.removeprefix(RECORD_LINE).strip()
-    return None
+def write_marker(folder: Path) -> None:
+    """Mark a folder as written by the build (done in staging, before it is published)."""
+    (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
 
 
 def is_marked(folder: Path) -> bool:

@@ -1,7 +1,6 @@
 """Prove the published book is what was built, and that a rebuild reproduces it.
 
-Three comparisons: the provenance record against its own sha256 (kept in the output's marker
-file), every published file against the record (changed, added, missing), and a fresh rebuild
+Three comparisons: the provenance record against the sha256 it carries of itself, every published file against the record (changed, added, missing), and a fresh rebuild
 against the record (and so against the published files).
 """
 
@@ -16,11 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .build import Progress, _stderr, build_builtin
-from .cache import sha256_file
 from .config import load_config
 from .errors import BuildError
-from .provenance import FACTS_CSV, PROVENANCE_FILE, output_manifest
-from .safety import MARKER, marked_record_sha256
+from .provenance import (
+    FACTS_CSV,
+    PROVENANCE_FILE,
+    RECORD_HASH_KEY,
+    output_manifest,
+    record_digest,
+)
 
 
 class RecordError(BuildError):
@@ -83,13 +86,13 @@ def _recorded(book: Path) -> dict:
 
 
 def check_record(book: Path) -> dict:
-    """The provenance record, after checking it against the sha256 in the marker file."""
+    """The provenance record, after checking it against the sha256 it carries of itself."""
     record = _recorded(book)
-    expected = marked_record_sha256(book)
-    if expected is None:
-        raise RecordError(f"{book / MARKER}: missing or without the record's sha256, so "
-                          f"{PROVENANCE_FILE} cannot be trusted; rebuild with report build")
-    actual = sha256_file(book / PROVENANCE_FILE)
+    expected = record.get(RECORD_HASH_KEY)
+    if not isinstance(expected, str):
+        raise RecordError(f"{book / PROVENANCE_FILE}: carries no {RECORD_HASH_KEY}, so it cannot "
+                          "be trusted (made by an older build?); rebuild with report build")
+    actual = record_digest(record)
     if actual != expected:
         raise RecordError(f"{book / PROVENANCE_FILE}: changed since the build (sha256 {actual[:12]}"
                           f", the build wrote {expected[:12]}); its hashes cannot be trusted")
@@ -120,7 +123,7 @@ def verify(project_dir: Path | str = ".", progress: Progress = _stderr,
     book = config.root / config.output_dir
     record = check_record(book)
     recorded_files = _recorded_files(record)
-    report = VerifyReport(compared=len(recorded_files) + 1, rebuilt=rebuild)  # +1: the record
+    report = VerifyReport(compared=len(recorded_files), rebuilt=rebuild)
     published = output_manifest(book)
     report.published_changed = sorted(p for p in recorded_files.keys() & published.keys()
                                       if recorded_files[p] != published[p])
