@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .execute import PROVENANCE_MIME, ExecutedChapter, cell_option
+from .contract import PROVENANCE_MIME
+from .execute import ExecutedChapter, cell_option
 from .qmd import Chapter, CodeCell, MarkdownBlock
 
 

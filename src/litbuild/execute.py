@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .contract import INLINE_MIME, READS_MIME
 from .errors import BuildError, CellExecutionError
 
 if TYPE_CHECKING:  # nbclient and nbformat load only when a chapter must run
@@ -25,121 +26,13 @@ from .qmd import Chapter, CodeCell, MarkdownBlock
 # A build's kernels keep no IPython history: nobody reads it, and its SQLite file costs start-up.
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 
-INLINE_MIME = "application/vnd.litbuild.inline+json"
-READS_MIME = "application/vnd.litbuild.reads+json"
-PROVENANCE_MIME = "application/vnd.litbuild.provenance+json"
-
-# Runs first in every kernel, hidden: records the files the chapter opens (an audit hook), fixes
-# matplotlib's output so figures are byte-reproducible, and defines the inline-value helper.
-KERNEL_SETUP = r'''
-import os as _lb_os, sys as _lb_sys, json as _lb_json
-_lb_root = {root!r}
-_lb_reads = {{}}
-_lb_env_prefixes = {{_lb_os.path.abspath(p) for p in (_lb_sys.prefix, _lb_sys.base_prefix,
-                                                     _lb_sys.exec_prefix)}}
-
-def _lb_digest(full):
-    """sha256 at first read: what the chapter saw, even if the file changes later in the run."""
-    import hashlib
-    try:
-        with open(full, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
-        return None  # missing when read: creating it later must re-execute the chapter
-
-def _lb_listing(full):
-    """A directory listing as a dependency: adding or removing an entry changes it."""
-    import hashlib
-    try:
-        names = sorted(_lb_os.listdir(full))
-    except OSError:
-        return None
-    return "listing:" + hashlib.sha256("\0".join(names).encode()).hexdigest()
-
-_lb_busy = False
-
-def _lb_listed_by_environment(caller):
-    """Listings made by the import system or by installed libraries looking for plugins or
-    package metadata: not something the chapter chose to read."""
-    return (caller.startswith("<frozen importlib") or "importlib" + _lb_os.sep in caller
-            or "site-packages" in caller)
-
-def _lb_audit(event, args):
-    global _lb_busy
-    if _lb_busy or event not in _lb_watched or not args:
-        return
-    target = args[0]
-    if event == "open":
-        if not isinstance(target, (str, bytes, _lb_os.PathLike)):
-            return
-        mode = args[1] if len(args) > 1 and isinstance(args[1], str) else "r"
-        if "w" in mode or "a" in mode or "x" in mode:
-            return
-    elif _lb_listed_by_environment(_lb_sys._getframe(1).f_code.co_filename):
-        return
-    elif event == "glob.glob":
-        target = _lb_os.path.dirname(_lb_os.fsdecode(target)) or "."
-    elif target is None:
-        target = "."
-    elif not isinstance(target, (str, bytes, _lb_os.PathLike)):
-        return
-    full = _lb_os.path.abspath(_lb_os.fsdecode(target))
-    if not _lb_is_project_file(full):
-        return
-    rel = _lb_os.path.relpath(full, _lb_root)
-    if rel in _lb_reads:
-        return
-    _lb_busy = True  # hashing opens the file again: do not record that
-    try:
-        listing = event != "open" or _lb_os.path.isdir(full)
-        _lb_reads[rel] = _lb_listing(full) if listing else _lb_digest(full)
-    finally:
-        _lb_busy = False
-
-def _lb_listed_by_environment(caller):
-    """Listings made by the import system or by installed libraries looking for plugins or
-    package metadata: not something the chapter chose to read."""
-    return (caller.startswith("<frozen importlib") or "importlib" + _lb_os.sep in caller
-            or "site-packages" in caller)
-
-_lb_watched = {{"open", "os.listdir", "os.scandir", "glob.glob"}}
-
-def _lb_is_project_file(full):
-    """Inside the project, but not the installed environment (a .venv may live in the project)."""
-    return (full.startswith(_lb_root + _lb_os.sep) and "__pycache__" not in full
-            and not any(full.startswith(p + _lb_os.sep) for p in _lb_env_prefixes)
-            and "site-packages" not in full)
-
-_lb_sys.addaudithook(_lb_audit)
-_lb_ip = get_ipython()
-_lb_ip.run_line_magic("config", "InlineBackend.figure_formats = ['svg']")
-_lb_ip.run_line_magic("config", "InlineBackend.print_figure_kwargs = "
-                      "{{'bbox_inches': 'tight', 'metadata': {{'Date': None}}}}")
-_lb_ip.run_line_magic("config", "InlineBackend.rc = {{'svg.hashsalt': 'litbuild'}}")
-
-def _lb_inline(value):
-    """Show an inline value as Quarto does: str() for strings, repr() otherwise."""
-    from IPython.display import display
-    info = None
-    if hasattr(type(value), "_litbuild_inline_"):
-        info = value._litbuild_inline_()
-        text = str(info.get("text", value))
-    elif isinstance(value, str):
-        text = str(value)
-    else:
-        text = repr(value)
-    display({{{inline_mime!r}: {{"text": text, "info": info}}}}, raw=True)
-
-def _lb_report_reads():
-    from IPython.display import display
-    modules = sorted(
-        _lb_os.path.relpath(m.__file__, _lb_root)
-        for m in list(_lb_sys.modules.values())
-        if getattr(m, "__file__", None) and _lb_is_project_file(_lb_os.path.abspath(m.__file__))
-    )
-    display({{{reads_mime!r}: {{"files": dict(sorted(_lb_reads.items())), "modules": modules}}}},
-            raw=True)
-'''
+# Runs first in every kernel, hidden: the engine's kernel-side module (litbuild.kernel) records
+# the files the chapter opens, fixes matplotlib's output and defines the inline-value helper.
+KERNEL_SETUP = """\
+from litbuild.kernel import install as _lb_install
+_lb_inline, _lb_report_reads = _lb_install({root!r})
+del _lb_install
+"""
 
 
 @dataclass
@@ -191,7 +84,7 @@ def cell_option(cell: CodeCell, name: str, defaults: dict[str, Any]) -> Any:
 def _notebook_for(chapter: Chapter, root: Path, defaults: dict[str, Any]) -> nbformat.NotebookNode:
     import nbformat
 
-    setup = KERNEL_SETUP.format(root=str(root), inline_mime=INLINE_MIME, reads_mime=READS_MIME)
+    setup = KERNEL_SETUP.format(root=str(root))
     cells = [nbformat.v4.new_code_cell(setup, metadata={"litbuild": {"kind": "setup"}})]
     for block in chapter.blocks:
         if isinstance(block, CodeCell):
