@@ -17,22 +17,34 @@ def main() -> None:
 @click.argument("project_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--to", "to", type=click.Choice(["html", "pdf", "all"]), default="all",
               show_default=True, help="Which outputs to render.")
-@click.option("--engine", type=click.Choice(["auto", "builtin", "quarto"]), default="auto",
-              show_default=True, help="auto uses quarto when it is on PATH, else the builtin engine.")
+@click.option("--engine", type=click.Choice(["builtin", "quarto"]), default="builtin",
+              show_default=True,
+              help="quarto runs `quarto render` (no provenance.json, facts.csv or figures/).")
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write the book (default: project.output-dir, usually _book).")
-def build(project_dir: Path, to: str, engine: str, output_dir: Path | None) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print build events and the summary as JSON lines on stdout (for tools).")
+def build(project_dir: Path, to: str, engine: str, output_dir: Path | None,
+          as_json: bool) -> None:
     """Render a Quarto book project to an HTML site and a PDF."""
-    from litbuild.build import build as build_book
-    from litbuild.errors import BuildError
+    import json
+
+    from litbuild import BuildError, event_json, to_stderr
+    from litbuild import build as build_book
+
+    def emit(event: str) -> None:
+        click.echo(json.dumps(event_json(event)))
 
     try:
-        result = build_book(project_dir, to=to, engine=engine, output_dir=output_dir)
+        result = build_book(project_dir, to=to, engine=engine, output_dir=output_dir,
+                            progress=emit if as_json else to_stderr)
     except BuildError as exc:
+        if as_json:
+            click.echo(json.dumps({"event": "error", "message": str(exc)}))
         click.echo(f"error: {exc}", err=True)
         click.echo("build failed; the previous output was left unchanged", err=True)
         sys.exit(1)
-    click.echo(result.summary())
+    click.echo(json.dumps(result.to_json()) if as_json else result.summary())
 
 
 @main.command()
@@ -61,8 +73,7 @@ def provenance(identifier: str, project_dir: Path, as_json: bool) -> None:
     """Print the lineage of a figure, table or fact (e.g. fig-trade, tbl-ministers, a fact id)."""
     import json
 
-    from litbuild.errors import BuildError
-    from litbuild.verify import lineage
+    from litbuild import BuildError, lineage
 
     try:
         record = lineage(project_dir, identifier)
@@ -95,8 +106,8 @@ def provenance(identifier: str, project_dir: Path, as_json: bool) -> None:
 @click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
 def verify(project_dir: Path) -> None:
     """Rebuild from scratch into a temporary folder and compare every output hash."""
-    from litbuild.errors import BuildError
-    from litbuild.verify import verify as verify_book
+    from litbuild import BuildError
+    from litbuild import verify as verify_book
 
     try:
         report = verify_book(project_dir)

@@ -163,7 +163,10 @@ def build_lock(root: Path, progress=None) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             if progress:
-                progress("another build of this project is running; waiting for it to finish")
+                from .events import BuildEvent
+
+                progress(BuildEvent("waiting", "another build of this project is running; "
+                                    "waiting for it to finish"))
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .contract import INLINE_MIME, READS_MIME
+from .contract import INLINE_MIME, READS_MIME, ChapterReads
 from .errors import BuildError, CellExecutionError
 
 if TYPE_CHECKING:  # nbclient and nbformat load only when a chapter must run
@@ -223,9 +223,10 @@ async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dic
             shown = [o for o in cell.outputs if INLINE_MIME in o.get("data", {})]
             result.inline_values[meta["index"]] = shown[-1]["data"][INLINE_MIME]
         elif meta["kind"] == "reads":
-            reads = next(o for o in cell.outputs if READS_MIME in o.get("data", {}))
-            result.read_digests = reads["data"][READS_MIME]["files"]
-            result.files_read = sorted(result.read_digests)
-            result.modules = reads["data"][READS_MIME]["modules"]
+            shown = next(o for o in cell.outputs if READS_MIME in o.get("data", {}))
+            reads = ChapterReads.from_json(shown["data"][READS_MIME], f"{chapter.path}: reads")
+            result.read_digests = reads.files
+            result.files_read = sorted(reads.files)
+            result.modules = reads.modules
     result.seconds = time.perf_counter() - started
     return result

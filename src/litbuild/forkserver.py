@@ -28,6 +28,9 @@ from typing import Any
 DEFAULT_PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.figure",
                    "matplotlib.backends.backend_svg", "matplotlib.backends.backend_agg")
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+# Not `-m litbuild.forkserver`: the package imports this module first, and runpy would run a
+# second copy of it as __main__.
+SERVER_MAIN = "import sys; from litbuild.forkserver import _serve; _serve(sys.argv[1:])"
 
 
 def wanted(chapters_to_run: int, slots: int) -> bool:
@@ -95,7 +98,7 @@ class ForkServer:
         env = dict(os.environ)
         env.setdefault("MPLBACKEND", INLINE_BACKEND)
         self._proc = subprocess.Popen(
-            [python, "-m", "litbuild.forkserver", *preload_modules()], cwd=str(cwd), env=env,
+            [python, "-c", SERVER_MAIN, *preload_modules()], cwd=str(cwd), env=env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
             bufsize=1)
         self._lock = threading.Lock()

@@ -26,6 +26,7 @@ from typing import Any
 from .assemble import OutputItem
 from .ast import Node, RawBlock
 from .cache import environment_fingerprint, sha256_file
+from .contract import ContractError, FactProvenance, InlineInfo, InputRecord, ItemProvenance
 from .crossref import ChapterInfo
 from .execute import ExecutedChapter
 
@@ -41,7 +42,7 @@ class FactRecord:
 
     fact_id: str
     text: str
-    info: dict[str, Any]
+    info: FactProvenance
     used_in: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -51,13 +52,17 @@ def collect_facts(order: list[str], executed: dict[str, ExecutedChapter],
     facts: dict[str, FactRecord] = {}
     for path in order:
         for index, value in sorted(executed[path].inline_values.items()):
-            info = value.get("info") or {}
-            fact_id = info.get("fact_id")
-            if not fact_id:
+            line = inline_lines[path].get(index)
+            if value.get("info") is None:
                 continue
-            record = facts.setdefault(fact_id, FactRecord(fact_id, value["text"],
-                                                          info.get("provenance") or {}))
-            record.used_in.append({"chapter": path, "line": inline_lines[path].get(index)})
+            info = InlineInfo.from_json(value["info"], f"{path}:{line}: inline value")
+            if not info.fact_id:
+                continue
+            if info.provenance is None:
+                raise ContractError(f"{path}:{line}: fact {info.fact_id!r} carries no provenance")
+            record = facts.setdefault(info.fact_id,
+                                      FactRecord(info.fact_id, info.text, info.provenance))
+            record.used_in.append({"chapter": path, "line": line})
     return list(facts.values())
 
 
@@ -77,10 +82,10 @@ def write_downloads(out: Path, items: list[OutputItem], root: Path) -> None:
         prov = item.provenance
         if not prov or not item.label:
             continue
-        if prov.get("data_csv") is not None:
+        if prov.data_csv is not None:
             target = out / download_path(item)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(prov["data_csv"].encode("utf-8"))
+            target.write_bytes(prov.data_csv.encode("utf-8"))
         for rel in _linked_files(prov):
             source = root / rel
             if source.is_file():
@@ -89,11 +94,10 @@ def write_downloads(out: Path, items: list[OutputItem], root: Path) -> None:
                 shutil.copyfile(source, copy)
 
 
-def _linked_files(prov: dict[str, Any]) -> list[str]:
-    files = [i["path"] for i in prov.get("inputs", []) if i.get("path")]
-    code = prov.get("code") or {}
-    if code.get("file"):
-        files.append(code["file"])
+def _linked_files(prov: ItemProvenance) -> list[str]:
+    files = [i.path for i in prov.inputs if i.path]
+    if prov.code is not None:
+        files.append(prov.code.file)
     return files
 
 
@@ -103,32 +107,32 @@ def _short(digest: str | None) -> str:
 
 def disclosure_html(item: OutputItem, page: str, out: Path) -> str:
     """The 'Data & code' block shown under a figure or table."""
-    prov = item.provenance or {}
+    prov = item.provenance
+    assert prov is not None, "disclosure_html is called only for items with provenance"
     base = posixpath.dirname(page) or "."
     def rel(p):
         return posixpath.relpath(p, base)
     esc = html.escape
     rows = []
-    if prov.get("source_note"):
-        rows.append(f"<p class=\"source-note\">{esc(prov['source_note'])}</p>")
+    if prov.source_note:
+        rows.append(f"<p class=\"source-note\">{esc(prov.source_note)}</p>")
     items = []
-    if prov.get("data_csv") is not None:
+    if prov.data_csv is not None:
         csv_path = download_path(item)
-        digest = _sha256_bytes(prov["data_csv"].encode("utf-8"))
+        digest = _sha256_bytes(prov.data_csv.encode("utf-8"))
         items.append(f'<li><a href="{esc(rel(csv_path))}" download>Data shown (CSV)</a> '
                      f'<code title="sha256 {digest}">sha256 {_short(digest)}</code></li>')
-    for inp in prov.get("inputs", []):
-        path = inp.get("path", "")
-        label = inp.get("resource") or path
-        items.append(f'<li>Input: <a href="{esc(rel(SOURCE_DIR + "/" + path))}">{esc(path)}</a>'
-                     f' ({esc(label)}) <code title="sha256 {esc(inp.get("sha256") or "")}">'
-                     f'sha256 {_short(inp.get("sha256"))}</code></li>')
-    code = prov.get("code") or {}
-    if prov.get("function"):
-        where = f"{code.get('file')}, line {code.get('line')}" if code.get("file") else ""
-        link = (f'<a href="{esc(rel(SOURCE_DIR + "/" + code["file"]))}">{esc(where)}</a>'
-                if code.get("file") else "")
-        items.append(f"<li>Code: <code>{esc(prov['function'])}</code> {link}</li>")
+    for inp in prov.inputs:
+        label = inp.resource or inp.path
+        items.append(f'<li>Input: <a href="{esc(rel(SOURCE_DIR + "/" + inp.path))}">'
+                     f'{esc(inp.path)}</a> ({esc(label)}) <code title="sha256 {esc(inp.sha256 or "")}">'
+                     f'sha256 {_short(inp.sha256)}</code></li>')
+    code = prov.code
+    if prov.function:
+        where = f"{code.file}, line {code.line}" if code else ""
+        link = (f'<a href="{esc(rel(SOURCE_DIR + "/" + code.file))}">{esc(where)}</a>'
+                if code else "")
+        items.append(f"<li>Code: <code>{esc(prov.function)}</code> {link}</li>")
     for asset in item.assets:
         digest = sha256_file(out / asset)
         items.append(f'<li>Output: <a href="{esc(rel(asset))}">{esc(posixpath.basename(asset))}'
@@ -159,15 +163,13 @@ def facts_csv(facts: list[FactRecord]) -> str:
                      "used_in"])
     for fact in facts:
         info = fact.info
-        code = info.get("code") or {}
+        code = info.code
         writer.writerow([
-            fact.fact_id, "" if info.get("value") is None else info.get("value"), fact.text,
-            info.get("unit", ""),
-            "; ".join(f"{i.get('path')}@{i.get('sha256')}" for i in info.get("inputs", [])),
-            info.get("function", ""),
-            json.dumps(info["params"], sort_keys=True, ensure_ascii=False) if info.get("params")
-            else "",
-            f"{code.get('file')}:{code.get('line')}" if code.get("file") else "",
+            fact.fact_id, "" if info.value is None else info.value, fact.text, info.unit,
+            "; ".join(f"{i.path}@{i.sha256}" for i in info.inputs),
+            info.function,
+            json.dumps(info.params, sort_keys=True, ensure_ascii=False) if info.params else "",
+            f"{code.file}:{code.line}" if code else "",
             "; ".join(f"{u['chapter']}:{u['line']}" for u in fact.used_in),
         ])
     return buffer.getvalue()
@@ -180,18 +182,19 @@ def facts_page_html(facts: list[FactRecord]) -> str:
     for fact in facts:
         info = fact.info
         inputs = "<br>".join(
-            f'<a href="{esc(SOURCE_DIR + "/" + i.get("path", ""))}">{esc(i.get("path", ""))}</a> '
-            f'<code title="sha256 {esc(i.get("sha256") or "")}">{_short(i.get("sha256"))}</code>'
-            for i in info.get("inputs", []))
+            f'<a href="{esc(SOURCE_DIR + "/" + i.path)}">{esc(i.path)}</a> '
+            f'<code title="sha256 {esc(i.sha256 or "")}">{_short(i.sha256)}</code>'
+            for i in info.inputs)
         used = ", ".join(
             f'<a href="{esc(posixpath.splitext(u["chapter"])[0])}.html">{esc(u["chapter"])}</a>'
             for u in fact.used_in)
-        code = info.get("code") or {}
+        code = info.code
+        where = f"{code.file}:{code.line}" if code else ":"
         rows.append(
             f'<tr id="fact-{esc(fact.fact_id)}"><td><code>{esc(fact.fact_id)}</code></td>'
-            f"<td>{esc(fact.text)}</td><td>{esc(str(info.get('unit', '')))}</td>"
-            f"<td>{inputs}</td><td><code>{esc(info.get('function', ''))}</code><br>"
-            f"{esc(str(code.get('file', '')))}:{esc(str(code.get('line', '')))}</td>"
+            f"<td>{esc(fact.text)}</td><td>{esc(info.unit)}</td>"
+            f"<td>{inputs}</td><td><code>{esc(info.function)}</code><br>"
+            f"{esc(where)}</td>"
             f"<td>{used}</td></tr>")
     return ('<h1 id="facts">Facts</h1>\n<p>Every number in the prose is computed from data. '
             f'This page lists all {len(facts)} of them, with the data files (and their sha256) '
@@ -255,8 +258,8 @@ def provenance_document(root: Path, out: Path, infos: list[ChapterInfo],
     """Assemble the RO-Crate-style record of the whole build."""
     code_files = [f for e in executed.values() for f in e.modules]
     for prov in [i.provenance for i in items if i.provenance] + [f.info for f in facts]:
-        if (prov.get("code") or {}).get("file"):
-            code_files.append(prov["code"]["file"])
+        if prov.code is not None:
+            code_files.append(prov.code.file)
     blobs = git_blob_hashes(root, code_files)
     files = output_manifest(out)
     graph: list[dict[str, Any]] = [{
@@ -298,22 +301,21 @@ def environment_fingerprint_portable() -> dict[str, str]:
     return {k: v for k, v in environment_fingerprint().items() if k != "executable"}
 
 
-def _code_entity(prov: dict[str, Any], blobs: dict[str, str]) -> dict[str, Any]:
-    code = prov.get("code") or {}
-    return {"@type": "SoftwareSourceCode", "name": prov.get("function"),
-            "file": code.get("file"), "line": code.get("line"),
-            "gitBlob": blobs.get(code.get("file") or "")}
+def _code_entity(prov: ItemProvenance | FactProvenance, blobs: dict[str, str]) -> dict[str, Any]:
+    code = prov.code
+    return {"@type": "SoftwareSourceCode", "name": prov.function,
+            "file": code.file if code else None, "line": code.line if code else None,
+            "gitBlob": blobs.get(code.file) if code else None}
 
 
-def _inputs(prov: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"@id": i.get("path"), "resource": i.get("resource"), "sha256": i.get("sha256")}
-            for i in prov.get("inputs", [])]
+def _inputs(inputs: list[InputRecord]) -> list[dict[str, Any]]:
+    return [{"@id": i.path, "resource": i.resource, "sha256": i.sha256} for i in inputs]
 
 
 def _item_action(item: OutputItem, out: Path, blobs: dict[str, str]) -> dict[str, Any]:
-    prov = item.provenance or {}
+    prov = item.provenance
     results = [{"@id": a, "sha256": sha256_file(out / a)} for a in item.assets]
-    if prov.get("data_csv") is not None:
+    if prov is not None and prov.data_csv is not None:
         path = download_path(item)
         results.append({"@id": path, "sha256": sha256_file(out / path)})
     return {
@@ -322,7 +324,8 @@ def _item_action(item: OutputItem, out: Path, blobs: dict[str, str]) -> dict[str
         f"{item.number}", "caption": item.caption, "chapter": item.chapter,
         "page": posixpath.splitext(item.chapter)[0] + ".html",
         "instrument": _code_entity(prov, blobs) if prov else None,
-        "object": _inputs(prov), "result": results, "sourceNote": prov.get("source_note"),
+        "object": _inputs(prov.inputs) if prov else [], "result": results,
+        "sourceNote": prov.source_note if prov else None,
     }
 
 
@@ -330,10 +333,10 @@ def _fact_action(fact: FactRecord, blobs: dict[str, str]) -> dict[str, Any]:
     info = fact.info
     return {
         "@id": f"#fact-{fact.fact_id}", "@type": "CreateAction", "identifier": fact.fact_id,
-        "additionalType": "fact", "name": fact.fact_id, "value": info.get("value"),
-        "text": fact.text, "unit": info.get("unit"), "usedIn": fact.used_in,
-        "params": info.get("params") or {},
-        "instrument": _code_entity(info, blobs), "object": _inputs(info),
+        "additionalType": info.kind, "name": fact.fact_id, "value": info.value,
+        "text": fact.text, "unit": info.unit, "usedIn": fact.used_in, "params": info.params,
+        "instrument": _code_entity(info, blobs), "object": _inputs(info.inputs),
+        **({"derivation": info.derivation} if info.derivation else {}),
     }
 
 

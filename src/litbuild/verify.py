@@ -10,9 +10,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import Progress, _stderr, build_builtin
+from .build import build_builtin
 from .config import load_config
 from .errors import BuildError
+from .events import Progress, to_stderr
 from .provenance import FACTS_CSV, PROVENANCE_FILE, output_manifest
 
 
@@ -55,7 +56,7 @@ def _facts(book: Path) -> dict[str, tuple[str, str]]:
     return {r["id"]: (r["value"], r["text"]) for r in rows}
 
 
-def verify(project_dir: Path | str = ".", progress: Progress = _stderr) -> VerifyReport:
+def verify(project_dir: Path | str = ".", progress: Progress = to_stderr) -> VerifyReport:
     """Rebuild without the cache into a temporary folder and compare with the recorded hashes."""
     config = load_config(project_dir)
     book = config.root / config.output_dir
