@@ -19,7 +19,18 @@ from typing import Any
 import pandas as pd
 
 from kzchina.markdown import pipe_table
-from litbuild.contract import PROVENANCE_MIME, CodeLocation, InputRecord, ItemProvenance
+from litbuild.contract import (
+    PROVENANCE_MIME,
+    CodeLocation,
+    InputRecord,
+    ItemProvenance,
+    content_sha256,
+)
+
+
+def same_content(a: Path, b: Path) -> bool:
+    """Whether two source files hold the same text, whatever their line endings."""
+    return content_sha256(a.read_bytes()) == content_sha256(b.read_bytes())
 
 
 @functools.cache
@@ -39,7 +50,7 @@ def source_path(path: Path, module: str) -> str:
     package = sys.modules[module.split(".")[0]]
     in_package = path.relative_to(Path(package.__file__).resolve().parent.parent)
     for candidate in (root / "src" / in_package, root / in_package):
-        if candidate.is_file() and candidate.read_bytes() == path.read_bytes():
+        if candidate.is_file() and same_content(candidate, path):
             return candidate.relative_to(root).as_posix()
     return in_package.as_posix()
 

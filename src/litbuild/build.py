@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import forkserver
 from .assemble import AssembledChapter, OutputItem, assemble_chapter, write_assets
-from .cache import ExecutionCache, build_lock, chapter_key, environment_fingerprint, sha256_file
+from .cache import ExecutionCache, build_lock, chapter_key, environment_fingerprint, source_sha256
 from .config import BookConfig, load_config
 from .crossref import number_book, resolve_references
 from .errors import BuildError
@@ -308,8 +308,8 @@ def _output_key(config: BookConfig, to: str, executed: dict[str, ExecutedChapter
     payload = {
         "runs": runs, "to": to, "templates": _templates_digest(),
         "config": (config.root / "_quarto.yml").read_text(encoding="utf-8"),
-        "sources": {e.path: sha256_file(config.root / e.path) for e in config.chapters},
-        "stylesheets": {s: sha256_file(config.root / s) for s in config.css},
+        "sources": {e.path: source_sha256(config.root / e.path) for e in config.chapters},
+        "stylesheets": {s: source_sha256(config.root / s) for s in config.css},
         "git": git_state(config.root), "env": environment_fingerprint(),
         "source_date_epoch": source_date_epoch(),
     }

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .contract import content_sha256, is_text
 from .execute import ExecutedChapter
 from .qmd import Chapter
 
@@ -31,12 +32,27 @@ KEY_PACKAGES = ("ipykernel", "nbclient", "matplotlib", "pandas", "numpy", "pypan
 
 
 def sha256_file(path: Path) -> str | None:
-    """The file's sha256, or None when it does not exist (a deleted input invalidates too)."""
+    """The file's sha256 byte for byte (outputs), or None when it does not exist."""
     try:
         with open(path, "rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
+
+
+def source_sha256(path: Path) -> str | None:
+    """An input's or source's sha256 as recorded (text with CRLF read as LF), or None if absent."""
+    try:
+        return content_sha256(path.read_bytes())
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
+
+def copy_source(source: Path, target: Path) -> None:
+    """Publish a copy of a source file: text with LF line endings, so the copy is the same
+    whatever the checkout's line endings; binary as it is."""
+    data = source.read_bytes()
+    target.write_bytes(data.replace(b"\r\n", b"\n") if is_text(data) else data)
 
 
 def listing_digest(path: Path) -> str | None:
@@ -52,7 +68,7 @@ def current_digest(path: Path, recorded: str | None) -> str | None:
     """The digest to compare with a recorded one: a listing for listings, else the file's."""
     if recorded is not None and recorded.startswith("listing:"):
         return listing_digest(path)
-    return sha256_file(path)
+    return source_sha256(path)
 
 
 def sha256_text(text: str) -> str:
@@ -140,7 +156,7 @@ class ExecutionCache:
         """
         if not self.enabled:
             return
-        deps = {rel: sha256_file(self.root / rel) for rel in executed.modules}
+        deps = {rel: source_sha256(self.root / rel) for rel in executed.modules}
         deps.update(executed.read_digests)
         deps = dict(sorted(deps.items()))
         body = {"key": key, "dependencies": deps, "executed": executed.to_json(),

@@ -18,6 +18,7 @@ Kept free of heavy imports: chapter kernels import it.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
@@ -29,6 +30,22 @@ PROVENANCE_MIME = "application/vnd.litbuild.provenance+json"
 INLINE_MIME = "application/vnd.litbuild.inline+json"
 # The files and project modules a chapter read, sent by the last hidden cell.
 READS_MIME = "application/vnd.litbuild.reads+json"
+
+
+def is_text(data: bytes) -> bool:
+    """Git's test: a file with no NUL byte in its first 8000 bytes is text."""
+    return b"\0" not in data[:8000]
+
+
+def content_sha256(data: bytes) -> str:
+    """The sha256 every input, source and code file is recorded with, by engine and report alike.
+
+    Text is hashed with CRLF read as LF (as Quarto's freeze does), so a Windows checkout or git's
+    autocrlf records the same hashes and re-executes nothing; binary files hash as they are.
+    """
+    if is_text(data):
+        data = data.replace(b"\r\n", b"\n")
+    return hashlib.sha256(data).hexdigest()
 
 
 class ContractError(BuildError):

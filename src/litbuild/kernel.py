@@ -13,7 +13,7 @@ import os
 import sys
 from typing import Any
 
-from .contract import INLINE_MIME, READS_MIME
+from .contract import INLINE_MIME, READS_MIME, content_sha256
 
 WATCHED_EVENTS = frozenset({"open", "os.listdir", "os.scandir", "glob.glob"})
 # The engine's own files are part of the environment, not something the chapter read.
@@ -24,7 +24,7 @@ def file_digest(full: str) -> str | None:
     """sha256 at first read: what the chapter saw, even if the file changes later in the run."""
     try:
         with open(full, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+            return content_sha256(handle.read())
     except OSError:
         return None  # missing when read: creating it later must re-execute the chapter
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from .assemble import OutputItem
 from .ast import Node, RawBlock
-from .cache import environment_fingerprint, sha256_file
+from .cache import copy_source, environment_fingerprint, sha256_file, source_sha256
 from .contract import ContractError, FactProvenance, InlineInfo, InputRecord, ItemProvenance
 from .crossref import ChapterInfo
 from .execute import ExecutedChapter
@@ -91,7 +91,7 @@ def write_downloads(out: Path, items: list[OutputItem], root: Path) -> None:
             if source.is_file():
                 copy = out / SOURCE_DIR / rel
                 copy.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, copy)
+                copy_source(source, copy)
 
 
 def _linked_files(prov: ItemProvenance) -> list[str]:
@@ -273,9 +273,9 @@ def provenance_document(root: Path, out: Path, infos: list[ChapterInfo],
         run = executed[info.path]
         graph.append({
             "@id": f"#run-{info.path}", "@type": "CreateAction", "name": f"execute {info.path}",
-            "instrument": {"@id": info.path, "sha256": sha256_file(root / info.path)},
+            "instrument": {"@id": info.path, "sha256": source_sha256(root / info.path)},
             "object": [_read_entity(f, run.read_digests.get(f)) for f in run.files_read],
-            "modules": [{"@id": m, "sha256": sha256_file(root / m), "gitBlob": blobs.get(m)}
+            "modules": [{"@id": m, "sha256": source_sha256(root / m), "gitBlob": blobs.get(m)}
                         for m in run.modules],
             "result": [{"@id": info.page}],
         })
