@@ -28,7 +28,11 @@ from .qmd import Chapter
 
 # Bump to invalidate every cache entry after a change in how outputs are produced.
 CACHE_EPOCH = 1
-KEY_PACKAGES = ("ipykernel", "nbclient", "matplotlib", "pandas", "numpy", "pypandoc-binary", "typst")
+# Every library whose behaviour shows in the outputs: kernels and their protocol (what a cell's
+# outputs are), the plotting stack (figure bytes), pandoc and Typst, the HTML templating, YAML.
+KEY_PACKAGES = ("ipykernel", "ipython", "jupyter_client", "jupyter_core", "nbclient", "nbformat",
+                "traitlets", "matplotlib", "matplotlib-inline", "pillow", "numpy", "pandas",
+                "pypandoc-binary", "typst", "jinja2", "markupsafe", "pyyaml")
 
 
 def sha256_file(path: Path) -> str | None:
