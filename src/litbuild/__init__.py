@@ -10,6 +10,11 @@ of the records chapter code hands to the engine are in `litbuild.contract`.
 
 from __future__ import annotations
 
+import sys
+import types
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -27,9 +32,38 @@ __all__ = [
     "verify",
 ]
 
-# `build` and `verify` are both submodules and functions: importing them here binds the names to
-# the functions for good (a lazy __getattr__ would lose to the submodules once they are imported).
-from .build import BuildResult, build  # noqa: E402
-from .errors import BuildError, CellExecutionError, ConfigError  # noqa: E402
-from .events import BuildEvent, event_json, to_stderr  # noqa: E402
-from .verify import VerifyReport, lineage, verify  # noqa: E402
+# Where each public name lives. Loaded on first use, so that chapter kernels, which import
+# litbuild.kernel and litbuild.contract, do not pay for the build machinery (jinja2, pandoc...).
+_API = {
+    "BuildError": "errors", "CellExecutionError": "errors", "ConfigError": "errors",
+    "BuildEvent": "events", "event_json": "events", "to_stderr": "events",
+    "BuildResult": "build", "build": "build",
+    "VerifyReport": "verify", "verify": "verify", "lineage": "verify",
+}
+
+
+class _Package(types.ModuleType):
+    """`litbuild.build` and `litbuild.verify` are the functions, whatever was imported first.
+
+    Both names are also submodules, and importing a submodule sets the package attribute of that
+    name to the module; looking the public names up here, before the module's own attributes,
+    keeps them the functions. The submodules stay reachable via sys.modules / import_module.
+    """
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in _API:
+            return getattr(import_module(f"{__name__}.{_API[name]}"), name)
+        return super().__getattribute__(name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+sys.modules[__name__].__class__ = _Package
+
+if TYPE_CHECKING:
+    from .build import BuildResult, build
+    from .errors import BuildError, CellExecutionError, ConfigError
+    from .events import BuildEvent, event_json, to_stderr
+    from .verify import VerifyReport, lineage, verify
