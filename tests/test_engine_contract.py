@@ -78,7 +78,10 @@ def renamed(record: dict, old: str, new: str) -> dict:
 def test_good_records_reach_provenance_json(tmp_path):
     root = figure_project(tmp_path / "fig", GOOD_ITEM)
     result = build(root, to="html", engine="builtin", progress=quiet)
-    graph = json.loads((result.output_dir / "provenance.json").read_text("utf-8"))["@graph"]
+    record = json.loads((result.output_dir / "provenance.json").read_text("utf-8"))
+    # Not an RO-Crate (no metadata descriptor, nested entities): it must not claim to be one.
+    assert "ro/crate" not in json.dumps(record)
+    graph = record["@graph"]
     action = next(g for g in graph if g.get("identifier") == "fig-one")
     assert action["instrument"]["name"] == "demo.plot"
     assert action["object"] == [{"@id": "data.csv", "resource": "data", "sha256": "0" * 64}]

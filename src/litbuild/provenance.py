@@ -3,8 +3,10 @@
 The report package describes its own outputs (a `application/vnd.litbuild.provenance+json` entry in
 a figure's or table's display bundle, `_litbuild_inline_()` on inline values); the engine adds what
 only it knows: which files each chapter opened, output files and their hashes, git state, versions.
-The record follows RO-Crate's conventions where they fit: a JSON-LD `@graph` of File,
-SoftwareSourceCode and CreateAction entities.
+The record is JSON-LD with schema.org names: an `@graph` of File, Dataset, SoftwareSourceCode
+and CreateAction entities. It is not an RO-Crate (it has no `ro-crate-metadata.json` descriptor,
+and inputs, code and outputs are nested in the action that used them, for readers, where an
+RO-Crate would flatten them), so it does not use RO-Crate's context or claim to conform.
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ from .execute import ExecutedChapter
 PROVENANCE_FILE = "provenance.json"
 FACTS_CSV = "facts.csv"
 FACTS_PAGE = "facts.html"
-SOURCE_DIR = "_source"  # copies of the data and code files that outputs link to
+SOURCE_DIR = "_source"
+# schema.org terms (schema.org's own name for a file entity is MediaObject).
+PROVENANCE_CONTEXT = {"@vocab": "https://schema.org/", "File": "https://schema.org/MediaObject"}  # copies of the data and code files that outputs link to
 
 
 @dataclass
@@ -255,7 +259,7 @@ def output_manifest(out: Path, skip: tuple[str, ...] = (PROVENANCE_FILE,)) -> di
 def provenance_document(root: Path, out: Path, infos: list[ChapterInfo],
                         executed: dict[str, ExecutedChapter], items: list[OutputItem],
                         facts: list[FactRecord], pdf_name: str | None) -> dict[str, Any]:
-    """Assemble the RO-Crate-style record of the whole build."""
+    """Assemble the JSON-LD record of the whole build."""
     code_files = [f for e in executed.values() for f in e.modules]
     for prov in [i.provenance for i in items if i.provenance] + [f.info for f in facts]:
         if prov.code is not None:
@@ -285,7 +289,7 @@ def provenance_document(root: Path, out: Path, infos: list[ChapterInfo],
         graph.append(_item_action(item, out, blobs))
     for fact in facts:
         graph.append(_fact_action(fact, blobs))
-    return {"@context": "https://w3id.org/ro/crate/1.1/context", "@graph": graph,
+    return {"@context": PROVENANCE_CONTEXT, "@graph": graph,
             "pdf": pdf_name}
 
 
