@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import tree_digest, write_project
+from conftest import copy_sources, tree_digest, write_project
 
 pytestmark = pytest.mark.slow
 
@@ -697,14 +697,7 @@ def test_file_edited_while_its_chapter_runs_is_not_cached_stale(tmp_path):
 
 @pytest.fixture(scope="module")
 def report_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("report") / "report"
-    root.mkdir()
-    for name in REPORT_FILES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, root / name)
+    root = copy_sources(REPO, tmp_path_factory.mktemp("report") / "report", REPORT_FILES)
     result = run_build(root, to="all")
     assert len(result.executed) == result.chapters
     return root

@@ -16,6 +16,8 @@ import pytest
 from conftest import copy_book, quiet, tree_digest, write_project
 from litbuild.build import build
 
+pytestmark = pytest.mark.slow  # starts kernels, forked and plain
+
 ISOLATION_BOOK = {
     "_quarto.yml": """
         project:

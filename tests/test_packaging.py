@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import copy_sources
 from litbuild.cache import KEY_PACKAGES, environment_fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,10 +49,7 @@ def test_plain_pip_install_builds_the_book(tmp_path):
                 cwd=tmp_path).stdout
     assert "site-packages" in where and str(ROOT) not in where
 
-    book = tmp_path / "book"
-    book.mkdir()
-    for part in BOOK_PARTS:
-        (shutil.copytree if (ROOT / part).is_dir() else shutil.copyfile)(ROOT / part, book / part)
+    book = copy_sources(ROOT, tmp_path / "book", BOOK_PARTS)
     proc = run(venv / "bin" / "report", "build", "--json", cwd=book)
     summary = json.loads(proc.stdout.splitlines()[-1])
     assert summary["event"] == "summary" and summary["facts"] > 0 and summary["pdf_pages"] > 0
