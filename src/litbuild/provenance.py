@@ -164,7 +164,7 @@ def facts_csv(facts: list[FactRecord]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["id", "value", "text", "unit", "inputs", "function", "params", "code",
-                     "used_in"])
+                     "used_in", "derivation"])
     for fact in facts:
         info = fact.info
         code = info.code
@@ -175,6 +175,7 @@ def facts_csv(facts: list[FactRecord]) -> str:
             json.dumps(info.params, sort_keys=True, ensure_ascii=False) if info.params else "",
             f"{code.file}:{code.line}" if code else "",
             "; ".join(f"{u['chapter']}:{u['line']}" for u in fact.used_in),
+            info.derivation or "",
         ])
     return buffer.getvalue()
 
@@ -194,9 +195,11 @@ def facts_page_html(facts: list[FactRecord]) -> str:
             for u in fact.used_in)
         code = info.code
         where = f"{code.file}:{code.line}" if code else ":"
+        derivation = (f'<br><span class="derivation">{esc(info.derivation)}</span>'
+                      if info.derivation else "")
         rows.append(
             f'<tr id="fact-{esc(fact.fact_id)}"><td><code>{esc(fact.fact_id)}</code></td>'
-            f"<td>{esc(fact.text)}</td><td>{esc(info.unit)}</td>"
+            f"<td>{esc(fact.text)}{derivation}</td><td>{esc(info.unit)}</td>"
             f"<td>{inputs}</td><td><code>{esc(info.function)}</code><br>"
             f"{esc(where)}</td>"
             f"<td>{used}</td></tr>")
