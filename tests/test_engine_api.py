@@ -57,13 +57,18 @@ def test_python_m_litbuild_builds_and_verifies(tmp_path):
     proc = run("-m", "litbuild", "verify", str(root))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "verify OK" in proc.stdout
+    page = root / "_book" / "two.html"
+    page.write_text(page.read_text(encoding="utf-8") + "<!-- edited -->", encoding="utf-8")
+    proc = run("-m", "litbuild", "verify", str(root))
+    assert proc.returncode == 1
+    assert "published file changed since the build: two.html" in proc.stdout
     record_file = root / "_book" / "provenance.json"
     record = json.loads(record_file.read_text(encoding="utf-8"))
     entity = next(g for g in record["@graph"] if g["@id"] == "two.html")
-    entity["sha256"] = "0" * 64  # the record no longer matches what a rebuild makes
+    entity["sha256"] = "0" * 64  # a record edited to match: its own hash no longer does
     record_file.write_text(json.dumps(record), encoding="utf-8")
     proc = run("-m", "litbuild", "verify", str(root))
-    assert proc.returncode == 1 and "changed: two.html" in proc.stdout
+    assert proc.returncode == 1 and "provenance.json" in proc.stderr
 
 
 def test_python_m_litbuild_reports_errors_without_traceback(tmp_path):
