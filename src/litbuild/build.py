@@ -46,6 +46,7 @@ from .provenance import (
 from .qmd import Chapter, read_chapter
 from .site import write_site
 from .transform import finish_chapter
+from .variant import FailedChecksError, Variant, failed_checks
 
 Progress = Callable[[str], None]
 
@@ -84,7 +85,8 @@ def slug(text: str) -> str:
 
 
 async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Progress,
-                       jobs: int, cache: ExecutionCache) -> dict[str, ExecutedChapter]:
+                       jobs: int, cache: ExecutionCache,
+                       variant: Variant) -> dict[str, ExecutedChapter]:
     # One slot per core runs cells; two more kernels may start meanwhile (a small warm pool).
     slots = asyncio.Semaphore(jobs)
     live_kernels = asyncio.Semaphore(jobs + 2)
@@ -92,7 +94,8 @@ async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Pr
     pending = {}
     for chapter in chapters:
         defaults = _chapter_defaults(config, chapter)
-        key = chapter_key(chapter, defaults, config.execute_dir)
+        key = chapter_key(chapter, defaults, config.execute_dir,
+                          None if variant.is_default else variant.execution_part())
         pending[chapter.path] = (key, defaults, cache.load(chapter.path, key))
     must_run = sum(1 for c in chapters if pending[c.path][2] is None and c.needs_kernel)
     # Kernels forked from one process that has imported the heavy libraries once.
@@ -105,7 +108,7 @@ async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Pr
             cwd = config.root if config.execute_dir == "project" else (config.root / chapter.path).parent
             async with live_kernels:
                 result = await execute_chapter(chapter, config.root, cwd, defaults,
-                                               fork_server=server, slot=slots)
+                                               fork_server=server, slot=slots, variant=variant)
             cache.store(chapter.path, key, result)
             what = f"executed in {result.seconds:.1f} s" if chapter.needs_kernel else "no code"
         else:
@@ -160,26 +163,36 @@ def _publish(staging: Path, target: Path) -> None:
 
 def build_builtin(config: BookConfig, to: str = "all", output_dir: Path | None = None,
                   progress: Progress = _stderr, jobs: int | None = None,
-                  use_cache: bool = True, write_figures: bool = True) -> BuildResult:
+                  use_cache: bool = True, write_figures: bool = True,
+                  variant: Variant | None = None) -> BuildResult:
     """Render the book with the builtin engine, one build at a time per project."""
     with build_lock(config.root, progress):
-        return _build_locked(config, to, output_dir, progress, jobs, use_cache, write_figures)
+        return _build_locked(config, to, output_dir, progress, jobs, use_cache, write_figures,
+                             variant or Variant())
 
 
 def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress: Progress,
-                  jobs: int | None, use_cache: bool, write_figures: bool) -> BuildResult:
+                  jobs: int | None, use_cache: bool, write_figures: bool,
+                  variant: Variant) -> BuildResult:
     started = time.perf_counter()
     target = (output_dir or config.root / config.output_dir).resolve()
     chapters = [read_chapter(config.root, entry.path) for entry in config.chapters]
     jobs = jobs or max(1, min(len(chapters), os.cpu_count() or 1))
-    cache = ExecutionCache(config.root, enabled=use_cache)
-    executed = _run_async(_execute_all(config, chapters, progress, jobs, cache))
+    cache = ExecutionCache(config.root, enabled=use_cache, suffix=variant.cache_suffix())
+    executed = _run_async(_execute_all(config, chapters, progress, jobs, cache, variant))
     phases = {"execute": time.perf_counter() - started}
     for path in cache.damaged:
         progress(f"warning: damaged cache entry for {path} was ignored and rebuilt")
 
+    inline_lines = {c.path: {i.index: i.line for i in c.inlines} for c in chapters}
+    failed = failed_checks([c.path for c in chapters], executed, inline_lines)
+    if failed and not variant.draft:
+        raise FailedChecksError(failed)
+    for check in failed:
+        progress(f"draft: {check}")
+
     # Nothing changed since the last build and its output is intact: stop before converting.
-    state_key = _output_key(config, to, executed)
+    state_key = _output_key(config, to, executed, variant)
     if _up_to_date(config.root, target, state_key, write_figures):
         progress("outputs are up to date: nothing to convert")
         result = _result_from_state(config.root, target, len(chapters), started)
@@ -197,7 +210,6 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
     sources = {c.path: c.source_text for c in chapters}
     phases["parse"] = time.perf_counter() - started - phases["execute"]
 
-    inline_lines = {c.path: {i.index: i.line for i in c.inlines} for c in chapters}
     facts = collect_facts([c.path for c in chapters], executed, inline_lines)
     result = BuildResult(target, chapters=len(chapters),
                          figures=sum(1 for i in items if i.label and i.kind == "figure"),
@@ -212,7 +224,7 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
         for a in assembled.values():
             write_assets(staging, a.assets)
         write_downloads(staging, items, config.root)
-        pdf_name = slug(config.title) + ".pdf" if to in ("all", "pdf") else None
+        pdf_name = (config.output_file or slug(config.title)) + ".pdf" if to in ("all", "pdf") else None
 
         def html() -> float:
             began = time.perf_counter()
@@ -243,7 +255,8 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
                 phases["html"] = site.result()
         phases["convert"] = time.perf_counter() - converting
         (staging / FACTS_CSV).write_text(facts_csv(facts), encoding="utf-8")
-        record = provenance_document(config.root, staging, infos, executed, items, facts, pdf_name)
+        record = provenance_document(config.root, staging, infos, executed, items, facts, pdf_name,
+                                     None if variant == Variant() else variant.key_part())
         write_json(staging / PROVENANCE_FILE, record)
         _publish(staging, target)
     except BaseException:
@@ -298,7 +311,8 @@ def _templates_digest() -> str:
     return digest.hexdigest()
 
 
-def _output_key(config: BookConfig, to: str, executed: dict[str, ExecutedChapter]) -> str:
+def _output_key(config: BookConfig, to: str, executed: dict[str, ExecutedChapter],
+                variant: Variant) -> str:
     """Everything the conversion step depends on, once execution results are known."""
     runs = {p: {k: v for k, v in e.to_json().items() if k != "seconds"} for p, e in executed.items()}
     payload = {
@@ -307,7 +321,7 @@ def _output_key(config: BookConfig, to: str, executed: dict[str, ExecutedChapter
         "sources": {e.path: sha256_file(config.root / e.path) for e in config.chapters},
         "stylesheets": {s: sha256_file(config.root / s) for s in config.css},
         "git": git_state(config.root), "env": environment_fingerprint(),
-        "source_date_epoch": source_date_epoch(),
+        "source_date_epoch": source_date_epoch(), "variant": variant.key_part(),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -349,7 +363,7 @@ def _remember_output(root: Path, target: Path, key: str, result: BuildResult) ->
 
 
 def build_with_quarto(project_dir: Path, to: str, output_dir: Path | None,
-                      progress: Progress = _stderr) -> BuildResult:
+                      progress: Progress = _stderr, variant: Variant | None = None) -> BuildResult:
     """Delegate to `quarto render` when Quarto is installed."""
     quarto = shutil.which("quarto")
     if quarto is None:
@@ -360,8 +374,13 @@ def build_with_quarto(project_dir: Path, to: str, output_dir: Path | None,
         args += ["--to", "typst" if to == "pdf" else "html"]
     if output_dir is not None:
         args += ["--output-dir", str(output_dir)]
+    variant = variant or Variant()
+    for name, value in variant.params.items():
+        args += ["-P", f"{name}:{value}"]
+    for name, value in variant.metadata.items():
+        args += ["-M", f"{name}:{value}"]
     progress(" ".join(args))
-    proc = subprocess.run(args, check=False)
+    proc = subprocess.run(args, check=False, env={**os.environ, **variant.env})
     if proc.returncode != 0:
         raise BuildError(f"quarto render failed with exit code {proc.returncode}")
     config = load_config(project_dir)
@@ -372,14 +391,17 @@ def build_with_quarto(project_dir: Path, to: str, output_dir: Path | None,
 
 
 def build(project_dir: Path | str = ".", to: str = "all", engine: str = "auto",
-          output_dir: Path | str | None = None, progress: Progress = _stderr) -> BuildResult:
-    """Render a Quarto book project to HTML and/or PDF with the chosen engine."""
+          output_dir: Path | str | None = None, progress: Progress = _stderr,
+          variant: Variant | None = None) -> BuildResult:
+    """Render a Quarto book project to HTML and/or PDF with the chosen engine and variant."""
     if to not in ("all", "html", "pdf"):
         raise BuildError(f"--to must be html, pdf or all, not '{to}'")
     project = Path(project_dir).resolve()
     out = Path(output_dir).resolve() if output_dir is not None else None
     if engine == "quarto" or (engine == "auto" and shutil.which("quarto")):
-        return build_with_quarto(project, to, out, progress)
+        return build_with_quarto(project, to, out, progress, variant)
     if engine not in ("auto", "builtin"):
         raise BuildError(f"--engine must be auto, builtin or quarto, not '{engine}'")
-    return build_builtin(load_config(project), to, out, progress)
+    variant = variant or Variant()
+    return build_builtin(load_config(project, variant.metadata), to, out, progress,
+                         variant=variant)

@@ -38,6 +38,7 @@ class BookConfig:
     execute: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_EXECUTE))
     toc: bool = True
     css: list[str] = field(default_factory=list)  # format.html.css: project stylesheets
+    output_file: str | None = None  # book.output-file: the PDF's name without extension
 
 
 def _as_list(value: Any) -> list[str]:
@@ -65,8 +66,8 @@ def _chapter_entries(items: Any, source: str, appendix: bool, problems: list[str
     return entries
 
 
-def load_config(project_dir: Path | str) -> BookConfig:
-    """Parse and validate _quarto.yml; report every problem at once."""
+def load_config(project_dir: Path | str, metadata: dict[str, Any] | None = None) -> BookConfig:
+    """Parse and validate _quarto.yml (with `-M`-style overrides); report every problem at once."""
     root = Path(project_dir).resolve()
     path = root / "_quarto.yml"
     if not path.is_file():
@@ -76,6 +77,10 @@ def load_config(project_dir: Path | str) -> BookConfig:
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
 
+    if metadata:
+        from .variant import apply_metadata
+
+        raw = apply_metadata(raw, metadata)
     problems: list[str] = []
     project = raw.get("project") or {}
     book = raw.get("book") or {}
@@ -127,4 +132,5 @@ def load_config(project_dir: Path | str) -> BookConfig:
         execute=execute,
         toc=toc,
         css=css,
+        output_file=None if book.get("output-file") is None else str(book["output-file"]),
     )

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # nbclient and nbformat load only when a chapter must run
     import nbformat
     from nbclient import NotebookClient
 from .qmd import Chapter, CodeCell, MarkdownBlock
+from .variant import Variant, environment_source, parameter_source
 
 # A build's kernels keep no IPython history: nobody reads it, and its SQLite file costs start-up.
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
@@ -188,10 +189,18 @@ def cell_option(cell: CodeCell, name: str, defaults: dict[str, Any]) -> Any:
     return defaults.get(name)
 
 
-def _notebook_for(chapter: Chapter, root: Path, defaults: dict[str, Any]) -> nbformat.NotebookNode:
+def _is_parameters_cell(cell: CodeCell) -> bool:
+    tags = cell.options.get("tags") or []
+    return "parameters" in (tags if isinstance(tags, list) else [tags])
+
+
+def _notebook_for(chapter: Chapter, root: Path, defaults: dict[str, Any],
+                  variant: Variant | None = None) -> nbformat.NotebookNode:
     import nbformat
 
+    variant = variant or Variant()
     setup = KERNEL_SETUP.format(root=str(root), inline_mime=INLINE_MIME, reads_mime=READS_MIME)
+    setup += environment_source(variant.env)
     cells = [nbformat.v4.new_code_cell(setup, metadata={"litbuild": {"kind": "setup"}})]
     for block in chapter.blocks:
         if isinstance(block, CodeCell):
@@ -199,6 +208,11 @@ def _notebook_for(chapter: Chapter, root: Path, defaults: dict[str, Any]) -> nbf
                 continue
             cells.append(nbformat.v4.new_code_cell(
                 block.source, metadata={"litbuild": {"kind": "cell", "index": block.index}}))
+            if variant.params and _is_parameters_cell(block):
+                # Quarto (like papermill) injects the given values right after the defaults.
+                cells.append(nbformat.v4.new_code_cell(
+                    parameter_source(variant.params),
+                    metadata={"litbuild": {"kind": "parameters"}}))
         elif isinstance(block, MarkdownBlock):
             for inline in block.inlines:
                 cells.append(nbformat.v4.new_code_cell(
@@ -290,7 +304,8 @@ async def _shutdown(client: NotebookClient) -> None:
 async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dict[str, Any],
                           timeout: int = 600, kernel_name: str = "python3",
                           fork_server: Any = None,
-                          slot: asyncio.Semaphore | None = None) -> ExecutedChapter:
+                          slot: asyncio.Semaphore | None = None,
+                          variant: Variant | None = None) -> ExecutedChapter:
     """Execute one chapter in its own fresh kernel; raise CellExecutionError on a failing cell.
 
     `slot` bounds how many chapters run cells at once (one per core); the kernel starts before a
@@ -305,7 +320,7 @@ async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dic
 
     from .forkserver import kernel_manager_class
 
-    nb = _notebook_for(chapter, root, defaults)
+    nb = _notebook_for(chapter, root, defaults, variant)
     km = kernel_manager_class()(kernel_name=kernel_name)
     km.fork_server = fork_server
     client = NotebookClient(nb, km=km, kernel_name=kernel_name, timeout=timeout,

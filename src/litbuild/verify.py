@@ -14,6 +14,7 @@ from .build import Progress, _stderr, build_builtin
 from .config import load_config
 from .errors import BuildError
 from .provenance import FACTS_CSV, PROVENANCE_FILE, output_manifest
+from .variant import Variant
 
 
 @dataclass
@@ -57,16 +58,19 @@ def _facts(book: Path) -> dict[str, tuple[str, str]]:
 
 def verify(project_dir: Path | str = ".", progress: Progress = _stderr) -> VerifyReport:
     """Rebuild without the cache into a temporary folder and compare with the recorded hashes."""
-    config = load_config(project_dir)
-    book = config.root / config.output_dir
+    book_config = load_config(project_dir)
+    book = book_config.root / book_config.output_dir
     record = _recorded(book)
+    # Rebuild the variant that was published (edition, draft, ...), as its record says.
+    variant = Variant(**(record["@graph"][0].get("buildSettings") or {}))
+    config = load_config(project_dir, variant.metadata) if variant.metadata else book_config
     recorded_files = {g["@id"]: g["sha256"] for g in record["@graph"] if g.get("@type") == "File"}
     scratch = Path(tempfile.mkdtemp(prefix="litbuild-verify-"))
     try:
         fresh = scratch / "book"
         to = "all" if record.get("pdf") else "html"
         build_builtin(config, to=to, output_dir=fresh, progress=progress, use_cache=False,
-                      write_figures=False)
+                      write_figures=False, variant=variant)
         rebuilt = output_manifest(fresh)
         report = VerifyReport(compared=len(recorded_files))
         report.changed = sorted(p for p in recorded_files.keys() & rebuilt.keys()
