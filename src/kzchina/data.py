@@ -45,6 +45,7 @@ from kzchina.problems import Problem, ProblemsError
 EDITION_ENV = "REPORT_EDITION"
 PROJECT_MARKER = "_quarto.yml"
 STATUSES = ("published", "derived", "external")
+CARRIED_OVER = "carried-over"  # a row copied by `report new-edition`, not yet updated
 
 
 # --------------------------------------------------------------------------- locating data
@@ -65,12 +66,28 @@ def editions(root: Path | str | None = None) -> list[str]:
     return sorted(p.name for p in data.iterdir() if (p / "datapackage.json").is_file())
 
 
+def configured_edition(root: Path) -> str | None:
+    """Return the edition _quarto.yml names under `params: edition:`, if any."""
+    import yaml
+
+    try:
+        raw = yaml.safe_load((Path(root) / PROJECT_MARKER).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return None
+    params = raw.get("params") if isinstance(raw, dict) else None
+    value = params.get("edition") if isinstance(params, dict) else None
+    return None if value in (None, "") else str(value)
+
+
 def resolve_edition(edition: str | None, root: Path) -> str:
-    """Pick the edition: the argument, else $REPORT_EDITION, else the newest folder."""
+    """Pick the edition: the argument, $REPORT_EDITION, _quarto.yml's params, the newest folder."""
     if edition:
         return str(edition)
     if os.environ.get(EDITION_ENV):
         return os.environ[EDITION_ENV]
+    named = configured_edition(root)
+    if named:
+        return named
     found = editions(root)
     if not found:
         raise ProblemsError(
@@ -529,6 +546,7 @@ def _frame(columns: dict[str, list[Any]], fields: list[dict[str, Any]]) -> pd.Da
 
 
 __all__ = [
+    "CARRIED_OVER",
     "STATUSES",
     "Access",
     "Dataset",
