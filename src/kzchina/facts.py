@@ -23,6 +23,7 @@ from typing import Any, Self
 import pandas as pd
 
 from kzchina import formatting as F
+from kzchina import words
 from kzchina.results import code_location, function_name
 
 
@@ -191,6 +192,22 @@ def _select(frame: pd.DataFrame, where: dict, resource: str) -> pd.DataFrame:
     return rows
 
 
+def period_of(ds, resource: str, when: int | str, column: str = "year", **where) -> int:
+    """Resolve 'latest', 'previous' or 'first' to a period present in a resource (ints pass)."""
+    if not isinstance(when, str):
+        return int(when)
+    frame = ds.table(resource)
+    for key, wanted in where.items():
+        frame = frame[frame[key].astype(str) == str(wanted)]
+    periods = sorted({int(v) for v in frame[column].dropna()})
+    if not periods:
+        raise LookupError(f"{resource}: no {column} values for {where}")
+    picks = {"latest": -1, "previous": -2, "first": 0}
+    if when not in picks or (when == "previous" and len(periods) < 2):
+        raise LookupError(f"{resource}: no {when} {column} in {periods}")
+    return periods[picks[when]]
+
+
 def cell(ds, resource: str, column: str, **where) -> Any:
     """Return one cell of a resource, from the single row matching `where`."""
     rows = _select(ds.table(resource), where, resource)
@@ -213,8 +230,10 @@ def printed_value(ds, value_id: str) -> Any:
 printed_value.resources = ("printed_values",)
 
 
-def perception_value(ds, region: str, indicator: str, measurement: int) -> float:
+def perception_value(ds, region: str, indicator: str, measurement: int | str = "latest") -> float:
     """Return a China Perception Index value (index or indicator) for a region and survey."""
+    measurement = period_of(ds, "perception_index", measurement, "measurement",
+                            region="kazakhstan", indicator="index")
     return cell(
         ds, "perception_index", "value", region=region, indicator=indicator, measurement=measurement
     )
@@ -231,32 +250,36 @@ def legal_entity_count(ds, population: str, size: str) -> int:
 legal_entity_count.resources = ("legal_entities",)
 
 
-def china_rank(ds, year: int) -> int:
+def china_rank(ds, year: int | str = "latest") -> int:
     """Return China's rank among investors in Kazakhstan in a year (Table 2)."""
+    year = period_of(ds, "investor_ranks", year)
     return cell(ds, "investor_ranks", "rank", year=year, country="China")
 
 
 china_rank.resources = ("investor_ranks",)
 
 
-def position(ds, year: int, category: str, column: str = "position_usd_bn") -> float:
+def position(ds, year: int | str, category: str, column: str = "position_usd_bn") -> float:
     """Return China's investment position (or share) in Kazakhstan for a year and category."""
+    year = period_of(ds, "china_investment_position", year)
     return cell(ds, "china_investment_position", column, year=year, category=category)
 
 
 position.resources = ("china_investment_position",)
 
 
-def trade(ds, partner: str, flow: str, column: str, year: int = 2021) -> Any:
+def trade(ds, partner: str, flow: str, column: str, year: int | str = "latest") -> Any:
     """Return a cell of Kazakhstan's trade with China (or with the world: partner='all')."""
+    year = period_of(ds, "trade_with_china", year)
     return cell(ds, "trade_with_china", column, year=year, partner=partner, flow=flow)
 
 
 trade.resources = ("trade_with_china",)
 
 
-def commodity_share(ds, flow: str, commodity_group: str, year: int = 2021) -> float:
+def commodity_share(ds, flow: str, commodity_group: str, year: int | str = "latest") -> float:
     """Return a commodity group's share of Kazakhstan's exports to / imports from China."""
+    year = period_of(ds, "trade_by_commodity", year)
     return cell(
         ds, "trade_by_commodity", "share_pct", year=year, flow=flow, commodity_group=commodity_group
     )
@@ -266,9 +289,11 @@ commodity_share.resources = ("trade_by_commodity",)
 
 
 def migration(ds, partner: str, flow: str) -> int:
-    """Return a permanent-migration total for 2012–2021 (persons)."""
+    """Return a permanent-migration total over the latest period the data give (persons)."""
+    end = period_of(ds, "permanent_migration", "latest", "period_end")
+    start = period_of(ds, "permanent_migration", "latest", "period_start", period_end=end)
     return cell(
-        ds, "permanent_migration", "persons", period_start=2012, period_end=2021,
+        ds, "permanent_migration", "persons", period_start=start, period_end=end,
         partner=partner, flow=flow,
     )  # fmt: skip
 
@@ -276,8 +301,13 @@ def migration(ds, partner: str, flow: str) -> int:
 migration.resources = ("permanent_migration",)
 
 
-def labour(ds, year: int, nationality: str, column: str) -> Any:
+def labour(ds, year: int | str, nationality: str, column: str) -> Any:
     """Return a labour-migration value (IOM) for a year and nationality."""
+    if isinstance(year, str):  # first/latest year in which this value is printed
+        frame = ds.table("labour_migration")
+        years = sorted(frame.loc[(frame["nationality"] == nationality) & frame[column].notna(),
+                                 "year"].astype(int))
+        year = years[{"latest": -1, "first": 0, "previous": -2}[year]]
     return cell(ds, "labour_migration", column, year=year, nationality=nationality)
 
 
@@ -306,9 +336,16 @@ def _qualified(fmt: Callable[[Any], str], qualifier: str) -> Callable[[Any], str
 
 
 def _and_list(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return words.name_list(items) if items else ""
+
+
+_COUNTRY_NAMES = {"USA": "the United States", "The Netherlands": "the Netherlands",
+                  "United Kingdom": "the United Kingdom"}
+
+
+def _country_name(country: str) -> str:
+    """Name a country of Table 2 as prose does ("the Netherlands", "the United States")."""
+    return _COUNTRY_NAMES.get(country, country)
 
 
 PCT2 = F.percent(2)
@@ -404,26 +441,99 @@ def cn_share_joint_ventures(ds) -> float:
     return 100 * cn / total
 
 
-# =========================================================================== Section II: investment
-lookup("cn_investor_rank_2019", china_rank, "China's rank among investors in Kazakhstan, 2019",
-       unit="rank", fmt=F.ordinal_word, year=2019)  # fmt: skip
-lookup("cn_investor_rank_2020", china_rank, "China's rank among investors in Kazakhstan, 2020",
-       unit="rank", fmt=F.ordinal_word, year=2020)  # fmt: skip
-lookup("cn_investor_rank_2021", china_rank, "China's rank among investors in Kazakhstan, 2021",
-       unit="rank", fmt=F.ordinal_word, year=2021)  # fmt: skip
+# =========================================================================== periods
+# Years and periods the prose names are facts too: they move with the edition's data.
+def _period_fact(fact_id: str, resource: str, when: str, description: str,
+                 column: str = "year", **where) -> None:
+    def resolve(ds, **_):
+        return period_of(ds, resource, when, column, **where)
+
+    resolve.__name__ = resolve.__qualname__ = "period_of"
+    _register(FactSpec(fact_id, "year", F.text, resolve, description, (resource,),
+                       {"resource": resource, "when": when, "column": column, **where}))
 
 
-@define("investors_overtaking_china_2021", unit="text", fmt=F.text, resources=["investor_ranks"])
-def investors_overtaking_china_2021(ds) -> str:
-    """Name the countries ranked below China in 2019 but above it in 2021 (Table 2)."""
+_period_fact("latest_year", "trade_with_china", "latest",
+             "Latest year of the edition's main series (trade with China)")
+_period_fact("investment_latest_year", "china_investment_position", "latest",
+             "Latest year of China's investment position")
+_period_fact("investor_rank_first_year", "investor_ranks", "first",
+             "First year of the investor ranking (Table 2)")
+_period_fact("investor_rank_previous_year", "investor_ranks", "previous",
+             "Year before the latest in the investor ranking")
+_period_fact("investor_rank_latest_year", "investor_ranks", "latest",
+             "Latest year of the investor ranking")
+_period_fact("fdi_sector_first_year", "fdi_by_sector", "first",
+             "First year of Chinese FDI by sector (Figure 3)")
+_period_fact("fdi_sector_latest_year", "fdi_by_sector", "latest",
+             "Latest year of Chinese FDI by sector (Figure 3)")
+_period_fact("commodity_latest_year", "trade_by_commodity", "latest",
+             "Year of the commodity structure of trade with China")
+_period_fact("migration_first_year", "permanent_migration", "first",
+             "First year of the permanent-migration totals", column="period_start")
+_period_fact("migration_latest_year", "permanent_migration", "latest",
+             "Last year of the permanent-migration totals", column="period_end")
+_period_fact("labour_first_year", "labour_migration", "first",
+             "First year of the IOM labour-migration data", nationality="china")
+_period_fact("labour_latest_year", "labour_migration", "latest",
+             "Latest year of the IOM labour-migration data", nationality="china")
+_period_fact("cpi_latest_measurement", "perception_index", "latest",
+             "Year of the latest China Perception Index measurement", column="measurement",
+             region="kazakhstan", indicator="index")
+_period_fact("cpi_previous_measurement", "perception_index", "previous",
+             "Year of the previous China Perception Index measurement", column="measurement",
+             region="kazakhstan", indicator="index")
+
+
+@define("trade_base_year", unit="year", fmt=F.text, resources=["trade_with_china"])
+def trade_base_year(ds) -> int:
+    """The year the printed trade growth rates compare with."""
+    return int(trade(ds, "china", "turnover", "base_year"))
+
+
+@define("investor_rank_stable_until", unit="year", fmt=F.text, resources=["investor_ranks"])
+def investor_rank_stable_until(ds) -> int:
+    """Last year of the first unbroken run in which China kept its first-year rank (Table 2)."""
     ranks = ds.table("investor_ranks")
-    r2019 = ranks[ranks["year"] == 2019].set_index("country")["rank"]
-    r2021 = ranks[ranks["year"] == 2021].set_index("country")["rank"]
-    cn19, cn21 = r2019["China"], r2021["China"]
+    china = ranks[ranks["country"] == "China"].set_index("year")["rank"].sort_index()
+    last = int(china.index[0])
+    for year, rank in china.items():
+        if rank != china.iloc[0]:
+            break
+        last = int(year)
+    return last
+
+
+# =========================================================================== Section II: investment
+lookup("cn_investor_rank_first", china_rank, "China's rank among investors in Kazakhstan, first year of Table 2",
+       unit="rank", fmt=F.ordinal_word, year="first")  # fmt: skip
+lookup("cn_investor_rank_previous", china_rank, "China's rank among investors in Kazakhstan, year before the latest",
+       unit="rank", fmt=F.ordinal_word, year="previous")  # fmt: skip
+lookup("cn_investor_rank_latest", china_rank, "China's rank among investors in Kazakhstan, latest year",
+       unit="rank", fmt=F.ordinal_word, year="latest")  # fmt: skip
+
+
+@define("investors_ahead_of_china_first", unit="text", fmt=F.text, resources=["investor_ranks"])
+def investors_ahead_of_china_first(ds) -> str:
+    """Name the countries ranked above China in the first year of Table 2, in rank order."""
+    ranks = ds.table("investor_ranks")
+    first = ranks[ranks["year"] == ranks["year"].min()].sort_values("rank")
+    cn = int(first.loc[first["country"] == "China", "rank"].iloc[0])
+    return _and_list([_country_name(c) for c in first.loc[first["rank"] < cn, "country"]])
+
+
+@define("investors_overtaking_china", unit="text", fmt=F.text, resources=["investor_ranks"])
+def investors_overtaking_china(ds) -> str:
+    """Name the countries ranked below China in the first year but above it in the latest."""
+    ranks = ds.table("investor_ranks")
+    first = ranks[ranks["year"] == ranks["year"].min()].set_index("country")["rank"]
+    last = ranks[ranks["year"] == ranks["year"].max()].set_index("country")["rank"]
+    cn_first, cn_last = first["China"], last["China"]
     passed = [
-        c for c, r in r2021.sort_values().items() if r < cn21 and c in r2019 and r2019[c] > cn19
+        c for c, r in last.sort_values().items()
+        if r < cn_last and (c not in first or first[c] > cn_first)
     ]
-    return _and_list(passed)
+    return _and_list(passed) if passed else "no other country"
 
 
 @define("cn_investment_peak", unit="USD billion", fmt=BN2, resources=["china_investment_position"])
@@ -441,46 +551,52 @@ def cn_investment_peak_year(ds) -> int:
     return int(totals.loc[totals["position_usd_bn"].idxmax(), "year"])
 
 
-lookup("cn_investment_2021", position, "China's total investment position in Kazakhstan, end-2021",
-       unit="USD billion", fmt=BN2, year=2021, category="total")  # fmt: skip
-lookup("cn_share_investment_2021", position,
-       "China's share of all foreign investment in Kazakhstan, end-2021",
-       unit="percent", fmt=PCT2, year=2021, category="total", column="share_of_kz_total_pct")  # fmt: skip
+lookup("cn_investment_latest", position, "China's total investment position in Kazakhstan, latest year",
+       unit="USD billion", fmt=BN2, year="latest", category="total")  # fmt: skip
+lookup("cn_share_investment_latest", position,
+       "China's share of all foreign investment in Kazakhstan, latest year",
+       unit="percent", fmt=PCT2, year="latest", category="total", column="share_of_kz_total_pct")  # fmt: skip
+# The 2016-2017 reclassification is an event with its own dates: these facts keep their years.
 for _year in (2016, 2017):
     lookup(f"cn_fdi_{_year}", position, f"China's FDI position in Kazakhstan, end-{_year}",
            unit="USD billion", fmt=BN2, year=_year, category="direct_investment")  # fmt: skip
     lookup(f"cn_share_fdi_{_year}", position, f"China's share of all FDI in Kazakhstan, end-{_year}",
            unit="percent", fmt=F.percent(1), year=_year, category="direct_investment",
            column="share_of_kz_total_pct")  # fmt: skip
-for _year in (2016, 2017, 2021):
     lookup(f"cn_other_investment_{_year}", position,
            f"China's portfolio and other investment in Kazakhstan, end-{_year}",
            unit="USD billion", fmt=BN2, year=_year, category="other_categories")  # fmt: skip
+lookup("cn_other_investment_latest", position,
+       "China's portfolio and other investment in Kazakhstan, latest year",
+       unit="USD billion", fmt=BN2, year="latest", category="other_categories")  # fmt: skip
 
 
-@define("cn_fdi_2021", unit="USD billion", fmt=BN2, resources=["china_investment_position"])
-def cn_fdi_2021(ds) -> float:
-    """China's FDI position at end-2021, derived as total minus other categories."""
+@define("cn_fdi_latest", unit="USD billion", fmt=BN2, resources=["china_investment_position"])
+def cn_fdi_latest(ds) -> float:
+    """China's FDI position in the latest year, derived as total minus other categories."""
     return round(
-        position(ds, 2021, "total") - position(ds, 2021, "other_categories"), 2
+        position(ds, "latest", "total") - position(ds, "latest", "other_categories"), 2
     )
 
 
-@define("cn_fdi_decline_2017_2021", unit="percent", fmt=F.percent(1),
+@define("cn_fdi_decline_since_2017", unit="percent", fmt=F.percent(1),
         resources=["china_investment_position"])  # fmt: skip
-def cn_fdi_decline_2017_2021(ds) -> float:
-    """Fall in China's FDI position from end-2017 to end-2021 (derived), per cent."""
+def cn_fdi_decline_since_2017(ds) -> float:
+    """Fall in China's FDI position from its end-2017 peak to the latest year (derived), per cent."""
     fdi_2017 = position(ds, 2017, "direct_investment")
-    return 100 * (fdi_2017 - cn_fdi_2021(ds)) / fdi_2017
+    return 100 * (fdi_2017 - cn_fdi_latest(ds)) / fdi_2017
 
 
 lookup("cn_fdi_decline_printed", printed_value,
-       "Fall in China's FDI position 2017-2021 as printed (more than)",
+       "Fall in China's FDI position since 2017 as printed (more than)",
        unit="percent", fmt=_qualified(F.percent(0), "more_than"),
        value_id="cn_fdi_decline_2017_2021_pct")  # fmt: skip
-lookup("cn_net_fdi_inflows_2016_2021", printed_value,
-       "China's cumulative net FDI inflows to Kazakhstan, 2016-2021",
+lookup("cn_net_fdi_inflows", printed_value,
+       "China's cumulative net FDI inflows to Kazakhstan over the printed period",
        unit="USD million", fmt=F.usd_million(2), value_id="cn_net_fdi_2016_2021_usd_mn")  # fmt: skip
+lookup("cn_net_fdi_period", cell, "Period of China's cumulative net FDI inflows, as printed",
+       unit="period", fmt=lambda v: str(v).replace("/", "\u2013").replace("-", "\u2013"), resource="printed_values",
+       column="reference_period", value_id="cn_net_fdi_2016_2021_usd_mn")  # fmt: skip
 
 for _category, _name in (
     ("other_investment", "other"),
@@ -488,14 +604,15 @@ for _category, _name in (
     ("reserve_assets", "reserves"),
     ("direct_investment", "direct"),
 ):
-    lookup(f"kz_in_cn_{_name}_share_2021", cell,
-           f"Share of {_category.replace('_', ' ')} in Kazakhstan's investment in China, end-2021",
+    lookup(f"kz_in_cn_{_name}_share", cell,
+           f"Share of {_category.replace('_', ' ')} in Kazakhstan's investment in China, latest year",
            unit="percent", fmt=PCT2, resource="kz_investment_in_china", column="share_pct",
-           year=2021, category=_category)  # fmt: skip
+           category=_category)  # fmt: skip
 
 
-def fdi_sector_share(ds, sector: str, year: int = 2021) -> float:
+def fdi_sector_share(ds, sector: str, year: int | str = "latest") -> float:
     """Return a sector's share of China's FDI position in Kazakhstan (Figure 3 data), per cent."""
+    year = period_of(ds, "fdi_by_sector", year)
     fdi = ds.table("fdi_by_sector")
     fdi = fdi[fdi["year"] == year]
     return 100 * fdi.loc[fdi["sector"] == sector, "position_usd_mn"].sum() / fdi[
@@ -504,19 +621,19 @@ def fdi_sector_share(ds, sector: str, year: int = 2021) -> float:
 
 
 fdi_sector_share.resources = ("fdi_by_sector",)
-lookup("cn_fdi_share_transport_2021", fdi_sector_share,
-       "Transport and storage's share of China's FDI position, end-2021",
+lookup("cn_fdi_share_transport", fdi_sector_share,
+       "Transport and storage's share of China's FDI position, latest year",
        unit="percent", fmt=PCT2, sector="transport")  # fmt: skip
-lookup("cn_fdi_share_mining_2021", fdi_sector_share,
-       "Mining's share of China's FDI position, end-2021",
+lookup("cn_fdi_share_mining", fdi_sector_share,
+       "Mining's share of China's FDI position, latest year",
        unit="percent", fmt=PCT2, sector="mining")  # fmt: skip
 
 
-@define("cn_fdi_sectors_total_2021", unit="USD billion", fmt=BN2, resources=["fdi_by_sector"])
-def cn_fdi_sectors_total_2021(ds) -> float:
-    """Sum of China's FDI position over all sectors at end-2021 (Figure 3), USD billion."""
+@define("cn_fdi_sectors_total", unit="USD billion", fmt=BN2, resources=["fdi_by_sector"])
+def cn_fdi_sectors_total(ds) -> float:
+    """Sum of China's FDI position over all sectors in the latest year (Figure 3), USD billion."""
     fdi = ds.table("fdi_by_sector")
-    return round(fdi.loc[fdi["year"] == 2021, "position_usd_mn"].sum() / 1000, 2)
+    return round(fdi.loc[fdi["year"] == fdi["year"].max(), "position_usd_mn"].sum() / 1000, 2)
 
 
 @define("cn_fdi_transport_peak", unit="USD million", fmt=F.usd_million(2),
@@ -537,113 +654,137 @@ def cn_fdi_transport_peak_year(ds) -> int:
 
 # =========================================================================== Section II: trade
 for _flow in ("exports", "imports", "turnover"):
-    lookup(f"cn_rank_kz_{_flow}_2021", trade, f"China's rank among Kazakhstan's partners in {_flow}, 2021",
+    lookup(f"cn_rank_kz_{_flow}", trade, f"China's rank among Kazakhstan's partners in {_flow}, latest year",
            unit="rank", fmt=F.ordinal_word, partner="china", flow=_flow, column="china_rank")  # fmt: skip
-    _fid = "cn_share_trade_turnover_2021" if _flow == "turnover" else f"cn_share_{_flow}_2021"
-    lookup(_fid, trade, f"China's share of Kazakhstan's {_flow}, 2021",
+    _fid = "cn_share_trade_turnover" if _flow == "turnover" else f"cn_share_{_flow}"
+    lookup(_fid, trade, f"China's share of Kazakhstan's {_flow}, latest year",
            unit="percent", fmt=PCT2, partner="china", flow=_flow, column="share_of_kz_total_pct")  # fmt: skip
-    _fid = "cn_trade_turnover_growth_2017_2021" if _flow == "turnover" else f"cn_{_flow}_growth_2017_2021"
-    lookup(_fid, trade, f"Growth of Kazakhstan's {_flow} with China, 2021 over 2017",
-           unit="percent", fmt=PCT2, partner="china", flow=_flow, column="growth_since_2017_pct")  # fmt: skip
-lookup("kz_trade_turnover_growth_2017_2021", trade,
-       "Growth of Kazakhstan's total foreign trade turnover, 2021 over 2017",
-       unit="percent", fmt=PCT2, partner="all", flow="turnover", column="growth_since_2017_pct")  # fmt: skip
-lookup("cn_trade_turnover_2021", trade, "Kazakhstan's trade turnover with China, 2021",
+    _fid = "cn_trade_turnover_growth" if _flow == "turnover" else f"cn_{_flow}_growth"
+    lookup(_fid, trade, f"Growth of Kazakhstan's {_flow} with China, latest year over the base year",
+           unit="percent", fmt=PCT2, partner="china", flow=_flow, column="growth_pct")  # fmt: skip
+lookup("kz_trade_turnover_growth", trade,
+       "Growth of Kazakhstan's total foreign trade turnover, latest year over the base year",
+       unit="percent", fmt=PCT2, partner="all", flow="turnover", column="growth_pct")  # fmt: skip
+lookup("cn_trade_turnover", trade, "Kazakhstan's trade turnover with China, latest year",
        unit="USD billion", fmt=F.usd_billion(1), partner="china", flow="turnover",
        column="value_usd_bn")  # fmt: skip
 
 
-@define("cn_trade_turnover_2017", unit="USD billion", fmt=F.usd_billion(1),
+@define("cn_trade_turnover_base", unit="USD billion", fmt=F.usd_billion(1),
         resources=["trade_with_china"])  # fmt: skip
-def cn_trade_turnover_2017(ds) -> float:
-    """Kazakhstan's trade turnover with China in 2017, derived from 2021 and printed growth."""
+def cn_trade_turnover_base(ds) -> float:
+    """Kazakhstan's trade turnover with China in the base year, derived from the latest and growth."""
     value = trade(ds, "china", "turnover", "value_usd_bn")
-    growth = trade(ds, "china", "turnover", "growth_since_2017_pct")
+    growth = trade(ds, "china", "turnover", "growth_pct")
     return round(value / (1 + growth / 100), 2)
+
+
+@define("cn_imports_vs_exports_growth", unit="word", fmt=words.higher_lower,
+        resources=["trade_with_china"])  # fmt: skip
+def cn_imports_vs_exports_growth(ds) -> float:
+    """Imports from China's growth minus exports to China's growth (shown as higher/lower)."""
+    return round(trade(ds, "china", "imports", "growth_pct")
+                 - trade(ds, "china", "exports", "growth_pct"), 2)
 
 
 lookup("cn_imports_drop_2020", printed_value, "Fall in imports from China in 2020 (more than)",
        unit="USD million", fmt=F.usd_million(0), value_id="imports_from_china_drop_2020_usd_mn")  # fmt: skip
 
 for _flow, _group, _name in (
-    ("exports", "mineral_products", "kz_exports_to_cn_mineral_share_2021"),
-    ("exports", "chemical_products", "kz_exports_to_cn_chemical_share_2021"),
-    ("exports", "metals", "kz_exports_to_cn_metals_share_2021"),
-    ("imports", "machinery", "kz_imports_from_cn_machinery_share_2021"),
-    ("imports", "chemical_products", "kz_imports_from_cn_chemical_share_2021"),
-    ("imports", "textiles", "kz_imports_from_cn_textiles_share_2021"),
-    ("imports", "metals", "kz_imports_from_cn_metals_share_2021"),
-    ("imports", "footwear_headwear", "kz_imports_from_cn_footwear_share_2021"),
+    ("exports", "mineral_products", "kz_exports_to_cn_mineral_share"),
+    ("exports", "chemical_products", "kz_exports_to_cn_chemical_share"),
+    ("exports", "metals", "kz_exports_to_cn_metals_share"),
+    ("imports", "machinery", "kz_imports_from_cn_machinery_share"),
+    ("imports", "chemical_products", "kz_imports_from_cn_chemical_share"),
+    ("imports", "textiles", "kz_imports_from_cn_textiles_share"),
+    ("imports", "metals", "kz_imports_from_cn_metals_share"),
+    ("imports", "footwear_headwear", "kz_imports_from_cn_footwear_share"),
 ):
-    lookup(_name, commodity_share, f"Share of {_group.replace('_', ' ')} in {_flow} with China, 2021",
+    lookup(_name, commodity_share, f"Share of {_group.replace('_', ' ')} in {_flow} with China, latest year",
            unit="percent", fmt=PCT2, flow=_flow, commodity_group=_group)  # fmt: skip
 for _group in ("foodstuffs", "machinery"):
-    lookup(f"kz_exports_to_cn_{_group}_share_2021", commodity_share,
-           f"Share of {_group} in exports to China, 2021 (printed as 'just over')",
+    lookup(f"kz_exports_to_cn_{_group}_share", commodity_share,
+           f"Share of {_group} in exports to China, latest year (printed as 'just over')",
            unit="percent", fmt=_qualified(F.percent(0), "more_than"), flow="exports",
            commodity_group=_group)  # fmt: skip
 
 
 # =========================================================================== Section II: migration
-@define("kz_net_migration_outflow_2012_2021", unit="persons", fmt=INT,
+@define("kz_net_migration_outflow", unit="persons", fmt=INT,
         resources=["permanent_migration"])  # fmt: skip
-def kz_net_migration_outflow_2012_2021(ds) -> int:
-    """Kazakhstan's cumulative net migration outflow, 2012–2021 (persons, positive)."""
+def kz_net_migration_outflow(ds) -> int:
+    """Kazakhstan's cumulative net migration outflow over the migration period (persons, positive)."""
     return -migration(ds, "all", "net")
 
 
-lookup("immigrants_from_cn_2012_2021", migration, "Arrivals from China for permanent residence, 2012-2021",
+lookup("immigrants_from_cn", migration, "Arrivals from China for permanent residence over the period",
        unit="persons", fmt=INT, partner="china", flow="arrivals")  # fmt: skip
-lookup("emigrants_to_cn_2012_2021", migration, "Departures to China for permanent residence, 2012-2021",
+lookup("emigrants_to_cn", migration, "Departures to China for permanent residence over the period",
        unit="persons", fmt=INT, partner="china", flow="departures")  # fmt: skip
 
 
-@define("immigrants_total_2012_2021", unit="thousand persons", fmt=F.thousands(1),
+@define("immigrants_total", unit="thousand persons", fmt=F.thousands(1),
         resources=["permanent_migration"])  # fmt: skip
-def immigrants_total_2012_2021(ds) -> float:
-    """All arrivals in Kazakhstan for permanent residence, 2012–2021, thousand persons."""
+def immigrants_total(ds) -> float:
+    """All arrivals in Kazakhstan for permanent residence over the period, thousand persons."""
     return migration(ds, "all", "arrivals") / 1000
 
 
-@define("immigrants_from_cn_2012_2021_thousand", unit="thousand persons", fmt=F.thousands(1),
+@define("immigrants_from_cn_thousand", unit="thousand persons", fmt=F.thousands(1),
         resources=["permanent_migration"])  # fmt: skip
-def immigrants_from_cn_2012_2021_thousand(ds) -> float:
-    """Arrivals from China for permanent residence, 2012–2021, thousand persons."""
+def immigrants_from_cn_thousand(ds) -> float:
+    """Arrivals from China for permanent residence over the period, thousand persons."""
     return migration(ds, "china", "arrivals") / 1000
 
 
+@define("migration_period_years", unit="years", fmt=words.count, resources=["permanent_migration"])
+def migration_period_years(ds) -> int:
+    """Number of years the permanent-migration totals cover."""
+    end = period_of(ds, "permanent_migration", "latest", "period_end")
+    start = period_of(ds, "permanent_migration", "latest", "period_start", period_end=end)
+    return end - start + 1
+
+
 lookup("immigrants_from_cn_share_printed", printed_value,
-       "China's share of all immigration 2012-2021 as printed (inconsistent with the counts)",
+       "China's share of all immigration over the period as printed (inconsistent with the counts)",
        unit="percent", fmt=F.percent(1), value_id="cn_share_of_immigration_pct")  # fmt: skip
 
 
 @define("immigrants_from_cn_share_derived", unit="percent", fmt=F.percent(1),
         resources=["permanent_migration"])  # fmt: skip
 def immigrants_from_cn_share_derived(ds) -> float:
-    """China's share of all arrivals 2012–2021, derived from the printed counts."""
+    """China's share of all arrivals over the period, derived from the printed counts."""
     return 100 * migration(ds, "china", "arrivals") / migration(ds, "all", "arrivals")
 
 
 lookup("immigrants_from_cn_ethnic_kazakh_share", printed_value,
-       "Ethnic Kazakhs among immigrants from China, 2012-2021",
+       "Ethnic Kazakhs among immigrants from China over the period",
        unit="percent", fmt=PCT2, value_id="ethnic_kazakh_share_of_immigrants_from_china_pct")  # fmt: skip
-for _year in (2015, 2019):
-    lookup(f"labour_migrants_share_{_year}", labour, f"Labour migrants' share of the labour force, {_year}",
-           unit="percent", fmt=PCT2, year=_year, nationality="all",
+for _when in ("first", "latest"):
+    lookup(f"labour_migrants_share_{_when}", labour, f"Labour migrants' share of the labour force, {_when} year",
+           unit="percent", fmt=PCT2, year=_when, nationality="all",
            column="share_of_labour_force_pct")  # fmt: skip
-    lookup(f"cn_labour_migrants_{_year}", labour, f"Chinese labour migrants in Kazakhstan, {_year}",
-           unit="persons", fmt=INT, year=_year, nationality="china", column="migrants")  # fmt: skip
-    lookup(f"cn_labour_migrants_share_{_year}", labour,
-           f"Chinese labour migrants' share of the labour force, {_year}",
-           unit="percent", fmt=PCT2, year=_year, nationality="china",
+    lookup(f"cn_labour_migrants_{_when}", labour, f"Chinese labour migrants in Kazakhstan, {_when} year",
+           unit="persons", fmt=INT, year=_when, nationality="china", column="migrants")  # fmt: skip
+    lookup(f"cn_labour_migrants_share_{_when}", labour,
+           f"Chinese labour migrants' share of the labour force, {_when} year",
+           unit="percent", fmt=PCT2, year=_when, nationality="china",
            column="share_of_labour_force_pct")  # fmt: skip
 
 
-@define("labour_migrants_2018", unit="thousand persons", fmt=F.thousands(2),
+@define("labour_migrants_record", unit="thousand persons", fmt=F.thousands(2),
         resources=["labour_migration"])  # fmt: skip
-def labour_migrants_2018(ds) -> float:
-    """Officially registered labour migrants in 2018 (a record), thousand persons."""
-    return labour(ds, 2018, "all", "migrants") / 1000
+def labour_migrants_record(ds) -> float:
+    """Officially registered labour migrants in the record year, thousand persons."""
+    return labour(ds, labour_migrants_record_year(ds), "all", "migrants") / 1000
+
+
+@define("labour_migrants_record_year", unit="year", fmt=F.text, resources=["labour_migration"])
+def labour_migrants_record_year(ds) -> int:
+    """Year with the most officially registered labour migrants in the data."""
+    frame = ds.table("labour_migration")
+    rows = frame[(frame["nationality"] == "all") & frame["migrants"].notna()]
+    return int(rows.loc[rows["migrants"].idxmax(), "year"])
 
 
 for _country, _code in (
@@ -654,15 +795,15 @@ for _country, _code in (
     ("Uzbekistan", "_uz"),
     ("United Kingdom", "_gb"),
 ):
-    lookup(f"foreign_workers{_code}_2022", foreign_workers,
-           f"Foreign workers in Kazakhstan on 1 July 2022 ({_country})",
+    lookup(f"foreign_workers{_code}", foreign_workers,
+           f"Foreign workers in Kazakhstan on the latest date ({_country})",
            unit="persons", fmt=INT, country=_country)  # fmt: skip
 
 
-@define("foreign_workers_cn_share_2022", unit="percent", fmt=F.percent(1),
+@define("foreign_workers_cn_share", unit="percent", fmt=F.percent(1),
         resources=["foreign_workers"])  # fmt: skip
-def foreign_workers_cn_share_2022(ds) -> float:
-    """Chinese citizens' share of foreign workers in Kazakhstan on 1 July 2022."""
+def foreign_workers_cn_share(ds) -> float:
+    """Chinese citizens' share of foreign workers in Kazakhstan on the latest date."""
     return 100 * foreign_workers(ds, "China") / foreign_workers(ds, "all")
 
 
@@ -700,42 +841,60 @@ for _period in ("2020", "2021", "2022H1"):
                unit="topics", fmt=INT, period=_period, tone=_tone)  # fmt: skip
 
 # =========================================================================== Section IV
-lookup("survey_respondents", printed_value, "Adult respondents of the 2022 mass survey",
+lookup("survey_respondents", printed_value, "Adult respondents of the mass survey",
        unit="persons", fmt=INT, value_id="survey_respondents")  # fmt: skip
-lookup("cpi_2022", perception_value, "China Perception Index, Kazakhstan, latest measurement",
-       unit="index (-1 to 1)", fmt=IDX, region="kazakhstan", indicator="index", measurement=2022)  # fmt: skip
-lookup("cpi_2020", perception_value, "China Perception Index, Kazakhstan, 2020 measurement",
-       unit="index (-1 to 1)", fmt=IDX, region="kazakhstan", indicator="index", measurement=2020)  # fmt: skip
+lookup("cpi_latest", perception_value, "China Perception Index, Kazakhstan, latest measurement",
+       unit="index (-1 to 1)", fmt=IDX, region="kazakhstan", indicator="index", measurement="latest")  # fmt: skip
+lookup("cpi_previous", perception_value, "China Perception Index, Kazakhstan, previous measurement",
+       unit="index (-1 to 1)", fmt=IDX, region="kazakhstan", indicator="index", measurement="previous")  # fmt: skip
 
 
 @define("cpi_change", unit="index points", fmt=F.index_points(2), resources=["perception_index"])
 def cpi_change(ds) -> float:
-    """Change in the national China Perception Index between the two measurements."""
+    """Change in the national China Perception Index between the two latest measurements."""
     return round(
-        perception_value(ds, "kazakhstan", "index", 2022)
-        - perception_value(ds, "kazakhstan", "index", 2020),
+        perception_value(ds, "kazakhstan", "index", "latest")
+        - perception_value(ds, "kazakhstan", "index", "previous"),
         2,
     )
 
 
+@define("cpi_change_direction", unit="word", fmt=words.up_down, resources=["perception_index"])
+def cpi_change_direction(ds) -> float:
+    """Direction of the national index's change between the two latest measurements (up/down)."""
+    return cpi_change(ds)
+
+
+@define("cpi_latest_side", unit="word", fmt=words.above_below, resources=["perception_index"])
+def cpi_latest_side(ds) -> float:
+    """Whether the latest national index lies above or below neutral (zero)."""
+    return perception_value(ds, "kazakhstan", "index", "latest")
+
+
+@define("cpi_positive_indicators", unit="words", fmt=lambda v: words.count_of(v, 4, "indicators"),
+        resources=["perception_index"])  # fmt: skip
+def cpi_positive_indicators(ds) -> int:
+    """Count the national indicators above zero in the latest measurement (of four)."""
+    return sum(perception_value(ds, "kazakhstan", f"indicator_{i}") > 0 for i in (1, 2, 3, 4))
+
+
 for _i in (1, 2, 3, 4):
-    lookup(f"cpi_indicator_{_i}_2022", perception_value,
+    lookup(f"cpi_indicator_{_i}", perception_value,
            f"China Perception Index, indicator {_i}, Kazakhstan, latest measurement",
-           unit="index (-1 to 1)", fmt=IDX, region="kazakhstan", indicator=f"indicator_{_i}",
-           measurement=2022)  # fmt: skip
+           unit="index (-1 to 1)", fmt=IDX, region="kazakhstan", indicator=f"indicator_{_i}")  # fmt: skip
 for _region in (
     "aktobe", "atyrau", "kyzylorda", "zhambyl", "kostanay", "west_kazakhstan",
     "north_kazakhstan", "karaganda",
 ):  # fmt: skip
-    lookup(f"cpi_{_region}_2022", perception_value,
+    lookup(f"cpi_{_region}", perception_value,
            f"China Perception Index, {_region.replace('_', ' ').title()} region, latest measurement",
-           unit="index (-1 to 1)", fmt=IDX, region=_region, indicator="index", measurement=2022)  # fmt: skip
-for _indicator, _name in (("index", "index"), ("indicator_1", "indicator_1"), ("indicator_2", "indicator_2")):
-    for _m in (2020, 2022):
-        lookup(f"cpi_mangystau_{_name}_{_m}", perception_value,
-               f"Mangystau region, {_indicator.replace('_', ' ')}, {_m} measurement",
+           unit="index (-1 to 1)", fmt=IDX, region=_region, indicator="index")  # fmt: skip
+for _indicator in ("index", "indicator_1", "indicator_2"):
+    for _when in ("previous", "latest"):
+        lookup(f"cpi_mangystau_{_indicator}_{_when}", perception_value,
+               f"Mangystau region, {_indicator.replace('_', ' ')}, {_when} measurement",
                unit="index (-1 to 1)", fmt=IDX, region="mangystau", indicator=_indicator,
-               measurement=_m)  # fmt: skip
+               measurement=_when)  # fmt: skip
 for _region, _indicator in (
     ("zhambyl", "indicator_4"),
     ("karaganda", "indicator_4"),
@@ -744,18 +903,30 @@ for _region, _indicator in (
     ("kyzylorda", "indicator_3"),
     ("aktobe", "indicator_3"),
 ):
-    lookup(f"cpi_{_region}_{_indicator}_2022", perception_value,
+    lookup(f"cpi_{_region}_{_indicator}", perception_value,
            f"{_region.title()}, {_indicator.replace('_', ' ')}, latest measurement",
-           unit="index (-1 to 1)", fmt=IDX, region=_region, indicator=_indicator,
-           measurement=2022)  # fmt: skip
+           unit="index (-1 to 1)", fmt=IDX, region=_region, indicator=_indicator)  # fmt: skip
+
+
+def _latest_regional(ds):
+    pi = ds.table("perception_index")
+    latest = period_of(ds, "perception_index", "latest", "measurement",
+                       region="kazakhstan", indicator="index")
+    rows = pi[(pi["measurement"] == latest) & (pi["indicator"] == "index")]
+    return rows[rows["region"] != "kazakhstan"]
 
 
 @define("cpi_low_regions", unit="count", fmt=F.cardinal_word, resources=["perception_index"])
 def cpi_low_regions(ds) -> int:
     """Count the regions with a negative latest China Perception Index."""
-    pi = ds.table("perception_index")
-    latest = pi[(pi["measurement"] == 2022) & (pi["indicator"] == "index")]
-    return int((latest.loc[latest["region"] != "kazakhstan", "value"] < 0).sum())
+    return int((_latest_regional(ds)["value"] < 0).sum())
+
+
+@define("cpi_low_region_count_all", unit="words", fmt=lambda v: "All " + F.cardinal_word(v),
+        resources=["perception_index"])  # fmt: skip
+def cpi_low_region_count_all(ds) -> int:
+    """Count the regions with a negative latest index, written 'All N' to open a sentence."""
+    return cpi_low_regions(ds)
 
 
 # =========================================================================== Section V
