@@ -6,7 +6,7 @@ is light (pandas only): matplotlib is imported when the first figure is drawn.
 
 from __future__ import annotations
 
-__all__ = ["all_facts", "fact", "load"]
+__all__ = ["all_facts", "claim", "fact", "load"]
 
 
 def load(edition: str | None = None, root=None):
@@ -32,3 +32,10 @@ def all_facts(ds=None):
     from kzchina.facts import all_facts as compute
 
     return compute(ds)
+
+
+def claim(claim_id: str, ds=None):
+    """Declare that a claim about the data holds (renders as nothing); see kzchina.claims."""
+    from kzchina.claims import claim as evaluate
+
+    return evaluate(claim_id, ds)
