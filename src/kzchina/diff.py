@@ -167,14 +167,15 @@ def book_snapshot(book: Path) -> dict[tuple[str, str, str], str]:
     return values
 
 
+def _book_folder(side: str) -> Path | None:
+    folder = Path(side) if Path(side).is_absolute() else Path.cwd() / side
+    return folder if (folder / "facts.csv").is_file() else None
+
+
 def snapshot(side: str, root: Path) -> dict[tuple[str, str, str], str]:
     """Read one side: a built book folder (holding facts.csv) or an edition name."""
-    folder = Path(side)
-    if not folder.is_absolute():
-        folder = Path.cwd() / side
-    if (folder / "facts.csv").is_file():
-        return book_snapshot(folder)
-    return edition_snapshot(side, root)
+    folder = _book_folder(side)
+    return book_snapshot(folder) if folder is not None else edition_snapshot(side, root)
 
 
 def compare(old: dict, new: dict) -> list[Change]:
@@ -189,7 +190,15 @@ def compare(old: dict, new: dict) -> list[Change]:
 
 def diff(old_side: str, new_side: str, root: Path) -> list[Change]:
     """Compare two sides (edition names or built book folders)."""
-    return compare(snapshot(old_side, root), snapshot(new_side, root))
+    old, new = snapshot(old_side, root), snapshot(new_side, root)
+    books = (_book_folder(old_side) is not None, _book_folder(new_side) is not None)
+    if books[0] != books[1]:
+        # A book lists only the facts its text uses; an edition computes every one.
+        book = old if books[0] else new
+        for values in (old, new):
+            for key in [k for k in values if k[0] in ("fact", "claim") and k not in book]:
+                del values[key]
+    return compare(old, new)
 
 
 # --------------------------------------------------------------------------- output
