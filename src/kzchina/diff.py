@@ -126,7 +126,8 @@ def edition_snapshot(edition: str, root: Path) -> dict[tuple[str, str, str], str
     from kzchina.facts import all_facts
 
     ds = load(edition, root)
-    values = {("fact", f.fact_id, ""): _text(f.value) for f in all_facts(ds)}
+    values = {("fact", f.fact_id, ""): _text(f.value) for f in all_facts(ds)
+              if f.unit != "edition"}  # the editions' own names differ by definition
     values.update({("claim", c.claim_id, ""): c.status for c in all_claims(ds)})
     for module_name in ITEM_MODULES:
         module = importlib.import_module(module_name)

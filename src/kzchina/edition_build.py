@@ -28,6 +28,16 @@ def edition_variant(project_dir: Path, edition: str | None, draft: bool):
     if not editions(root):  # not a report project (any Quarto book): nothing to set
         return Variant(draft=draft), None
     chosen = resolve_edition(edition, root)
+    known = editions(root)
+    if chosen not in known:
+        from kzchina.problems import Problem, ProblemsError
+
+        raise ProblemsError([Problem(f"data/{chosen}", None, None,
+                                     f"no edition {chosen!r}: expected data/{chosen}/datapackage.json "
+                                     f"(known: {', '.join(known)})", "missing-edition")])
+    # An edition with a predecessor gets the "What changed" appendix (profile `changes`).
+    has_previous = any(e < chosen for e in known)
+    profiles = ("changes",) if has_previous and (root / "_quarto-changes.yml").is_file() else ()
     raw = yaml.safe_load((root / "_quarto.yml").read_text(encoding="utf-8")) or {}
     title = str((raw.get("book") or {}).get("title") or "book")
     metadata = {
@@ -35,5 +45,5 @@ def edition_variant(project_dir: Path, edition: str | None, draft: bool):
         "book.subtitle": "Rebuilt from data",
         "book.output-file": f"{_slug(title)}-{chosen}-edition",
     }
-    return Variant(params={"edition": chosen}, metadata=metadata,
-                   env={EDITION_ENV: chosen}, draft=draft), chosen
+    return Variant(params={"edition": chosen}, metadata=metadata, env={EDITION_ENV: chosen},
+                   draft=draft, profiles=profiles), chosen

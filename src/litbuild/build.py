@@ -45,7 +45,7 @@ from .provenance import (
 )
 from .qmd import Chapter, read_chapter
 from .site import write_site
-from .transform import finish_chapter
+from .transform import finish_chapter, inline_text
 from .variant import FailedChecksError, Variant, failed_checks
 
 Progress = Callable[[str], None]
@@ -207,6 +207,10 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
     items = [item for a in assembled.values() for item in a.items]
     items_by_label = {i.label: i for i in items if i.label}
     targets, infos = number_book(asts, config.chapters, items_by_label)
+    for info in infos:  # a heading may hold an inline value: titles show its text
+        values = executed[info.path].inline_values
+        info.title = inline_text(info.title, values)
+        info.toc = [(lvl, hid, no, inline_text(text, values)) for lvl, hid, no, text in info.toc]
     sources = {c.path: c.source_text for c in chapters}
     phases["parse"] = time.perf_counter() - started - phases["execute"]
 
@@ -320,6 +324,7 @@ def _output_key(config: BookConfig, to: str, executed: dict[str, ExecutedChapter
         "config": (config.root / "_quarto.yml").read_text(encoding="utf-8"),
         "sources": {e.path: sha256_file(config.root / e.path) for e in config.chapters},
         "stylesheets": {s: sha256_file(config.root / s) for s in config.css},
+        "profiles": {p: sha256_file(config.root / f"_quarto-{p}.yml") for p in variant.profiles},
         "git": git_state(config.root), "env": environment_fingerprint(),
         "source_date_epoch": source_date_epoch(), "variant": variant.key_part(),
     }
@@ -375,6 +380,8 @@ def build_with_quarto(project_dir: Path, to: str, output_dir: Path | None,
     if output_dir is not None:
         args += ["--output-dir", str(output_dir)]
     variant = variant or Variant()
+    if variant.profiles:
+        args += ["--profile", ",".join(variant.profiles)]
     for name, value in variant.params.items():
         args += ["-P", f"{name}:{value}"]
     for name, value in variant.metadata.items():
@@ -403,5 +410,5 @@ def build(project_dir: Path | str = ".", to: str = "all", engine: str = "auto",
     if engine not in ("auto", "builtin"):
         raise BuildError(f"--engine must be auto, builtin or quarto, not '{engine}'")
     variant = variant or Variant()
-    return build_builtin(load_config(project, variant.metadata), to, out, progress,
-                         variant=variant)
+    return build_builtin(load_config(project, variant.metadata, variant.profiles), to, out,
+                         progress, variant=variant)

@@ -66,8 +66,16 @@ def _chapter_entries(items: Any, source: str, appendix: bool, problems: list[str
     return entries
 
 
-def load_config(project_dir: Path | str, metadata: dict[str, Any] | None = None) -> BookConfig:
-    """Parse and validate _quarto.yml (with `-M`-style overrides); report every problem at once."""
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
+
+
+def load_config(project_dir: Path | str, metadata: dict[str, Any] | None = None,
+                profiles: tuple[str, ...] | list[str] = ()) -> BookConfig:
+    """Parse and validate _quarto.yml (with profiles and `-M` overrides); report every problem."""
     root = Path(project_dir).resolve()
     path = root / "_quarto.yml"
     if not path.is_file():
@@ -77,9 +85,14 @@ def load_config(project_dir: Path | str, metadata: dict[str, Any] | None = None)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
 
-    if metadata:
-        from .variant import apply_metadata
+    from .variant import apply_metadata, merge_profile
 
+    for profile in profiles:
+        overlay = root / f"_quarto-{profile}.yml"
+        if not overlay.is_file():
+            raise ConfigError(f"{overlay}: not found (profile '{profile}' was asked for)")
+        raw = merge_profile(raw, _read_yaml(overlay))
+    if metadata:
         raw = apply_metadata(raw, metadata)
     problems: list[str] = []
     project = raw.get("project") or {}

@@ -118,6 +118,11 @@ def _failed_check_node(inlines: list[Node], check: dict[str, Any], fmt: str) -> 
                 + inlines + [{"t": "Space"}] + label + [RawInline("typst", "]")])
 
 
+def inline_text(text: str, values: dict[int, dict[str, Any]]) -> str:
+    """Resolve inline-value tokens in plain text (chapter titles, table-of-contents entries)."""
+    return TOKEN.sub(lambda m: values.get(int(m.group(1)), {"text": "?"})["text"], text)
+
+
 def _value_node(value: dict[str, Any], fmt: str, page: str, facts_page: str | None) -> Node:
     inlines = text_inlines(value["text"])
     info = value.get("info") or {}

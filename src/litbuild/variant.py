@@ -1,8 +1,9 @@
 """Build variants: what one build of a book sets from outside its sources.
 
 A variant is Quarto's command-line surface: parameters (`quarto render -P name:value`, injected
-after a cell tagged `parameters`), metadata overrides (`-M key:value`) and environment variables
-the kernels see. Every piece is part of the chapter cache key and of the output key, so building
+after a cell tagged `parameters`), metadata overrides (`-M key:value`), project profiles
+(`--profile name`: `_quarto-<name>.yml` merged over `_quarto.yml`, lists appended) and
+environment variables the kernels see. Every piece is part of the chapter cache key and of the output key, so building
 one variant never serves another one's output; the draft flag lets a build finish although inline
 checks failed, marking them in the output instead.
 """
@@ -25,6 +26,7 @@ class Variant:
     metadata: dict[str, Any] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
     draft: bool = False
+    profiles: tuple[str, ...] = ()
 
     @property
     def is_default(self) -> bool:
@@ -38,7 +40,7 @@ class Variant:
     def key_part(self) -> dict[str, Any]:
         """Everything about the variant, for the output key."""
         return {"params": self.params, "metadata": self.metadata, "env": self.env,
-                "draft": self.draft}
+                "draft": self.draft, "profiles": list(self.profiles)}
 
     def cache_suffix(self) -> str:
         """A short name for this variant's cache entries ('' for the plain build)."""
@@ -62,6 +64,19 @@ def apply_metadata(raw: dict[str, Any], overrides: dict[str, Any]) -> dict[str, 
             node = child
         node[parts[-1]] = value
     return raw
+
+
+def merge_profile(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    """Merge a profile's config over the project's as Quarto does: maps deep, lists appended."""
+    merged = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_profile(merged[key], value)
+        elif isinstance(value, list) and isinstance(merged.get(key), list):
+            merged[key] = merged[key] + value
+        else:
+            merged[key] = value
+    return merged
 
 
 def parameter_source(params: dict[str, Any]) -> str:

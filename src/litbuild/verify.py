@@ -62,8 +62,11 @@ def verify(project_dir: Path | str = ".", progress: Progress = _stderr) -> Verif
     book = book_config.root / book_config.output_dir
     record = _recorded(book)
     # Rebuild the variant that was published (edition, draft, ...), as its record says.
-    variant = Variant(**(record["@graph"][0].get("buildSettings") or {}))
-    config = load_config(project_dir, variant.metadata) if variant.metadata else book_config
+    settings = dict(record["@graph"][0].get("buildSettings") or {})
+    settings["profiles"] = tuple(settings.get("profiles") or ())
+    variant = Variant(**settings)
+    config = (load_config(project_dir, variant.metadata, variant.profiles)
+              if variant.metadata or variant.profiles else book_config)
     recorded_files = {g["@id"]: g["sha256"] for g in record["@graph"] if g.get("@type") == "File"}
     scratch = Path(tempfile.mkdtemp(prefix="litbuild-verify-"))
     try:
