@@ -218,7 +218,7 @@ def test_facts_page_links_resolve(book):
 
 # --------------------------------------------------------------------------- the CLI
 @pytest.mark.parametrize("identifier", ["fig-fdi-by-sector", "tbl-leading-investors",
-                                        "cn_fdi_share_transport_2021", "fact-cpi_change"])
+                                        "cn_fdi_share_transport", "fact-cpi_change"])
 def test_report_provenance_prints_inputs_and_code(book, actions, identifier):
     proc = report_cli("provenance", identifier, "--project-dir", str(book.project))
     assert proc.returncode == 0, proc.stderr

@@ -50,7 +50,7 @@ ALLOWED = [
     "The Covid-19 pandemic.",
     "See @fig-trade-2021 and @tbl-investors-10 and @sec-2022.",
     "Read https://example.org/2021/17.9 for more.",
-    "A share of `{python} fact(\"cn_share_trade_turnover_2021\")` in 2021.",
+    "A share of `{python} fact(\"cn_share_trade_turnover\")` in 2021.",
     "# Heading {#sec-x-12}",
     "Kazakh-Chinese relations.",
     "<!-- a comment with 17.9% -->",
