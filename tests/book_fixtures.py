@@ -30,7 +30,8 @@ from conftest import RenderedBook, tree_digest  # noqa: F401  (tree_digest: used
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = [sys.executable, "-m", "kzchina.cli"]
-PROJECT_PARTS = ("_quarto.yml", "index.qmd", "styles.css", "chapters", "data", "src")
+PROJECT_PARTS = ("_quarto.yml", "_quarto-changes.yml", "index.qmd", "styles.css", "chapters", "data",
+                 "src")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", ".litbuild", "_book")
 
 
