@@ -498,5 +498,28 @@ unverifiable("cpi_mangystau_third_fourth_fell",
              "the data print Mangystau's third and fourth indicators for neither measurement")
 
 
+# The counts the closing note gives: how many statements the data check, how many they cannot.
+def _claim_count(checkable: bool):
+    def count(ds, **_) -> int:
+        return sum(1 for spec in REGISTRY.values() if spec.checkable == checkable)
+
+    count.__name__ = count.__qualname__ = "claims_checked" if checkable else "claims_unverifiable"
+    return count
+
+
+def _register_counts() -> None:
+    from kzchina import words
+    from kzchina.facts import FactSpec
+    from kzchina.facts import _register as register_fact
+
+    register_fact(FactSpec("claims_checked", "claims", words.count, _claim_count(True),
+                           "Statements of the text that the data check on every build", ()))
+    register_fact(FactSpec("claims_unverifiable", "claims", words.count, _claim_count(False),
+                           "Statements of the text the data cannot check (confirmed per edition)",
+                           ()))
+
+
+_register_counts()
+
 __all__ = ["Claim", "Verdict", "all_claims", "checked", "claim", "declarations", "evaluate",
            "unverifiable"]

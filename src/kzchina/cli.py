@@ -60,6 +60,10 @@ def check(edition: str | None, project_dir: Path) -> None:
     from kzchina.validate import check_edition, summarize_edition
 
     problems = check_edition(edition, root=project_dir) + lint_chapters(project_dir)
+    if not problems:  # years and counts that must follow this edition's data
+        from kzchina.period_lint import lint_periods
+
+        problems += lint_periods(project_dir, edition)
     review = edition_review(edition, project_dir) if not problems else None
     if review is not None:
         problems += review.failing

@@ -137,6 +137,12 @@ def plain(value: Any) -> Any:
 
 _CACHE: dict[tuple[int, str], Fact] = {}
 
+
+def _load_extensions() -> None:
+    """Import the modules that register facts of their own (claim counts, edition names)."""
+    import kzchina.changes  # noqa: F401
+    import kzchina.claims  # noqa: F401
+
 # Ids that named a year before facts were named by meaning; still understood so that prose written
 # against them builds, but reported under the new id.
 RENAMED: dict[str, str] = {
@@ -231,6 +237,8 @@ RENAMED: dict[str, str] = {
 def fact(fact_id: str, ds=None) -> Fact:
     """Compute one fact from the dataset (the shared default when ds is None)."""
     fact_id = RENAMED.get(fact_id, fact_id)
+    if fact_id not in REGISTRY:
+        _load_extensions()
     try:
         spec = REGISTRY[fact_id]
     except KeyError:
