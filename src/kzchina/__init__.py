@@ -10,11 +10,11 @@ __all__ = ["all_facts", "claim", "fact", "load"]
 
 
 def load(edition: str | None = None, root=None):
-    """Open the data package; with no arguments, the dataset shared with `fact()`."""
-    if edition is None and root is None:
-        from kzchina.facts import default_dataset
+    """Open the data package: the dataset shared with `fact()`, of `edition` when given."""
+    if root is None:
+        from kzchina.facts import default_dataset, use_edition
 
-        return default_dataset()
+        return default_dataset() if edition is None else use_edition(edition)
     from kzchina.data import load as load_edition
 
     return load_edition(edition, root)

@@ -14,7 +14,6 @@ Two kinds of definitions:
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -113,12 +112,26 @@ def lookup(
 
 
 # --------------------------------------------------------------------------- evaluation
-@functools.cache
+_SHARED: dict[str, Any] = {}
+
+
 def default_dataset():
-    """Return the dataset chapters share: the default edition, loaded once per process."""
+    """Return the dataset chapters share: the chosen edition, loaded once per process."""
+    if "ds" not in _SHARED:
+        from kzchina.data import load
+
+        _SHARED["ds"] = load()
+    return _SHARED["ds"]
+
+
+def use_edition(edition: str):
+    """Make one edition the shared dataset (a chapter's `parameters` cell names it)."""
     from kzchina.data import load
 
-    return load()
+    current = _SHARED.get("ds")
+    if current is None or current.edition != str(edition):
+        _SHARED["ds"] = load(edition)
+    return _SHARED["ds"]
 
 
 def recorded_inputs(recorded) -> list[dict]:
@@ -260,6 +273,7 @@ def fact(fact_id: str, ds=None) -> Fact:
 
 def all_facts(ds=None) -> list[Fact]:
     """Compute every registered fact, in registration order."""
+    _load_extensions()
     return [fact(fact_id, ds) for fact_id in REGISTRY]
 
 
