@@ -201,24 +201,22 @@ def _regional(ds, indicator: str) -> dict[str, float]:
 @checked("ministers_rarely_politburo",
          "foreign ministers seldom sat on the Politburo, and even more rarely on its Standing Committee")
 def _ministers_rarely_politburo(ds) -> Verdict:
-    from kzchina.facts import (
-        n_foreign_ministers,
-        n_foreign_ministers_politburo,
-        n_foreign_ministers_standing_committee,
-    )
-
-    n, pb, sc = (n_foreign_ministers(ds), n_foreign_ministers_politburo(ds),
-                 n_foreign_ministers_standing_committee(ds))
-    return Verdict(pb < n / 2 and sc < pb,
-                   f"{pb} of {n} ministers on the Politburo, {sc} on its Standing Committee")
+    ministers = ds.table("foreign_ministers")
+    posts = ministers["other_positions"].fillna("").str.lower()
+    politburo = int((posts.str.contains("politburo") | posts.str.contains("political bureau")).sum())
+    standing = int(posts.str.contains("standing committee of the politburo").sum())
+    n = len(ministers)
+    return Verdict(politburo < n / 2 and standing < politburo,
+                   f"{politburo} of {n} ministers on the Politburo, {standing} on its Standing "
+                   "Committee (Table 1's listed posts)")
 
 
 @checked("cn_enterprises_small_share",
          "Chinese-owned firms are only a small share of foreign-owned enterprises")
 def _cn_enterprises_small_share(ds) -> Verdict:
-    from kzchina.facts import cn_share_foreign_owned, cn_share_joint_ventures
+    from kzchina.facts import fact
 
-    owned, jv = cn_share_foreign_owned(ds), cn_share_joint_ventures(ds)
+    owned, jv = fact("cn_share_foreign_owned", ds).value, fact("cn_share_joint_ventures", ds).value
     return Verdict(owned < 10 and jv < 10,
                    f"Chinese shares: {owned:.2f}% of foreign-owned firms, {jv:.2f}% of joint ventures "
                    "(a small share: under 10%)")
