@@ -357,6 +357,12 @@ def _cn_trade_outgrew_total(ds) -> Verdict:
     return Verdict(cn > total, f"growth: with China {cn:g}%, all trade {total:g}%")
 
 
+@checked("cn_top_export_destination", "China buys more of Kazakhstan's exports than any other country")
+def _cn_top_export_destination(ds) -> Verdict:
+    rank = trade(ds, "china", "exports", "china_rank")
+    return Verdict(rank == 1, f"China's rank among destinations of Kazakh exports: {rank}")
+
+
 @checked("cn_rank_after_russia", "China is second only to Russia in imports and total trade")
 def _cn_rank_after_russia(ds) -> Verdict:
     ranks = {f: trade(ds, "china", f, "china_rank") for f in ("imports", "turnover")}

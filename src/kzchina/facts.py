@@ -602,6 +602,36 @@ _period_fact("cpi_previous_measurement", "perception_index", "previous",
              region="kazakhstan", indicator="index")
 
 
+def _latest_date(ds, resource: str):
+    return ds.table(resource)["date"].max()
+
+
+def _date_text(value) -> str:
+    """Write a date as prose does: '1 July 2022'."""
+    import datetime as dt
+
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    return f"{day.day} {day:%B %Y}"
+
+
+@define("legal_entities_date", unit="date", fmt=_date_text, resources=["legal_entities"])
+def legal_entities_date(ds) -> str:
+    """Date of the latest count of operating legal entities (BNS)."""
+    return _latest_date(ds, "legal_entities").strftime("%Y-%m-%d")
+
+
+@define("legal_entities_year", unit="year", fmt=F.text, resources=["legal_entities"])
+def legal_entities_year(ds) -> int:
+    """Year of the latest count of operating legal entities (BNS)."""
+    return int(_latest_date(ds, "legal_entities").year)
+
+
+@define("foreign_workers_date", unit="date", fmt=_date_text, resources=["foreign_workers"])
+def foreign_workers_date(ds) -> str:
+    """Date of the latest count of foreign workers in Kazakhstan."""
+    return _latest_date(ds, "foreign_workers").strftime("%Y-%m-%d")
+
+
 @define("trade_base_year", unit="year", fmt=F.text, resources=["trade_with_china"])
 def trade_base_year(ds) -> int:
     """The year the printed trade growth rates compare with."""
