@@ -287,6 +287,15 @@ def _cn_share_lowest(ds) -> Verdict:
                    f"China's share of all investment (%) by year: {_shown(shares)}")
 
 
+@checked("cn_investment_fall_about_a_fifth",
+         "the total position lost about a fifth of its value since its peak")
+def _cn_investment_fall_about_a_fifth(ds) -> Verdict:
+    from kzchina.facts import fact
+
+    fall = fact("cn_investment_decline_since_peak", ds).value
+    return Verdict(15 <= fall <= 25, f"fall since the peak: {fall:.1f}% (about a fifth: 15-25%)")
+
+
 @checked("kz_in_cn_mostly_other", "Kazakhstan's investment in China is mostly 'other investment', "
          "and its direct investment is much smaller")
 def _kz_in_cn_mostly_other(ds) -> Verdict:
@@ -342,6 +351,11 @@ def _fdi_transport_declined(ds) -> Verdict:
     return Verdict(ok, f"transport (USD mn) by year: {_shown(series)}")
 
 
+unverifiable("net_equity_inflows_rose",
+             "the last year of the period shows a sharp rise in net equity inflows",
+             "the data hold the cumulative net FDI inflows only, not flows by instrument or year")
+
+
 # =========================================================================== Section II: trade
 unverifiable("cn_trade_weight_rising",
              "China's weight as a trading partner has been rising, its role as a supplier growing "
@@ -370,6 +384,13 @@ def _cn_rank_after_russia(ds) -> Verdict:
                    f"China's rank: {_shown(ranks)} (the data do not name the first partner)")
 
 
+@checked("cn_imports_outgrew_exports", "imports from China are growing faster than exports to it")
+def _cn_imports_outgrew_exports(ds) -> Verdict:
+    imports, exports = (trade(ds, "china", f, "growth_pct") for f in ("imports", "exports"))
+    return Verdict(imports > exports, f"growth since the base year: imports {imports:g}%, "
+                                      f"exports {exports:g}%")
+
+
 unverifiable("kz_trade_surplus_usual", "Kazakhstan has usually run a trade surplus with China",
              "the data print no series of exports and imports in value")
 
@@ -392,6 +413,10 @@ def _kz_exports_food_machinery(ds) -> Verdict:
 
     shares = {g: commodity_share(ds, "exports", g) for g in ("foodstuffs", "machinery")}
     return Verdict(all(2 <= v < 3 for v in shares.values()), f"shares (%): {_shown(shares)}")
+
+
+unverifiable("kz_exports_other_groups_small", "every other group of exports is too small to matter",
+             "the data print the shares of the five largest export groups only")
 
 
 @checked("kz_imports_machinery_dominant",

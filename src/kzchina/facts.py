@@ -584,6 +584,8 @@ _period_fact("fdi_sector_first_year", "fdi_by_sector", "first",
              "First year of Chinese FDI by sector (Figure 3)")
 _period_fact("fdi_sector_latest_year", "fdi_by_sector", "latest",
              "Latest year of Chinese FDI by sector (Figure 3)")
+_period_fact("kz_in_cn_year", "kz_investment_in_china", "latest",
+             "Year of the structure of Kazakhstan's investment in China")
 _period_fact("commodity_latest_year", "trade_by_commodity", "latest",
              "Year of the commodity structure of trade with China")
 _period_fact("migration_first_year", "permanent_migration", "first",
@@ -703,6 +705,13 @@ lookup("cn_investment_latest", position, "China's total investment position in K
 lookup("cn_share_investment_latest", position,
        "China's share of all foreign investment in Kazakhstan, latest year",
        unit="percent", fmt=PCT2, year="latest", category="total", column="share_of_kz_total_pct")  # fmt: skip
+@define("cn_investment_years_since_peak", unit="years", fmt=words.count,
+        resources=["china_investment_position"])  # fmt: skip
+def cn_investment_years_since_peak(ds) -> int:
+    """Years from China's peak total investment position to the latest year."""
+    return period_of(ds, "china_investment_position", "latest") - cn_investment_peak_year(ds)
+
+
 # The 2016-2017 reclassification is an event with its own dates: these facts keep their years.
 for _year in (2016, 2017):
     lookup(f"cn_fdi_{_year}", position, f"China's FDI position in Kazakhstan, end-{_year}",
@@ -949,6 +958,14 @@ def immigrants_total(ds) -> float:
 def immigrants_from_cn_thousand(ds) -> float:
     """Arrivals from China for permanent residence over the period, thousand persons."""
     return migration(ds, "china", "arrivals") / 1000
+
+
+@define("migration_period", unit="period", fmt=F.text, resources=["permanent_migration"])
+def migration_period(ds) -> str:
+    """The span of years the permanent-migration totals cover ('2012–2021')."""
+    end = period_of(ds, "permanent_migration", "latest", "period_end")
+    start = period_of(ds, "permanent_migration", "latest", "period_start", period_end=end)
+    return words.period(start, end)
 
 
 @define("migration_period_years", unit="years", fmt=words.count, resources=["permanent_migration"])
