@@ -283,6 +283,22 @@ RENAMED: dict[str, str] = {
     "cpi_indicator_mean_2022": "cpi_indicator_mean",
     "cpi_mangystau_indicators_3_4_sum_2020": "cpi_mangystau_indicators_3_4_sum_previous",
     "cpi_mangystau_indicators_3_4_sum_2022": "cpi_mangystau_indicators_3_4_sum_latest",
+    "media_reports_2020": "media_reports_first",
+    "media_negative_2020": "media_negative_first",
+    "media_negative_share_2020": "media_negative_share_first",
+    "media_topics_negative_2020": "media_topics_negative_first",
+    "media_topics_positive_2020": "media_topics_positive_first",
+    "media_reports_2021": "media_reports_second",
+    "media_negative_2021": "media_negative_second",
+    "media_negative_share_2021": "media_negative_share_second",
+    "media_topics_negative_2021": "media_topics_negative_second",
+    "media_topics_positive_2021": "media_topics_positive_second",
+    "media_reports_2022h1": "media_reports_latest",
+    "media_negative_2022h1": "media_negative_latest",
+    "media_negative_share_2022h1": "media_negative_share_latest",
+    "media_topics_negative_2022h1": "media_topics_negative_latest",
+    "media_topics_positive_2022h1": "media_topics_positive_latest",
+    "media_reports_ratio_2021_2020": "media_reports_ratio",
 }  # fmt: skip
 
 
@@ -1049,45 +1065,79 @@ def foreign_workers_cn_share(ds) -> float:
 
 
 # =========================================================================== Section III
-for _period, _suffix in (("2020", "2020"), ("2021", "2021"), ("2022H1", "2022h1")):
-    lookup(f"media_reports_{_suffix}", media, f"Media reports on China monitored, {_period}",
-           unit="reports", fmt=INT, period=_period, column="reports")  # fmt: skip
-    lookup(f"media_negative_{_suffix}", media, f"Negative media reports on China, {_period}",
-           unit="reports", fmt=INT, period=_period, column="negative_reports")  # fmt: skip
+# The monitoring's periods are named by position (first, second, latest), ordered by start date.
+_MEDIA_POSITIONS = {"first": 0, "second": 1, "latest": -1}
 
 
-def negative_share(ds, period: str) -> float:
+def media_period(ds, position: str) -> str:
+    """Return the period label ('2021', '2022H1') at a position among the monitored periods."""
+    frame = ds.table("media_monitoring").sort_values("period_start")
+    return str(frame["period"].iloc[_MEDIA_POSITIONS[position]])
+
+
+def media_at(ds, position: str, column: str) -> int:
+    """Return a media-monitoring count (all reports or negative ones) for a period by position."""
+    return media(ds, media_period(ds, position), column)
+
+
+media_at.resources = ("media_monitoring",)
+
+
+def _period_label(ds, position: str, **_) -> str:
+    frame = ds.table("media_monitoring").sort_values("period_start")
+    row = frame.iloc[_MEDIA_POSITIONS[position]]
+    start, end = row["period_start"], row["period_end"]
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return str(start.year)
+    if (start.month, end.month) == (1, 6) and start.year == end.year:
+        return f"the first half of {start.year}"
+    return f"{start:%B %Y} to {end:%B %Y}"
+
+
+for _pos in _MEDIA_POSITIONS:
+    _register(FactSpec(f"media_period_{_pos}", "period", F.text, _period_label,
+                       f"The {_pos} period of the media monitoring, in words", ("media_monitoring",),
+                       {"position": _pos}))
+    lookup(f"media_reports_{_pos}", media_at, f"Media reports on China monitored, {_pos} period",
+           unit="reports", fmt=INT, position=_pos, column="reports")  # fmt: skip
+    lookup(f"media_negative_{_pos}", media_at, f"Negative media reports on China, {_pos} period",
+           unit="reports", fmt=INT, position=_pos, column="negative_reports")  # fmt: skip
+
+
+def negative_share(ds, position: str) -> float:
     """Return negative reports as a share of all monitored reports on China in a period."""
-    return 100 * media(ds, period, "negative_reports") / media(ds, period, "reports")
+    return 100 * media_at(ds, position, "negative_reports") / media_at(ds, position, "reports")
 
 
 negative_share.resources = ("media_monitoring",)
-for _period, _suffix in (("2020", "2020"), ("2021", "2021"), ("2022H1", "2022h1")):
-    lookup(f"media_negative_share_{_suffix}", negative_share,
-           f"Negative reports as a share of all reports on China, {_period}",
-           unit="percent", fmt=PCT2, derivation="negative reports / all reports", period=_period)  # fmt: skip
+for _pos in _MEDIA_POSITIONS:
+    lookup(f"media_negative_share_{_pos}", negative_share,
+           f"Negative reports as a share of all reports on China, {_pos} period",
+           unit="percent", fmt=PCT2, derivation="negative reports / all reports", position=_pos)  # fmt: skip
 
 
-def topic_count(ds, period: str, tone: str) -> int:
-    """Return how many topics Table 3 lists for a period and tone."""
+def topic_count(ds, position: str, tone: str) -> int:
+    """Return how many topics Table 3 lists for a period (by position) and tone."""
+    period = media_period(ds, position)
     topics = ds.table("media_topics")
     return int(((topics["period"].astype(str) == period) & (topics["tone"] == tone)).sum())
 
 
-topic_count.resources = ("media_topics",)
-for _period in ("2020", "2021", "2022H1"):
+topic_count.resources = ("media_topics", "media_monitoring")
+for _pos in _MEDIA_POSITIONS:
     for _tone in ("negative", "positive"):
-        lookup(f"media_topics_{_tone}_{_period.lower()}", topic_count,
-               f"Number of {_tone} topics listed in Table 3 for {_period}",
-               unit="topics", fmt=INT, derivation="rows counted in Table 3", period=_period,
+        lookup(f"media_topics_{_tone}_{_pos}", topic_count,
+               f"Number of {_tone} topics listed in Table 3 for the {_pos} period",
+               unit="topics", fmt=INT, derivation="rows counted in Table 3", position=_pos,
                tone=_tone)  # fmt: skip
 
 
-@define("media_reports_ratio_2021_2020", unit="times", fmt=F.number(1),
-        resources=["media_monitoring"], derivation="all reports 2021 / all reports 2020")  # fmt: skip
-def media_reports_ratio_2021_2020(ds) -> float:
-    """How many times more reports on China the monitoring counted in 2021 than in 2020."""
-    return media(ds, "2021", "reports") / media(ds, "2020", "reports")
+@define("media_reports_ratio", unit="times", fmt=F.number(1),
+        resources=["media_monitoring"], derivation="all reports, second period / first period")  # fmt: skip
+def media_reports_ratio(ds) -> float:
+    """How many times more reports on China the monitoring counted in its second period."""
+    return media_at(ds, "second", "reports") / media_at(ds, "first", "reports")
+
 
 # =========================================================================== Section IV
 lookup("survey_respondents", printed_value, "Adult respondents of the mass survey",
