@@ -487,6 +487,13 @@ def _cpi_positive(ds) -> Verdict:
     return Verdict(value > 0, f"national index {value:g}")
 
 
+@checked("cpi_trend_positive", "the national index has risen since the previous measurement")
+def _cpi_trend_positive(ds) -> Verdict:
+    latest = perception_value(ds, "kazakhstan", "index", "latest")
+    previous = perception_value(ds, "kazakhstan", "index", "previous")
+    return Verdict(latest > previous, f"national index: previous {previous:g}, latest {latest:g}")
+
+
 @checked("cpi_indicators_culture_only_negative",
          "general perception, influence and investor indicators are positive; only culture and "
          "education is negative")
