@@ -462,6 +462,18 @@ def _cn_labour_migrants_fell(ds) -> Verdict:
     return Verdict(ok, f"Chinese labour migrants by year: {_shown(series)}")
 
 
+@checked("fdi_rose_as_workers_fell",
+         "Chinese FDI rose while Chinese labour migrants fell, in the years both are printed")
+def _fdi_rose_as_workers_fell(ds) -> Verdict:
+    from kzchina.facts import fact
+
+    fdi = [fact(f"cn_fdi_sectors_total_common_{w}", ds).value for w in ("first", "last")]
+    workers = [fact(f"cn_labour_migrants_{w}", ds).value for w in ("first", "latest")]
+    return Verdict(fdi[1] > fdi[0] and workers[1] < workers[0],
+                   f"FDI by sector (USD bn): {fdi[0]:g} -> {fdi[1]:g}; Chinese labour migrants: "
+                   f"{workers[0]} -> {workers[1]}")
+
+
 # =========================================================================== Section III
 @checked("media_negative_minority",
          "only a small part of the reporting on China is negative in every period")
@@ -516,6 +528,13 @@ def _cpi_low_and_high(ds) -> Verdict:
     high_floor = min(index[r] for r in _HIGH)
     ok = low == set(_LOW) and all(index[r] < high_floor for r in index if r not in _HIGH)
     return Verdict(ok, f"regional index: {_shown(index)}")
+
+
+@checked("cpi_some_regions_negative", "some regions view China negatively (index below zero)")
+def _cpi_some_regions_negative(ds) -> Verdict:
+    index = _regional(ds, "index")
+    negative = sorted(r for r, v in index.items() if v < 0)
+    return Verdict(bool(negative), f"regions below zero: {', '.join(negative) or 'none'}")
 
 
 unverifiable("cpi_low_regions_culture_negative",

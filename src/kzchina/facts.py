@@ -860,10 +860,38 @@ for _when in ("first", "latest"):
            f"Sum of China's FDI position over all sectors, {_when} year of Figure 3, USD billion",
            unit="USD billion", fmt=BN2, derivation="sum of the eight sectors of Figure 3",
            year=_when)  # fmt: skip
-lookup("cn_fdi_sectors_total_2019", fdi_sectors_total,
-       "Sum of China's FDI position over all sectors at end-2019 (Figure 3), USD billion",
-       unit="USD billion", fmt=BN2, derivation="sum of the eight sectors of Figure 3, 2019",
-       year=2019)  # fmt: skip
+
+
+def fdi_labour_years(ds) -> list[int]:
+    """Return the years with both Chinese FDI by sector and Chinese labour migrants printed."""
+    fdi = set(ds.table("fdi_by_sector")["year"].astype(int))
+    labour = ds.table("labour_migration")
+    china = labour[(labour["nationality"] == "china") & labour["migrants"].notna()]
+    return sorted(fdi & set(china["year"].astype(int)))
+
+
+fdi_labour_years.resources = ("fdi_by_sector", "labour_migration")
+
+
+def _fdi_labour_year(ds, which: str) -> int:
+    return fdi_labour_years(ds)[0 if which == "first" else -1]
+
+
+def fdi_sectors_total_common(ds, which: str) -> float:
+    """Return the sectors' sum of Chinese FDI in the first or last year shared with the labour data."""
+    return fdi_sectors_total(ds, _fdi_labour_year(ds, which))
+
+
+fdi_sectors_total_common.resources = ("fdi_by_sector", "labour_migration")
+for _which in ("first", "last"):
+    lookup(f"cn_fdi_sectors_total_common_{_which}", fdi_sectors_total_common,
+           f"Sum of China's FDI over all sectors, {_which} year with labour-migration data too",
+           unit="USD billion", fmt=BN2, derivation="sum of the eight sectors of Figure 3",
+           which=_which)  # fmt: skip
+    _register(FactSpec(f"fdi_labour_{_which}_year", "year", F.text,
+                       lambda ds, which: _fdi_labour_year(ds, which),
+                       f"The {_which} year with both FDI by sector and Chinese labour migrants",
+                       ("fdi_by_sector", "labour_migration"), {"which": _which}))
 
 
 @define("cn_fdi_transport_peak", unit="USD million", fmt=F.usd_million(2),
