@@ -722,7 +722,8 @@ lookup("cn_share_investment_latest", position,
        "China's share of all foreign investment in Kazakhstan, latest year",
        unit="percent", fmt=PCT2, year="latest", category="total", column="share_of_kz_total_pct")  # fmt: skip
 @define("cn_investment_years_since_peak", unit="years", fmt=words.count,
-        resources=["china_investment_position"])  # fmt: skip
+        resources=["china_investment_position"],
+        derivation="latest year − year of the peak total position")  # fmt: skip
 def cn_investment_years_since_peak(ds) -> int:
     """Years from China's peak total investment position to the latest year."""
     return period_of(ds, "china_investment_position", "latest") - cn_investment_peak_year(ds)
@@ -939,7 +940,8 @@ def cn_trade_turnover_base(ds) -> float:
 
 
 @define("cn_imports_vs_exports_growth", unit="word", fmt=words.higher_lower,
-        resources=["trade_with_china"])  # fmt: skip
+        resources=["trade_with_china"],
+        derivation="growth of imports from China − growth of exports to China, as a word")  # fmt: skip
 def cn_imports_vs_exports_growth(ds) -> float:
     """Imports from China's growth minus exports to China's growth (shown as higher/lower)."""
     return round(trade(ds, "china", "imports", "growth_pct")
@@ -1012,7 +1014,8 @@ def migration_period(ds) -> str:
     return words.period(start, end)
 
 
-@define("migration_period_years", unit="years", fmt=words.count, resources=["permanent_migration"])
+@define("migration_period_years", unit="years", fmt=words.count, resources=["permanent_migration"],
+        derivation="last year − first year + 1 of the migration totals")  # fmt: skip
 def migration_period_years(ds) -> int:
     """Number of years the permanent-migration totals cover."""
     end = period_of(ds, "permanent_migration", "latest", "period_end")
@@ -1187,7 +1190,8 @@ def cpi_change(ds) -> float:
     )
 
 
-@define("cpi_change_direction", unit="word", fmt=words.up_down, resources=["perception_index"])
+@define("cpi_change_direction", unit="word", fmt=words.up_down, resources=["perception_index"],
+        derivation="latest national index − previous, as a word")  # fmt: skip
 def cpi_change_direction(ds) -> float:
     """Direction of the national index's change between the two latest measurements (up/down)."""
     return cpi_change(ds)
@@ -1200,7 +1204,8 @@ def cpi_latest_side(ds) -> float:
 
 
 @define("cpi_positive_indicators", unit="words", fmt=lambda v: words.count_of(v, 4, "indicators"),
-        resources=["perception_index"])  # fmt: skip
+        resources=["perception_index"],
+        derivation="national indicators above zero, counted")  # fmt: skip
 def cpi_positive_indicators(ds) -> int:
     """Count the national indicators above zero in the latest measurement (of four)."""
     return sum(perception_value(ds, "kazakhstan", f"indicator_{i}") > 0 for i in (1, 2, 3, 4))
