@@ -153,6 +153,8 @@ def book_snapshot(book: Path) -> dict[tuple[str, str, str], str]:
     values: dict[tuple[str, str, str], str] = {}
     with open(book / "facts.csv", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
+            if row.get("unit") == "edition":  # the editions' own names differ by definition
+                continue
             kind = "claim" if row.get("unit") == "claim" else "fact"
             values[(kind, row["id"], "")] = _text(row["value"])
     record = json.loads((book / "provenance.json").read_text(encoding="utf-8"))
