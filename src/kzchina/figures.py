@@ -327,8 +327,9 @@ def investment_position(ds) -> FigureResult:
     # Draw
     note = (
         f"Source: {NBK}, international investment position, as printed in TALAP (2022), Section II. "
-        f"Values for {_years_text(missing)} are not printed and are left empty. Hatched: derived "
-        "from printed values (total = direct + other; direct = total \u2212 other). Russia's "
+        f"Values for {_years_text(missing)} are not printed and are left empty. Hatched bars and "
+        "italic totals: derived from printed values (total = direct + other; direct = total "
+        "\u2212 other). Russia's "
         "position, shown in the original figure, is not printed in the report and is not shown."
     )
     with style.house_style():
@@ -347,7 +348,7 @@ def investment_position(ds) -> FigureResult:
                 base[r.year] += r.value
         for r in data[data["measure"] == "total"].itertuples():
             ax_pos.text(r.year, r.value + 0.3, f"{r.value:.2f}", ha="center", va="bottom",
-                        fontsize=7.5)  # fmt: skip
+                        fontsize=7.5, style="italic" if r.status == "derived" else "normal")  # fmt: skip
         for y in missing:
             ax_pos.text(y, 0.4, "not\nprinted", ha="center", va="bottom", fontsize=6.5,
                         color=style.MUTED)  # fmt: skip
@@ -369,8 +370,8 @@ def investment_position(ds) -> FigureResult:
         ax_share.set_xticks(years)
         ax_share.set_xlim(years[0] - 0.5, years[-1] + 0.5)
         ax_share.set_ylim(0, max(data.loc[data["unit"] == "percent", "value"]) * 1.35)
-        ax_share.set_ylabel("China's share, % (of the base named in the legend)")
-        ax_share.set_title("China's share")
+        ax_share.set_ylabel("China's share, %")
+        ax_share.set_title("China's share (two bases)")
         ax_share.legend(loc="lower right", fontsize=7)
         for ax in (ax_pos, ax_share):
             ax.tick_params(axis="x", labelsize=7.5)
