@@ -200,7 +200,7 @@ DOCTORED = [
     ),
     pytest.param(
         v.check_china_rank_statements,
-        lambda r: edit_cell(r, "printed_values", "value", "4", value_id="cn_investor_rank_previous"),
+        lambda r: edit_cell(r, "printed_values", "value", "4", value_id="cn_investor_rank_2020q1"),
         P + "investor_ranks.csv",
         None,
         "rank",
