@@ -43,7 +43,8 @@ def perturbed(book, tmp_path_factory) -> Book:
     def make() -> Book:
         project = copy_built(book.project, tmp_path_factory.mktemp("perturbed") / "report")
         perturb_edition(project)
-        return build_book(project, to="html")
+        # Every value changes, so the text's claims fail: a draft build marks them and goes on.
+        return build_book(project, to="html", draft=True)
 
     return shared("perturbed", make)
 

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from book_fixtures import Book, call, copy_built, main_book, report_cli, shared, tree_digest
+from kzchina.claims import evaluate
 from kzchina.data import load
 from kzchina.facts import fact
 from kzchina.results import frame_csv
@@ -86,7 +87,10 @@ def expected_effects(book: Book, project) -> tuple[set[str], set[str], set[str]]
     items, facts = set(), set()
     for identifier in readers:
         action = actions[identifier]
-        if action["additionalType"] == "fact":
+        if action["additionalType"] == "fact" and action.get("unit") == "claim":
+            if evaluate(identifier, old_ds).status != evaluate(identifier, new_ds).status:
+                facts.add(identifier)
+        elif action["additionalType"] == "fact":
             a, b = fact(identifier, old_ds), fact(identifier, new_ds)
             if (str(a.value), a.text) != (str(b.value), b.text):
                 facts.add(identifier)

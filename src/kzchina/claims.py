@@ -116,9 +116,10 @@ class Claim(str):
         prov = {"kind": "claim", "id": self.claim_id, "value": self.status, "unit": "claim",
                 "statement": self._spec.statement, "evidence": self.evidence,
                 "inputs": [dict(i) for i in self.inputs]}
-        if func is not None:
-            prov["function"] = function_name(func)
-            prov["code"] = code_location(func)
+        # A statement the data cannot check is declared by `unverifiable`; that is its code.
+        func = func if func is not None else unverifiable
+        prov["function"] = function_name(func)
+        prov["code"] = code_location(func)
         return prov
 
     def _litbuild_inline_(self) -> dict:
@@ -579,12 +580,14 @@ unverifiable("cpi_mangystau_third_fourth_fell",
 
 
 # The counts the closing note gives: how many statements the data check, how many they cannot.
-def _claim_count(checkable: bool):
-    def count(ds, **_) -> int:
-        return sum(1 for c in all_claims(ds) if (c.status != UNVERIFIABLE) == checkable)
+def claims_checked(ds) -> int:
+    """Count the claims this edition's data decide (holding or failing)."""
+    return sum(1 for c in all_claims(ds) if c.status != UNVERIFIABLE)
 
-    count.__name__ = count.__qualname__ = "claims_checked" if checkable else "claims_unverifiable"
-    return count
+
+def claims_unverifiable(ds) -> int:
+    """Count the claims this edition's data cannot decide."""
+    return sum(1 for c in all_claims(ds) if c.status == UNVERIFIABLE)
 
 
 def _register_counts() -> None:
@@ -592,9 +595,9 @@ def _register_counts() -> None:
     from kzchina.facts import FactSpec
     from kzchina.facts import _register as register_fact
 
-    register_fact(FactSpec("claims_checked", "claims", words.count, _claim_count(True),
+    register_fact(FactSpec("claims_checked", "claims", words.count, claims_checked,
                            "Statements of the text that the data check on every build", ()))
-    register_fact(FactSpec("claims_unverifiable", "claims", words.count, _claim_count(False),
+    register_fact(FactSpec("claims_unverifiable", "claims", words.count, claims_unverifiable,
                            "Statements of the text the data cannot check (confirmed per edition)",
                            ()))
 

@@ -578,11 +578,7 @@ lookup("cn_share_joint_ventures", printed_value,
 # Years and periods the prose names are facts too: they move with the edition's data.
 def _period_fact(fact_id: str, resource: str, when: str, description: str,
                  column: str = "year", **where) -> None:
-    def resolve(ds, **_):
-        return period_of(ds, resource, when, column, **where)
-
-    resolve.__name__ = resolve.__qualname__ = "period_of"
-    _register(FactSpec(fact_id, "year", F.text, resolve, description, (resource,),
+    _register(FactSpec(fact_id, "year", F.text, period_of, description, (resource,),
                        {"resource": resource, "when": when, "column": column, **where}))
 
 
@@ -874,13 +870,14 @@ def fdi_labour_years(ds) -> list[int]:
 fdi_labour_years.resources = ("fdi_by_sector", "labour_migration")
 
 
-def _fdi_labour_year(ds, which: str) -> int:
+def fdi_labour_year(ds, which: str) -> int:
+    """Return the first or last year with both FDI by sector and Chinese labour migrants."""
     return fdi_labour_years(ds)[0 if which == "first" else -1]
 
 
 def fdi_sectors_total_common(ds, which: str) -> float:
     """Return the sectors' sum of Chinese FDI in the first or last year shared with the labour data."""
-    return fdi_sectors_total(ds, _fdi_labour_year(ds, which))
+    return fdi_sectors_total(ds, fdi_labour_year(ds, which))
 
 
 fdi_sectors_total_common.resources = ("fdi_by_sector", "labour_migration")
@@ -889,8 +886,7 @@ for _which in ("first", "last"):
            f"Sum of China's FDI over all sectors, {_which} year with labour-migration data too",
            unit="USD billion", fmt=BN2, derivation="sum of the eight sectors of Figure 3",
            which=_which)  # fmt: skip
-    _register(FactSpec(f"fdi_labour_{_which}_year", "year", F.text,
-                       lambda ds, which: _fdi_labour_year(ds, which),
+    _register(FactSpec(f"fdi_labour_{_which}_year", "year", F.text, fdi_labour_year,
                        f"The {_which} year with both FDI by sector and Chinese labour migrants",
                        ("fdi_by_sector", "labour_migration"), {"which": _which}))
 
