@@ -150,5 +150,5 @@ def test_figures_do_not_touch_pyplot():
 
 def test_chapter_imports_are_light():
     _run("import sys; from kzchina import load, fact, figures, tables; ds = load(); "
-         "fact('cpi_2022'); heavy = [m for m in ('matplotlib', 'frictionless', 'jinja2') "
+         "fact('cpi_latest'); heavy = [m for m in ('matplotlib', 'frictionless', 'jinja2') "
          "if m in sys.modules]; assert not heavy, heavy")  # fmt: skip

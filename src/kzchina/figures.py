@@ -392,7 +392,7 @@ def _years_text(years: list[int]) -> str:
 # --------------------------------------------------------------------------- Figure 3
 @traced("figure")
 def fdi_by_sector(ds) -> FigureResult:
-    """Draw Chinese FDI in Kazakhstan by sector, 2015–2021, as stacked bars."""
+    """Draw Chinese FDI in Kazakhstan by sector and year, as stacked bars."""
     # Load
     fdi = ds.table("fdi_by_sector")
     sectors = ds.table("fdi_sectors").sort_values("display_order")
@@ -435,29 +435,33 @@ _FLOW_LABEL = {"exports": "Exports to China", "imports": "Imports from China",
 
 @traced("figure")
 def trade_with_china(ds) -> FigureResult:
-    """Draw Kazakhstan's trade with China: turnover in USD billion and growth 2017–2021 by flow."""
+    """Draw Kazakhstan's trade with China: turnover in USD billion and growth by flow."""
     # Load
     trade = ds.table("trade_with_china")
 
-    # Shape: levels printed (and the 2017 turnover they imply), growth rates printed.
+    # Shape: levels printed (and the base-year turnover they imply), growth rates printed.
     rows = []
     for r in trade.itertuples():
         if r.partner == "china" and pd.notna(r.value_usd_bn):
             rows.append({"panel": "level", "year": int(r.year), "flow": r.flow, "partner": "china",
                          "value": float(r.value_usd_bn), "unit": "USD billion",
                          "status": "published"})  # fmt: skip
-            if pd.notna(r.growth_since_2017_pct):
-                base = round(r.value_usd_bn / (1 + r.growth_since_2017_pct / 100), 2)
-                rows.append({"panel": "level", "year": 2017, "flow": r.flow, "partner": "china",
-                             "value": base, "unit": "USD billion", "status": "derived"})  # fmt: skip
-    for r in trade.itertuples():
-        if pd.notna(r.growth_since_2017_pct):
+            if pd.notna(r.growth_pct):
+                base = round(r.value_usd_bn / (1 + r.growth_pct / 100), 2)
+                rows.append({"panel": "level", "year": int(r.base_year), "flow": r.flow,
+                             "partner": "china", "value": base, "unit": "USD billion",
+                             "status": "derived"})  # fmt: skip
+    latest = int(trade["year"].max())
+    for r in trade[trade["year"] == latest].itertuples():
+        if pd.notna(r.growth_pct):
             rows.append({"panel": "growth", "year": int(r.year), "flow": r.flow,
-                         "partner": r.partner, "value": float(r.growth_since_2017_pct),
-                         "unit": "percent, 2021 over 2017", "status": "published"})  # fmt: skip
+                         "partner": r.partner, "value": float(r.growth_pct),
+                         "unit": f"percent, {int(r.year)} over {int(r.base_year)}",
+                         "status": "published"})  # fmt: skip
     data = pd.DataFrame(rows).sort_values(["panel", "flow", "partner", "year"], kind="stable")
     levels = data[data["panel"] == "level"]
-    years = list(range(2017, int(trade["year"].max()) + 1))
+    base_year = int(trade.loc[trade["year"] == latest, "base_year"].min())
+    years = list(range(min(base_year, int(levels["year"].min())), latest + 1))
     missing_years = [y for y in years if y not in set(levels["year"])]
     flows_without_level = [f for f in ("exports", "imports") if f not in set(levels["flow"])]
 
@@ -466,8 +470,8 @@ def trade_with_china(ds) -> FigureResult:
         "Source: Eurasian Economic Commission (EEC), as printed in TALAP (2022), Section II. "
         f"The report prints no values for {_years_text(missing_years)}"
         + (f" and no levels of {' or '.join(flows_without_level)}" if flows_without_level else "")
-        + "; those are not shown. Hollow marker: 2017 turnover derived from the 2021 value and the "
-        "printed growth rate."
+        + f"; those are not shown. Hollow marker: {base_year} turnover derived from the {latest} "
+        "value and the printed growth rate."
     )
     with style.house_style():
         fig = style.new_figure(3.0, note)
@@ -515,8 +519,8 @@ def trade_with_china(ds) -> FigureResult:
         ax_gr.set_xlim(0, growth["value"].max() * 1.3)
         ax_gr.grid(axis="y", visible=False)
         ax_gr.grid(axis="x", visible=True)
-        ax_gr.set_xlabel("Growth, 2021 over 2017, %")
-        ax_gr.set_title("Growth since 2017")
+        ax_gr.set_xlabel(f"Growth, {latest} over {base_year}, %")
+        ax_gr.set_title(f"Growth since {base_year}")
     return _result(fig, data.drop(columns=[c for c in ("key",) if c in data]), note)
 
 
@@ -552,7 +556,8 @@ def perception_index(ds) -> FigureResult:
 
     # Draw
     note = (
-        "Source: TALAP surveys (2020 and 2022 measurements), as printed in TALAP (2022), Section "
+        f"Source: TALAP surveys ({' and '.join(str(m) for m in measurements)} measurements), as "
+        "printed in TALAP (2022), Section "
         "IV. The index runs from \u22121 (very negative) to +1 (very positive); the axes show the part "
         "from \u22120.5 to +0.5 that holds every value. The report prints the four "
         "indicators only for the latest measurement, and regional values only for the regions "

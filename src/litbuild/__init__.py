@@ -28,6 +28,7 @@ __all__ = [
     "RecordError",
     "ToolMissingError",
     "UnsafeOutputError",
+    "Variant",
     "VerifyReport",
     "__version__",
     "build",
@@ -45,7 +46,7 @@ _API = {
     "BuildError": "errors", "CellExecutionError": "errors", "ConfigError": "errors",
     "BuildInterrupted": "errors", "LimitError": "errors", "ToolMissingError": "errors",
     "UnsafeOutputError": "errors", "RecordError": "verify",
-    "request_stop": "interrupts", "stop_signal_received": "interrupts",
+    "Variant": "variant", "request_stop": "interrupts", "stop_signal_received": "interrupts",
     "BuildEvent": "events", "event_json": "events", "to_stderr": "events",
     "BuildResult": "build", "build": "build",
     "VerifyReport": "verify", "verify": "verify", "lineage": "verify",
@@ -85,4 +86,5 @@ if TYPE_CHECKING:
     )
     from .events import BuildEvent, event_json, to_stderr
     from .interrupts import request_stop, stop_signal_received
+    from .variant import Variant
     from .verify import RecordError, VerifyReport, lineage, verify

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # nbclient and nbformat load only when a chapter must run
     import nbformat
     from nbclient import NotebookClient
 from .qmd import Chapter, CodeCell, MarkdownBlock
+from .variant import Variant, environment_source, parameter_source
 
 # A build's kernels keep no IPython history: nobody reads it, and its SQLite file costs start-up.
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
@@ -82,11 +83,18 @@ def cell_option(cell: CodeCell, name: str, defaults: dict[str, Any]) -> Any:
     return defaults.get(name)
 
 
+def _is_parameters_cell(cell: CodeCell) -> bool:
+    tags = cell.options.get("tags") or []
+    return "parameters" in (tags if isinstance(tags, list) else [tags])
+
+
 def _notebook_for(chapter: Chapter, root: Path, defaults: dict[str, Any],
-                  protected: list[str]) -> nbformat.NotebookNode:
+                  protected: list[str], variant: Variant | None = None) -> nbformat.NotebookNode:
     import nbformat
 
+    variant = variant or Variant()
     setup = KERNEL_SETUP.format(root=str(root), protected=protected)
+    setup += environment_source(variant.env)
     cells = [nbformat.v4.new_code_cell(setup, metadata={"litbuild": {"kind": "setup"}})]
     for block in chapter.blocks:
         if isinstance(block, CodeCell):
@@ -94,6 +102,11 @@ def _notebook_for(chapter: Chapter, root: Path, defaults: dict[str, Any],
                 continue
             cells.append(nbformat.v4.new_code_cell(
                 block.source, metadata={"litbuild": {"kind": "cell", "index": block.index}}))
+            if variant.params and _is_parameters_cell(block):
+                # Quarto (like papermill) injects the given values right after the defaults.
+                cells.append(nbformat.v4.new_code_cell(
+                    parameter_source(variant.params),
+                    metadata={"litbuild": {"kind": "parameters"}}))
         elif isinstance(block, MarkdownBlock):
             for inline in block.inlines:
                 cells.append(nbformat.v4.new_code_cell(
@@ -281,7 +294,8 @@ async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dic
                           limits: Limits | None = None, kernel_name: str = "python3",
                           fork_server: Any = None,
                           slot: asyncio.Semaphore | None = None,
-                          protected: list[str] | None = None) -> ExecutedChapter:
+                          protected: list[str] | None = None,
+                          variant: Variant | None = None) -> ExecutedChapter:
     """Execute one chapter in its own fresh kernel; raise CellExecutionError on a failing cell.
 
     `slot` bounds how many chapters run cells at once (one per core); the kernel starts before a
@@ -300,7 +314,7 @@ async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dic
     # A kernel that dies before it answers (two kernels started at once may race for the same
     # free port) is replaced once; a kernel that dies later is the chapter's doing.
     for attempt in (1, 2):
-        nb = _notebook_for(chapter, root, defaults, list(protected or []))
+        nb = _notebook_for(chapter, root, defaults, list(protected or []), variant)
         client = _new_client(nb, kernel_name, fork_server, limits, timeout, cwd)
         running: list[int] = []
         try:

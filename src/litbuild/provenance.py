@@ -267,8 +267,9 @@ def output_manifest(out: Path, skip: tuple[str, ...] = (PROVENANCE_FILE,)) -> di
 
 def provenance_document(root: Path, out: Path, infos: list[ChapterInfo],
                         executed: dict[str, ExecutedChapter], items: list[OutputItem],
-                        facts: list[FactRecord], pdf_name: str | None) -> dict[str, Any]:
-    """Assemble the JSON-LD record of the whole build."""
+                        facts: list[FactRecord], pdf_name: str | None,
+                        settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Assemble the JSON-LD record of the whole build (settings: its variant)."""
     code_files = [f for e in executed.values() for f in e.modules]
     for prov in [i.provenance for i in items if i.provenance] + [f.info for f in facts]:
         if prov.code is not None:
@@ -280,6 +281,8 @@ def provenance_document(root: Path, out: Path, infos: list[ChapterInfo],
         "hasPart": [{"@id": f} for f in files],
         "git": git_state(root), "software": environment_fingerprint_portable(),
     }]
+    if settings:  # parameters, metadata overrides, environment, draft: `verify` rebuilds with them
+        graph[0]["buildSettings"] = settings
     for rel, digest in files.items():
         graph.append({"@id": rel, "@type": "File", "sha256": digest})
     for info in infos:

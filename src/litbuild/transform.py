@@ -15,6 +15,7 @@ from .ast import (
     Node,
     Plain,
     RawBlock,
+    RawInline,
     Span,
     Str,
     attr,
@@ -107,9 +108,29 @@ def _inline_values(doc: dict[str, Any], values: dict[int, dict[str, Any]], fmt: 
     walk_inlines(doc["blocks"], visit)
 
 
+def _failed_check_node(inlines: list[Node], check: dict[str, Any], fmt: str) -> Node:
+    """A failed check in a draft: shown, highlighted, with what failed (never silently)."""
+    label = text_inlines(f"[check failed: {check.get('id')}: {check.get('message', '')}]")
+    if fmt == "html":
+        return Span(attr("", ["check-failed"], [["data-check", str(check.get("id"))]]),
+                    inlines + [{"t": "Space"}] + label)
+    return Span(attr(), [RawInline("typst", '#highlight(fill: rgb("#ffd6d6"))[')]
+                + inlines + [{"t": "Space"}] + label + [RawInline("typst", "]")])
+
+
+def inline_text(text: str, values: dict[int, dict[str, Any]]) -> str:
+    """Resolve inline-value tokens in plain text (chapter titles, table-of-contents entries)."""
+    return TOKEN.sub(lambda m: values.get(int(m.group(1)), {"text": "?"})["text"], text)
+
+
 def _value_node(value: dict[str, Any], fmt: str, page: str, facts_page: str | None) -> Node:
     inlines = text_inlines(value["text"])
     info = value.get("info") or {}
+    check = info.get("check")
+    if check and check.get("ok") is False:
+        return _failed_check_node(inlines, check, fmt)
+    if not value["text"]:
+        return Span(attr(), [])  # a check that holds, or any empty value: nothing to show
     fact_id = info.get("fact_id")
     if fmt != "html" or not fact_id:
         return Span(attr(), inlines)
