@@ -88,7 +88,7 @@ def environment_source(env: dict[str, str]) -> str:
     """Kernel code that sets the variant's environment variables before any chapter code."""
     if not env:
         return ""
-    return f"_lb_os.environ.update({dict(env)!r})\n"
+    return f"__import__(\"os\").environ.update({dict(env)!r})\n"
 
 
 @dataclass(frozen=True)
