@@ -201,7 +201,7 @@ def foreign_policy_bodies(ds) -> FigureResult:
                 facecolor=_KIND_FILL[kinds[body]], edgecolor=_KIND_EDGE[kinds[body]],
                 linewidth=1.0, linestyle="--" if isolated else "-", zorder=2,
             ))  # fmt: skip
-            ax.text(x, y, wrap(names[body]), ha="center", va="center", fontsize=6.8, zorder=3)
+            ax.text(x, y, wrap(names[body]), ha="center", va="center", fontsize=style.SMALL_SIZE, zorder=3)
 
         if listed:
             cx, cy = positions["cpc_central_committee"]
@@ -212,7 +212,7 @@ def foreign_policy_bodies(ds) -> FigureResult:
                 edgecolor=_KIND_EDGE["party"], linewidth=1.0, zorder=2,
             ))  # fmt: skip
             ax.text(lx + 0.012, cy, "\n".join(list_lines), ha="left", va="center",
-                    fontsize=6.5, zorder=3, linespacing=1.3)  # fmt: skip
+                    fontsize=style.SMALL_SIZE, zorder=3, linespacing=1.3)  # fmt: skip
             ax.plot([cx - box_w / 2, lx + list_w], [cy, cy], color=_KIND_EDGE["party"],
                     linewidth=1.0, zorder=1)  # fmt: skip
 
@@ -249,7 +249,7 @@ def foreign_policy_bodies(ds) -> FigureResult:
                            label=_RELATION_STYLE[rel]["label"]) for rel in used]  # fmt: skip
         handles.append(Line2D([], [], color=style.INK, linewidth=0.8, label="is part of (no arrow)"))
         ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, -0.16), ncol=5,
-                  fontsize=6.8, handlelength=2.2)  # fmt: skip
+                  fontsize=style.SMALL_SIZE, handlelength=2.2)  # fmt: skip
     return _result(fig, data, note)
 
 
@@ -307,15 +307,15 @@ def investment_position(ds) -> FigureResult:
                 base[r.year] += r.value
         for r in data[data["measure"] == "total"].itertuples():
             ax_pos.text(r.year, r.value + 0.3, f"{r.value:.2f}", ha="center", va="bottom",
-                        fontsize=7.5)  # fmt: skip
+                        fontsize=style.LABEL_SIZE)  # fmt: skip
         for y in missing:
-            ax_pos.text(y, 0.4, "not\nprinted", ha="center", va="bottom", fontsize=6.5,
+            ax_pos.text(y, 0.4, "not\nprinted", ha="center", va="bottom", fontsize=style.SMALL_SIZE,
                         color=style.MUTED)  # fmt: skip
         ax_pos.set_xticks(years)
         ax_pos.set_ylabel("USD billion, end of year")
         ax_pos.set_title("Investment position")
         ax_pos.set_ylim(0, max(data.loc[data["unit"] == "USD billion", "value"]) * 1.18)
-        ax_pos.legend(loc="upper right", fontsize=7)
+        ax_pos.legend(loc="upper right", fontsize=style.SMALL_SIZE)
 
         shares = [("share_of_kz_fdi", "of all FDI in Kazakhstan", style.PALETTE[0], "o"),
                   ("share_of_kz_total", "of all foreign investment", style.PALETTE[3], "s")]  # fmt: skip
@@ -325,15 +325,15 @@ def investment_position(ds) -> FigureResult:
                           linestyle="none", label=label, markersize=7)  # fmt: skip
             for r in part.itertuples():
                 ax_share.annotate(f"{r.value:g}%", (r.year, r.value), textcoords="offset points",
-                                  xytext=(0, 7), ha="center", fontsize=7.5)  # fmt: skip
+                                  xytext=(0, 7), ha="center", fontsize=style.LABEL_SIZE)  # fmt: skip
         ax_share.set_xticks(years)
         ax_share.set_xlim(years[0] - 0.5, years[-1] + 0.5)
         ax_share.set_ylim(0, max(data.loc[data["unit"] == "percent", "value"]) * 1.35)
         ax_share.set_ylabel("China's share, %")
         ax_share.set_title("China's share")
-        ax_share.legend(loc="lower right", fontsize=7)
+        ax_share.legend(loc="lower right", fontsize=style.SMALL_SIZE)
         for ax in (ax_pos, ax_share):
-            ax.tick_params(axis="x", labelsize=7.5)
+            ax.tick_params(axis="x", labelsize=style.LABEL_SIZE)
     return _result(fig, data, note)
 
 
@@ -377,13 +377,13 @@ def fdi_by_sector(ds) -> FigureResult:
                    label=label, width=0.65, edgecolor="white", linewidth=0.4)  # fmt: skip
             bottom += values.fillna(0).values
         for x, total in zip([str(y) for y in years], bottom.values):
-            ax.text(x, total + 60, f"{total:,.0f}", ha="center", va="bottom", fontsize=7)
+            ax.text(x, total + 60, f"{total:,.0f}", ha="center", va="bottom", fontsize=style.SMALL_SIZE)
         ax.set_ylabel("USD million")
         ax.set_ylim(0, bottom.max() * 1.1)
         style.format_axis_thousands(ax.yaxis)
         handles, labels = ax.get_legend_handles_labels()
         ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                  fontsize=6.8, labelspacing=0.6)  # fmt: skip
+                  fontsize=style.SMALL_SIZE, labelspacing=0.6)  # fmt: skip
     return _result(fig, data.rename(columns={"label": "sector_label"}), note)
 
 
@@ -440,19 +440,19 @@ def trade_with_china(ds) -> FigureResult:
                             color=colour, markerfacecolor="white" if derived else colour,
                             markeredgewidth=1.8)  # fmt: skip
                 ax_lvl.annotate(f"{r.value:.1f}", (r.year, r.value), textcoords="offset points",
-                                xytext=(0, 8), ha="center", fontsize=7.5)  # fmt: skip
+                                xytext=(0, 8), ha="center", fontsize=style.LABEL_SIZE)  # fmt: skip
             if len(part):
                 ax_lvl.plot([], [], marker="o", linestyle="none", color=colour,
                             label=_FLOW_LABEL[flow])  # fmt: skip
         for y in missing_years:
-            ax_lvl.text(y, 1.0, "not\nprinted", ha="center", va="bottom", fontsize=6.5,
+            ax_lvl.text(y, 1.0, "not\nprinted", ha="center", va="bottom", fontsize=style.SMALL_SIZE,
                         color=style.MUTED)  # fmt: skip
         ax_lvl.set_xticks(years)
         ax_lvl.set_xlim(years[0] - 0.5, years[-1] + 0.5)
         ax_lvl.set_ylim(0, levels["value"].max() * 1.25)
         ax_lvl.set_ylabel("USD billion")
         ax_lvl.set_title("Trade turnover with China")
-        ax_lvl.legend(loc="upper left", fontsize=7)
+        ax_lvl.legend(loc="upper left", fontsize=style.SMALL_SIZE)
 
         growth = data[data["panel"] == "growth"].copy()
         growth["label"] = [
@@ -468,9 +468,9 @@ def trade_with_china(ds) -> FigureResult:
         ypos = list(range(len(growth)))[::-1]
         ax_gr.barh(ypos, growth["value"], color=colours, height=0.6)
         for y, v in zip(ypos, growth["value"]):
-            ax_gr.text(v + 1.5, y, f"{v:.2f}%", va="center", fontsize=7.5)
+            ax_gr.text(v + 1.5, y, f"{v:.2f}%", va="center", fontsize=style.LABEL_SIZE)
         ax_gr.set_yticks(ypos, ["\n".join(textwrap.wrap(t, 16)) for t in growth["label"]],
-                         fontsize=7.5)  # fmt: skip
+                         fontsize=style.LABEL_SIZE)  # fmt: skip
         ax_gr.set_xlim(0, growth["value"].max() * 1.3)
         ax_gr.grid(axis="y", visible=False)
         ax_gr.grid(axis="x", visible=True)
@@ -537,16 +537,16 @@ def perception_index(ds) -> FigureResult:
                     ax.annotate(f"{v:+.2f}".replace("-", "\u2212"), (v, ypos[c]),
                                 textcoords="offset points",
                                 xytext=(0, 5 if m == measurements[-1] else -12), ha="center",
-                                fontsize=6.5, color=colours[m])  # fmt: skip
+                                fontsize=style.SMALL_SIZE, color=colours[m])  # fmt: skip
             ax.set_yticks(list(ypos.values()), [labels[cats.index(c)] for c in ypos],
-                          fontsize=7.5)  # fmt: skip
+                          fontsize=style.LABEL_SIZE)  # fmt: skip
             ax.set_xlim(-0.5, 0.55)
             ax.grid(axis="y", visible=False)
             ax.grid(axis="x", visible=True)
             ax.set_ylim(-0.7, len(cats) - 0.3)
         ax_nat.set_title("Kazakhstan: index and indicators")
         ax_reg.set_title("Index by region")
-        ax_nat.legend(loc="lower left", fontsize=7)
+        ax_nat.legend(loc="lower left", fontsize=style.SMALL_SIZE)
         ax_reg.set_xlabel("Index value")
         ax_nat.set_xlabel("Index value")
     return _result(fig, data, note)

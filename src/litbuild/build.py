@@ -225,7 +225,7 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
                                facts_page, disclosure_blocks(items_by_label, info.page, staging))
                 html_docs[info.path] = doc
             bodies = ast_to_html(html_docs)
-            extra = [(facts_page_info(), facts_page_html(facts))] if facts else []
+            extra = [(facts_page_info(), facts_page_html(facts, infos))] if facts else []
             write_site(staging, config, infos, bodies, pdf_name, extra)
             return time.perf_counter() - began
 

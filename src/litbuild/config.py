@@ -38,6 +38,12 @@ class BookConfig:
     execute: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_EXECUTE))
     toc: bool = True
     css: list[str] = field(default_factory=list)  # format.html.css: project stylesheets
+    # Quarto's own keys: book.site-url, book.description, top-level license and citation.
+    site_url: str | None = None
+    description: str | None = None
+    license: str | None = None
+    citation: dict[str, Any] = field(default_factory=dict)
+    lang: str = "en"  # Quarto's `lang`: BCP 47, e.g. en-GB for British spelling
 
 
 def _as_list(value: Any) -> list[str]:
@@ -113,6 +119,13 @@ def load_config(project_dir: Path | str) -> BookConfig:
             if not (root / sheet).is_file():
                 problems.append(f"{path}: format.html.css '{sheet}' does not exist")
 
+    citation = raw.get("citation") or {}
+    if citation is True:
+        citation = {}
+    if not isinstance(citation, dict):
+        problems.append(f"{path}: citation must be a mapping of CSL fields or true")
+        citation = {}
+
     if problems:
         raise ConfigError("\n".join(problems))
     return BookConfig(
@@ -127,4 +140,9 @@ def load_config(project_dir: Path | str) -> BookConfig:
         execute=execute,
         toc=toc,
         css=css,
+        site_url=str(book["site-url"]).rstrip("/") + "/" if book.get("site-url") else None,
+        description=None if book.get("description") is None else str(book["description"]),
+        license=None if raw.get("license") is None else str(raw["license"]),
+        citation=citation,
+        lang=str(raw.get("lang") or "en"),
     )

@@ -13,7 +13,8 @@ from typing import Any
 from .errors import BuildError
 
 SPLIT = "LITBUILDCHAPTERSPLIT"
-READ_FORMAT = "markdown-smart"
+# Quarto reads with smart punctuation on: curly quotes, en and em dashes from -- and ---, ellipses.
+READ_FORMAT = "markdown+smart"
 
 
 @lru_cache(maxsize=1)
