@@ -272,7 +272,9 @@ def _write_pdf(config, infos, asts, targets, sources, executed, items_by_label, 
     book = {"pandoc-api-version": docs[0]["pandoc-api-version"], "meta": {},
             "blocks": [b for d in docs for b in d["blocks"]]}
     typ_file = staging / "book.typ"
-    typ_file.write_text(book_typst(config, ast_to_typst(book)), encoding="utf-8")
+    alts = {a: i.alt or i.caption for i in items_by_label.values() if i.kind == "figure"
+            for a in i.assets if i.alt or i.caption}
+    typ_file.write_text(book_typst(config, ast_to_typst(book), alts), encoding="utf-8")
     progress("compiling PDF with Typst")
     try:
         pdf = compile_pdf(typ_file, staging)

@@ -30,7 +30,7 @@ class Edition:
     def version(self) -> str:
         if not self.commit:
             return "unversioned"
-        return self.commit[:12] + ("+local changes" if self.dirty else "")
+        return self.commit[:12] + ("-dirty" if self.dirty else "")
 
 
 def edition_of(config: BookConfig, git: dict[str, Any]) -> Edition:
@@ -64,7 +64,7 @@ def citation_for(config: BookConfig, edition: Edition) -> Citation:
     title = config.title + (f": {config.subtitle}" if config.subtitle else "")
     authors = config.author
     csl: dict[str, Any] = {
-        "id": fields.get("id") or re.sub(r"[^a-z0-9]+", "-", config.title.lower()).strip("-")[:40],
+        "id": fields.get("id") or _citation_key(authors, config.date),
         "type": fields.get("type", "report"),
         "title": fields.get("title", title),
         "author": [{"literal": a} for a in authors],
@@ -75,7 +75,9 @@ def citation_for(config: BookConfig, edition: Edition) -> Citation:
         csl["issued"] = {"date-parts": [[int(config.date)]]} if config.date.isdigit() else \
             {"literal": config.date}
     if edition.commit_date:
-        csl["note"] = f"Built from commit {edition.version} of {edition.commit_date}"
+        csl["note"] = (f"Built from git commit {edition.commit}"
+                       + (" with uncommitted changes" if edition.dirty else "")
+                       + f" of {edition.commit_date}")
     if config.site_url:
         csl["URL"] = fields.get("url", config.site_url)
     if config.license:
@@ -85,10 +87,9 @@ def citation_for(config: BookConfig, edition: Edition) -> Citation:
             csl[key] = fields.get(key.lower()) or fields.get(key)
 
     who = ", ".join(authors) or "Anonymous"
-    parts = [f"{who} ({config.date or 'n.d.'}).", f"{csl['title']}."]
-    if "edition" in csl:
-        parts.append(f"{csl['edition']} edition, version {edition.version}"
-                     + (f" ({edition.commit_date})." if edition.commit_date else "."))
+    parts = [f"{who} ({config.date or 'n.d.'}).", f"{csl['title']}.",
+             f"Version {edition.version}"
+             + (f" of {edition.commit_date}." if edition.commit_date else ".")]
     if csl.get("publisher"):
         parts.append(f"{csl['publisher']}.")
     if csl.get("URL"):
@@ -106,6 +107,12 @@ def citation_for(config: BookConfig, edition: Edition) -> Citation:
     lines += [f"  {k} = {{{v}}}," for k, v in bib.items() if v]
     bibtex = "\n".join(lines).rstrip(",") + "\n}\n"
     return Citation(text, bibtex, csl)
+
+
+def _citation_key(authors: list[str], date: str | None) -> str:
+    """A short BibTeX key: first word of the first author and the year ('talap2022')."""
+    first = re.sub(r"[^a-z0-9]", "", (authors[0].split()[0] if authors else "anon").lower())
+    return f"{first or 'anon'}{date or ''}"
 
 
 class _TextOfFirstParagraph(HTMLParser):
