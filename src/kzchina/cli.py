@@ -15,8 +15,9 @@ def main() -> None:
 
 @main.command()
 @click.argument("project_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--to", "to", type=click.Choice(["html", "pdf", "all"]), default="all",
-              show_default=True, help="Which outputs to render.")
+@click.option("--to", "to", type=click.Choice(["html", "pdf", "all", "docx"]), default="all",
+              show_default=True,
+              help="Which outputs to render (all: HTML site and PDF; docx: one Word file).")
 @click.option("--engine", type=click.Choice(["auto", "builtin", "quarto"]), default="auto",
               show_default=True, help="auto uses quarto when it is on PATH, else the builtin engine.")
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None,

@@ -241,9 +241,17 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
                 phases["pdf"] = time.perf_counter() - began
             if site is not None:
                 phases["html"] = site.result()
+        docx_name = slug(config.title) + ".docx" if to == "docx" else None
+        if docx_name:
+            from .docx import write_docx
+
+            write_docx(config, infos, asts, targets, sources, executed, items_by_label, staging,
+                       docx_name)
         phases["convert"] = time.perf_counter() - converting
         (staging / FACTS_CSV).write_text(facts_csv(facts), encoding="utf-8")
         record = provenance_document(config.root, staging, infos, executed, items, facts, pdf_name)
+        if docx_name:
+            record["docx"] = docx_name
         write_json(staging / PROVENANCE_FILE, record)
         _publish(staging, target)
     except BaseException:
@@ -376,8 +384,8 @@ def build_with_quarto(project_dir: Path, to: str, output_dir: Path | None,
 def build(project_dir: Path | str = ".", to: str = "all", engine: str = "auto",
           output_dir: Path | str | None = None, progress: Progress = _stderr) -> BuildResult:
     """Render a Quarto book project to HTML and/or PDF with the chosen engine."""
-    if to not in ("all", "html", "pdf"):
-        raise BuildError(f"--to must be html, pdf or all, not '{to}'")
+    if to not in ("all", "html", "pdf", "docx"):
+        raise BuildError(f"--to must be html, pdf, docx or all, not '{to}'")
     project = Path(project_dir).resolve()
     out = Path(output_dir).resolve() if output_dir is not None else None
     if engine == "quarto" or (engine == "auto" and shutil.which("quarto")):

@@ -62,6 +62,8 @@ def _figure_from_div(block: Node, item: Any, fmt: str,
     extra = after(hid) if after is not None else []
     if fmt == "html" and kind == "table":
         return _html_table(hid, caption, body, extra)
+    if fmt == "docx":
+        return _docx_item(hid, kind, caption, body)
     return [Figure(attr(hid, [f"lb-{kind}"]), caption, body), *extra]
 
 
@@ -82,6 +84,15 @@ def _html_table(hid: str, caption: list[Node], body: list[Node], extra: list[Nod
             RawBlock("html", "</figure>"), *extra]
 
 
+def _docx_item(hid: str, kind: str, caption: list[Node], body: list[Node]) -> list[Node]:
+    """Word: a table keeps its caption as the table's own (Word's "Table Caption")."""
+    tables = [b for b in body if b["t"] == "Table"]
+    if kind == "table" and len(tables) == 1:
+        tables[0]["c"][1] = [None, caption]
+        return [Div(attr(hid), body)]
+    return [Figure(attr(hid, [f"lb-{kind}"]), caption, body)]
+
+
 def _callout(block: Node, fmt: str) -> list[Node] | None:
     (hid, classes, kv), content = block["c"]
     kind = next((c.split("-", 1)[1] for c in classes if c.startswith("callout-")
@@ -98,6 +109,9 @@ def _callout(block: Node, fmt: str) -> list[Node] | None:
             Div(attr("", ["callout-title"]), [Plain(text_inlines(title))]),
             Div(attr("", ["callout-body"]), content),
         ])]
+    if fmt == "docx":
+        return [Div(attr(hid, ["callout", f"callout-{kind}"]),
+                    [{"t": "Para", "c": [{"t": "Strong", "c": text_inlines(title)}]}, *content])]
     escaped = title.replace("\\", "\\\\").replace('"', '\\"')
     return ([RawBlock("typst", f'#lbcallout(kind: "{kind}", title: "{escaped}")[')]
             + content + [RawBlock("typst", "]")])

@@ -64,7 +64,7 @@ def verify(project_dir: Path | str = ".", progress: Progress = _stderr) -> Verif
     scratch = Path(tempfile.mkdtemp(prefix="litbuild-verify-"))
     try:
         fresh = scratch / "book"
-        to = "all" if record.get("pdf") else "html"
+        to = "all" if record.get("pdf") else "docx" if record.get("docx") else "html"
         build_builtin(config, to=to, output_dir=fresh, progress=progress, use_cache=False,
                       write_figures=False)
         rebuilt = output_manifest(fresh)
