@@ -142,7 +142,7 @@ def finish_html(body: str) -> str:
     def anchor(match: re.Match) -> str:
         level, hid, attrs, inner = match.groups()
         return (f'<h{level} id="{hid}"{attrs}>{inner}<a class="anchor" href="#{hid}" '
-                f'aria-label="Link to this section">#</a></h{level}>')
+                f'aria-label="Link to this section"></a></h{level}>')
 
     body = _HEADING.sub(anchor, body)
     # A tap or click opens the chart's SVG full size: small lettering becomes readable on a phone.
