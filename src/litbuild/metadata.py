@@ -149,7 +149,8 @@ def page_description(body_html: str, fallback: str | None) -> str:
 
 
 def first_image(body_html: str) -> str | None:
-    """The first PNG the page shows beside its SVG (figures keep both), else the first image."""
+    """The PNG saved beside the page's first SVG figure (social sites do not show SVG), or its
+    first image; the caller checks the PNG exists."""
     match = re.search(r'<img src="([^"]+)"', body_html)
     if not match:
         return None

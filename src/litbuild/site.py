@@ -81,7 +81,7 @@ def write_site(out: Path, config: BookConfig, infos: list[ChapterInfo], bodies: 
             is_index=info.page == "index.html", prev=prev_entry, next=next_entry,
             toc=info.toc if config.toc else [], pdf=pdf_name,
             stylesheets=[project_stylesheet(sheet) for sheet in config.css],
-            meta=_page_meta(config, info, body, root), search=searchable,
+            meta=_page_meta(config, info, body, root, out), search=searchable,
             citation=citation, edition=edition,
         )
         target = out / info.page
@@ -112,7 +112,8 @@ class PageMeta:
     image_alt: str | None
 
 
-def _page_meta(config: BookConfig, info: ChapterInfo, body: str, root: str) -> PageMeta:
+def _page_meta(config: BookConfig, info: ChapterInfo, body: str, root: str,
+               out: Path) -> PageMeta:
     """Description, canonical address and preview image of one page (absolute with a site-url)."""
     from .metadata import first_image, page_description
 
@@ -121,11 +122,13 @@ def _page_meta(config: BookConfig, info: ChapterInfo, body: str, root: str) -> P
                    else page_description(body, fallback))
     canonical = config.site_url + info.page if config.site_url else None
     image = first_image(body)
+    page_dir = posixpath.dirname(info.page)
+    if image and not (out / posixpath.normpath(posixpath.join(page_dir, image))).is_file():
+        image = re.search(r'<img src="([^"]+)"', body).group(1)  # no PNG beside it: the SVG
     alt = None
     if image:
         match = re.search(r'<img src="[^"]+"[^>]* alt="([^"]*)"', body)
         alt = html_lib.unescape(match.group(1)) if match else None
-        page_dir = posixpath.dirname(info.page)
         site_path = posixpath.normpath(posixpath.join(page_dir, image))
         image = config.site_url + site_path if config.site_url else root + site_path
     return PageMeta(description, canonical, image, alt)
