@@ -140,15 +140,15 @@ def foreign_policy_bodies(ds) -> FigureResult:
     # Shape
     placed, listed = _org_layout(bodies, links)
     n_rows = int(placed["row"].max()) + 1
-    row_h, box_h = 1.0, 0.62
+    row_h, box_h = 1.0, 0.78
     # The list of Central Committee bodies sits left of the root, in a taller first row.
     list_lines = ["Bodies of the Central Committee:"]
     for body, depth in listed.items():
         short = names[body].replace(" of the CPC Central Committee", "")
         prefix = "\u2022 " if depth == 1 else "    \u2013 "
-        list_lines += textwrap.wrap(short, 46, initial_indent=prefix,
+        list_lines += textwrap.wrap(short, 40, initial_indent=prefix,
                                     subsequent_indent="    " * depth)  # fmt: skip
-    list_h = 0.13 * len(list_lines) + 0.12 if listed else 0.0
+    list_h = 0.155 * len(list_lines) + 0.12 if listed else 0.0
     top_h = max(row_h, list_h + 0.25)
     positions: dict[str, tuple[float, float]] = {}
     for row, group in placed.groupby("row"):
@@ -183,14 +183,14 @@ def foreign_policy_bodies(ds) -> FigureResult:
         "links to the others."
     )
     with style.house_style():
-        fig = style.new_figure(6.6, note)
+        fig = style.new_figure(7.2, note)
         ax = fig.add_subplot()
         ax.set_axis_off()
         ax.set_xlim(0, 1)
         ax.set_ylim(-0.55, (n_rows - 1) * row_h + top_h - row_h + max(0.55, list_h / 2 + 0.05))
-        box_w = 0.21
+        box_w = 0.25
 
-        def wrap(text: str, width: int = 24) -> str:
+        def wrap(text: str, width: int = 22) -> str:
             return "\n".join(textwrap.wrap(text, width))
 
         for body, (x, y) in positions.items():
@@ -205,7 +205,7 @@ def foreign_policy_bodies(ds) -> FigureResult:
 
         if listed:
             cx, cy = positions["cpc_central_committee"]
-            list_w, lx = 0.50, 0.01
+            list_w, lx = 0.42, 0.0
             ax.add_patch(FancyBboxPatch(
                 (lx, cy - list_h / 2), list_w, list_h,
                 boxstyle="round,pad=0.004,rounding_size=0.02", facecolor=_KIND_FILL["party"],
@@ -248,7 +248,7 @@ def foreign_policy_bodies(ds) -> FigureResult:
                            linestyle=_RELATION_STYLE[rel]["linestyle"],
                            label=_RELATION_STYLE[rel]["label"]) for rel in used]  # fmt: skip
         handles.append(Line2D([], [], color=style.INK, linewidth=0.8, label="is part of (no arrow)"))
-        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, -0.16), ncol=5,
+        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, -0.1), ncol=4,
                   fontsize=style.SMALL_SIZE, handlelength=2.2)  # fmt: skip
     return _result(fig, data, note)
 
@@ -536,7 +536,10 @@ def perception_index(ds) -> FigureResult:
                 for v, c in zip(part["value"], part[key]):
                     ax.annotate(f"{v:+.2f}".replace("-", "\u2212"), (v, ypos[c]),
                                 textcoords="offset points",
-                                xytext=(0, 5 if m == measurements[-1] else -12), ha="center",
+                                # earlier measurements labelled to the left: clear of the
+                                # next row's label at the larger type size
+                                xytext=(0, 5) if m == measurements[-1] else (-7, -3),
+                                ha="center" if m == measurements[-1] else "right",
                                 fontsize=style.SMALL_SIZE, color=colours[m])  # fmt: skip
             ax.set_yticks(list(ypos.values()), [labels[cats.index(c)] for c in ypos],
                           fontsize=style.LABEL_SIZE)  # fmt: skip
@@ -546,7 +549,8 @@ def perception_index(ds) -> FigureResult:
             ax.set_ylim(-0.7, len(cats) - 0.3)
         ax_nat.set_title("Kazakhstan: index and indicators")
         ax_reg.set_title("Index by region")
-        ax_nat.legend(loc="lower left", fontsize=style.SMALL_SIZE)
+        ax_nat.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2,
+                      fontsize=style.SMALL_SIZE)  # below the axis: clear of every point
         ax_reg.set_xlabel("Index value")
         ax_nat.set_xlabel("Index value")
     return _result(fig, data, note)

@@ -140,9 +140,9 @@ def _inline_values(doc: dict[str, Any], values: dict[int, dict[str, Any]], fmt: 
 
 def keep_number_with_unit(text: str, fmt: str = "html") -> str:
     """Join a number to the word after it with a no-break space ('$3.51 billion', '16 persons')
-    and, in HTML, a sign to its number (browsers may break after a minus sign)."""
+    and a sign to its number (browsers and Typst may break after a minus sign)."""
     text = NUMBER_SPACE.sub("\\1\u00a0", text)
-    return SIGN_BEFORE.sub("\\1\u2060", text) if fmt == "html" else text
+    return SIGN_BEFORE.sub("\\1\u2060", text) if fmt in ("html", "typst") else text
 
 
 def _value_node(value: dict[str, Any], fmt: str, page: str, facts_page: str | None) -> Node:
