@@ -21,7 +21,14 @@ from urllib.parse import urlsplit
 import pytest
 
 from book_fixtures import ROOT, book_chapters, main_book
-from test_engine_browser import CHROMIUM, CHROMIUM_ARGS, IN_CI, PageProblems, QuietHandler, require_browser
+from test_engine_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    IN_CI,
+    PageProblems,
+    QuietHandler,
+    require_browser,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
