@@ -155,3 +155,10 @@ def test_table_bundle(ds, func):
     assert line.startswith(f"def {func.__name__}(")
     assert prov["inputs"]
     assert prov["data_csv"] == r.frame.to_csv(index=False, lineterminator="\n")
+
+
+def test_quotes_in_cells_are_typeset_like_the_prose():
+    """Data keep straight quotes; the table shows them as pandoc's smart punctuation does."""
+    frame = pd.DataFrame({"Topic": ['the "Sing! China" contest', "People's Bank"]})
+    _header, body = _cells(TableResult(frame, "caption", "note", "quotes", []).to_markdown())
+    assert [row[0] for row in body] == ["the \u201cSing! China\u201d contest", "People\u2019s Bank"]
