@@ -151,9 +151,15 @@ def _value_node(value: dict[str, Any], fmt: str, page: str, facts_page: str | No
     fact_id = info.get("fact_id")
     if fmt != "html" or not fact_id:
         return Span(attr(), inlines)
+    # The tooltip says what the link leads to, not the internal id; a value the source does not
+    # print also says how it was computed ("computed: a / b").
+    title = FACT_TITLE
+    derivation = (info.get("provenance") or {}).get("derivation")
+    if derivation:
+        title += f" ({derivation})"
     if facts_page:
         href = posixpath.relpath(facts_page, posixpath.dirname(page) or ".") + f"#fact-{fact_id}"
-        return Link(attr("", ["fact"], [["data-fact", fact_id]]), inlines, href, FACT_TITLE)
+        return Link(attr("", ["fact"], [["data-fact", fact_id]]), inlines, href, title)
     return Span(attr("", ["fact"], [["data-fact", fact_id]]), inlines)
 
 
