@@ -165,15 +165,15 @@ def foreign_policy_bodies(ds) -> FigureResult:
     # Shape
     placed, listed = _org_layout(bodies, links)
     n_rows = int(placed["row"].max()) + 1
-    row_h, box_h = 1.0, 0.62
+    row_h, box_h = 1.0, 0.78
     # The list of Central Committee bodies sits left of the root, in a taller first row.
     list_lines = ["Bodies of the Central Committee:"]
     for body, depth in listed.items():
         short = names[body].replace(" of the CPC Central Committee", "")
         prefix = "\u2022 " if depth == 1 else "    \u2013 "
-        list_lines += textwrap.wrap(short, 46, initial_indent=prefix,
+        list_lines += textwrap.wrap(short, 40, initial_indent=prefix,
                                     subsequent_indent="    " * depth)  # fmt: skip
-    list_h = 0.13 * len(list_lines) + 0.12 if listed else 0.0
+    list_h = 0.16 * len(list_lines) + 0.12 if listed else 0.0
     top_h = max(row_h, list_h + 0.25)
     positions: dict[str, tuple[float, float]] = {}
     for row, group in placed.groupby("row"):
@@ -209,14 +209,14 @@ def foreign_policy_bodies(ds) -> FigureResult:
            if placed["isolated"].any() else "")
     )
     with style.house_style():
-        fig = style.new_figure(6.6, note)
+        fig = style.new_figure(7.2, note)
         ax = fig.add_subplot()
         ax.set_axis_off()
         ax.set_xlim(0, 1)
         ax.set_ylim(-0.55, (n_rows - 1) * row_h + top_h - row_h + max(0.55, list_h / 2 + 0.05))
-        box_w = 0.21
+        box_w = 0.25
 
-        def wrap(text: str, width: int = 24) -> str:
+        def wrap(text: str, width: int = 22) -> str:
             return "\n".join(textwrap.wrap(text, width))
 
         for body, (x, y) in positions.items():
@@ -231,7 +231,7 @@ def foreign_policy_bodies(ds) -> FigureResult:
 
         if listed:
             cx, cy = positions["cpc_central_committee"]
-            list_w, lx = 0.50, 0.01
+            list_w, lx = 0.42, 0.0
             ax.add_patch(FancyBboxPatch(
                 (lx, cy - list_h / 2), list_w, list_h,
                 boxstyle="round,pad=0.004,rounding_size=0.02", facecolor=_KIND_FILL["party"],
