@@ -100,8 +100,14 @@ class Book(RenderedBook):
         found: dict[str, set[str]] = {}
         for page in self.chapter_pages():
             for a in self.html(page).select("a.fact[data-fact]"):
-                found.setdefault(a["data-fact"], set()).add(a.get_text())
+                found.setdefault(a["data-fact"], set()).add(as_typed(a.get_text()))
         return found
+
+
+def as_typed(text: str) -> str:
+    """A fact's text as the registry gives it, without the typesetting the page adds (no-break
+    space between a number and its unit, word joiner after a sign)."""
+    return text.replace("\u00a0", " ").replace("\u2060", "")
 
 
 @contextlib.contextmanager

@@ -31,8 +31,9 @@ def _debug() -> bool:
 
 @main.command()
 @click.argument("project_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--to", "to", type=click.Choice(["html", "pdf", "all"]), default="all",
-              show_default=True, help="Which outputs to render.")
+@click.option("--to", "to", type=click.Choice(["html", "pdf", "all", "docx"]), default="all",
+              show_default=True,
+              help="Which outputs to render (all: HTML site and PDF; docx: one Word file).")
 @click.option("--engine", type=click.Choice(["builtin", "quarto"]), default="builtin",
               show_default=True,
               help="quarto runs `quarto render` (no provenance.json, facts.csv or figures/).")

@@ -284,7 +284,7 @@ def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
                                facts_page, disclosure_blocks(items_by_label, info.page, staging))
                 html_docs[info.path] = doc
             bodies = ast_to_html(html_docs, limits.pandoc_timeout)
-            extra = [(facts_page_info(), facts_page_html(facts))] if facts else []
+            extra = [(facts_page_info(), facts_page_html(facts, infos))] if facts else []
             write_site(staging, config, infos, bodies, pdf_name, extra)
             return time.perf_counter() - began
 
@@ -301,10 +301,18 @@ def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
                 phases["pdf"] = time.perf_counter() - began
             if site is not None:
                 phases["html"] = site.result()
+        docx_name = slug(config.title) + ".docx" if to == "docx" else None
+        if docx_name:
+            from .docx import write_docx
+
+            write_docx(config, infos, asts, targets, sources, executed, items_by_label, staging,
+                       docx_name)
         phases["convert"] = time.perf_counter() - converting
         (staging / FACTS_CSV).write_text(facts_csv(facts), encoding="utf-8")
         record = provenance_document(config.root, staging, infos, executed, items, facts, pdf_name,
                                      None if variant == Variant() else variant.key_part())
+        if docx_name:
+            record["docx"] = docx_name
         write_json(staging / PROVENANCE_FILE, seal(record))
         _publish(staging, target, protected)
         published.append(True)
@@ -333,7 +341,9 @@ def _write_pdf(config, infos, asts, targets, sources, executed, items_by_label, 
     book = {"pandoc-api-version": docs[0]["pandoc-api-version"], "meta": {},
             "blocks": [b for d in docs for b in d["blocks"]]}
     typ_file = staging / "book.typ"
-    typ_file.write_text(book_typst(config, ast_to_typst(book, limits.pandoc_timeout)),
+    alts = {a: i.alt or i.caption for i in items_by_label.values() if i.kind == "figure"
+            for a in i.assets if i.alt or i.caption}
+    typ_file.write_text(book_typst(config, ast_to_typst(book, limits.pandoc_timeout), alts),
                         encoding="utf-8")
     progress(BuildEvent("pdf", "compiling PDF with Typst"))
     try:
@@ -458,14 +468,14 @@ def build(project_dir: Path | str = ".", to: str = "all", engine: str = "builtin
           output_dir: Path | str | None = None, progress: Progress = to_stderr,
           limits: dict[str, float | None] | None = None,
           variant: Variant | None = None) -> BuildResult:
-    """Render a Quarto book project to HTML and/or PDF with the chosen engine and variant;
-    `limits` overrides the project's limits by field name (see litbuild.limits.Limits).
+    """Render a Quarto book project to HTML, PDF (or a Word file) with the chosen engine and
+    variant; `limits` overrides the project's limits by field name (see litbuild.limits.Limits).
 
     The builtin engine is used unless `engine="quarto"` asks for `quarto render`, whatever is on
     PATH: Quarto's output has no provenance.json, facts.csv or figures/.
     """
-    if to not in ("all", "html", "pdf"):
-        raise BuildError(f"--to must be html, pdf or all, not '{to}'")
+    if to not in ("all", "html", "pdf", "docx"):
+        raise BuildError(f"--to must be html, pdf, docx or all, not '{to}'")
     if engine not in ENGINES:
         raise BuildError(f"--engine must be {' or '.join(ENGINES)}, not '{engine}'")
     project = Path(project_dir).resolve()

@@ -40,6 +40,12 @@ class BookConfig:
     toc: bool = True
     css: list[str] = field(default_factory=list)  # format.html.css: project stylesheets
     output_file: str | None = None  # book.output-file: the PDF's name without extension
+    # Quarto's own keys: book.site-url, book.description, top-level license and citation.
+    site_url: str | None = None
+    description: str | None = None
+    license: str | None = None
+    citation: dict[str, Any] = field(default_factory=dict)
+    lang: str = "en"  # Quarto's `lang`: BCP 47, e.g. en-GB for British spelling
     limits: Limits = field(default_factory=Limits)
 
 
@@ -223,6 +229,13 @@ def load_config(project_dir: Path | str, metadata: dict[str, Any] | None = None,
                 problems.append(f"{path}: format.html.css '{sheet}' does not exist")
             css.append(sheet)
 
+    citation = raw.get("citation") or {}
+    if citation is True:
+        citation = {}
+    if not isinstance(citation, dict):
+        problems.append(f"{path}: citation must be a mapping of CSL fields or true")
+        citation = {}
+
     subtitle = _text(book.get("subtitle"), "book.subtitle", source, problems)
     date = _text(book.get("date"), "book.date", source, problems)
     if problems:
@@ -240,5 +253,10 @@ def load_config(project_dir: Path | str, metadata: dict[str, Any] | None = None,
         toc=toc,
         css=css,
         output_file=None if book.get("output-file") is None else str(book["output-file"]),
+        site_url=str(book["site-url"]).rstrip("/") + "/" if book.get("site-url") else None,
+        description=None if book.get("description") is None else str(book["description"]),
+        license=None if raw.get("license") is None else str(raw["license"]),
+        citation=citation,
+        lang=str(raw.get("lang") or "en"),
         limits=limits,
     )

@@ -146,7 +146,7 @@ def verify(project_dir: Path | str = ".", progress: Progress = to_stderr,
     scratch = Path(tempfile.mkdtemp(prefix="litbuild-verify-"))
     try:
         fresh = scratch / "book"
-        to = "all" if record.get("pdf") else "html"
+        to = "all" if record.get("pdf") else "docx" if record.get("docx") else "html"
         build_builtin(config, to=to, output_dir=fresh, progress=progress, use_cache=False,
                       write_figures=False, variant=variant)
         rebuilt = output_manifest(fresh)
