@@ -206,6 +206,9 @@ def _output_size(msg: dict[str, Any]) -> int:
     return size
 
 
+OUTPUT_LIMIT_GRACE = 3.0  # seconds a cell past its output limit has to stop after an interrupt
+
+
 def _client_class():
     """NotebookClient that caps the output one cell may produce: past the cap it drops the
     outputs and interrupts the kernel, and the build then fails naming the cell."""
@@ -223,11 +226,31 @@ def _client_class():
                 if self.over_limit is None:
                     self.over_limit = cell_index
                     if self.km is not None:
-                        asyncio.ensure_future(self.km.interrupt_kernel())
+                        self.__dict__["_stopping"] = asyncio.ensure_future(self._stop_kernel())
                 return None
             return super().output(outs, msg, display_id, cell_index)
 
+        async def _stop_kernel(self) -> None:
+            """Interrupt the cell; a kernel still busy after a grace period is killed (a cell
+            may catch KeyboardInterrupt, or be stuck where an interrupt does not reach)."""
+            await self.km.interrupt_kernel()
+            await asyncio.sleep(OUTPUT_LIMIT_GRACE)
+            await self.km._async_kill_kernel()
+
+        def stop_escalation(self) -> None:
+            """The cell stopped (or the run ended): no kill is needed any more."""
+            stopping = self.__dict__.pop("_stopping", None)
+            if stopping is not None:
+                stopping.cancel()
+
     return LimitedClient
+
+
+def _over_limit_message(chapter: Chapter, nb: nbformat.NotebookNode, index: int,
+                        limits: Limits) -> str:
+    return (f"{_where(chapter, nb, index)}: the cell's output exceeded "
+            f"{limits.cell_output_mb:g} MB and was stopped (raise the limit with "
+            "litbuild: cell-output-mb in _quarto.yml or --max-output-mb)")
 
 
 def _where(chapter: Chapter, nb: nbformat.NotebookNode, index: int | None) -> str:
@@ -324,10 +347,8 @@ async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dic
             break
         except NbCellExecutionError as exc:
             if client.over_limit is not None:
-                raise LimitError(
-                    f"{_where(chapter, nb, client.over_limit)}: the cell's output exceeded "
-                    f"{limits.cell_output_mb:g} MB and was stopped (raise the limit with "
-                    "litbuild: cell-output-mb in _quarto.yml or --max-output-mb)") from None
+                raise LimitError(_over_limit_message(chapter, nb, client.over_limit, limits)
+                                 ) from None
             _raise_for_failure(chapter, nb, exc, limits)
         except CellTimeoutError:
             where = _where(chapter, nb, running[0] if running else None)
@@ -335,6 +356,9 @@ async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dic
                              "(raise the limit with execute: timeout in _quarto.yml or the "
                              "chapter's front matter, or --timeout)") from None
         except DeadKernelError:
+            if client.over_limit is not None:  # killed by us, past the output limit
+                raise LimitError(_over_limit_message(chapter, nb, client.over_limit, limits)
+                                 ) from None
             where = _where(chapter, nb, running[0] if running else None)
             memory = (f"; each kernel may use at most {limits.kernel_memory_mb:g} MB"
                       if limits.kernel_memory_bytes else "")
@@ -348,6 +372,7 @@ async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dic
             raise BuildError(f"{chapter.path}: kernel failed: {type(exc).__name__}: {exc}"
                              f"{_exit_note(client)}") from exc
         finally:
+            client.stop_escalation()
             await _shutdown(client)
 
     for cell in nb.cells:
