@@ -6,7 +6,6 @@ Both result types display themselves in Jupyter (`_repr_mimebundle_`) and carry 
 
 from __future__ import annotations
 
-import base64
 import functools
 import inspect
 import io
@@ -20,6 +19,9 @@ import pandas as pd
 from kzchina.markdown import pipe_table
 
 PROVENANCE_MIME = "application/vnd.litbuild.provenance+json"
+# Asks the build engine for a PNG copy drawn from the SVG, outside the kernel: the pages and the
+# PDF use the SVG, and drawing a PNG here cost as much as the SVG itself.
+RASTER_MIME = "application/vnd.litbuild.raster+json"
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
@@ -100,9 +102,11 @@ class FigureResult:
         }
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        from kzchina.style import DPI
+
         return {
             "image/svg+xml": self.svg(),
-            "image/png": base64.b64encode(self.png()).decode("ascii"),
+            RASTER_MIME: {"dpi": DPI},
             PROVENANCE_MIME: self.provenance(),
         }
 

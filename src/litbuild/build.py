@@ -44,8 +44,10 @@ from .provenance import (
     write_standalone_figures,
 )
 from .qmd import Chapter, read_chapter
+from .raster import RasterCache, rasterize
 from .site import write_site
 from .transform import finish_chapter
+from .warm import WarmState
 
 Progress = Callable[[str], None]
 
@@ -84,7 +86,8 @@ def slug(text: str) -> str:
 
 
 async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Progress,
-                       jobs: int, cache: ExecutionCache) -> dict[str, ExecutedChapter]:
+                       jobs: int, cache: ExecutionCache,
+                       warm: WarmState) -> dict[str, ExecutedChapter]:
     # One slot per core runs cells; two more kernels may start meanwhile (a small warm pool).
     slots = asyncio.Semaphore(jobs)
     live_kernels = asyncio.Semaphore(jobs + 2)
@@ -96,7 +99,7 @@ async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Pr
         pending[chapter.path] = (key, defaults, cache.load(chapter.path, key))
     must_run = sum(1 for c in chapters if pending[c.path][2] is None and c.needs_kernel)
     # Kernels forked from one process that has imported the heavy libraries once.
-    server = forkserver.ForkServer(config.root) if forkserver.wanted(must_run, jobs) else None
+    server = warm.fork_server(forkserver.wanted(must_run, jobs)) if must_run else None
 
     async def run(chapter: Chapter) -> ExecutedChapter:
         nonlocal done
@@ -118,15 +121,15 @@ async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Pr
     order = sorted(chapters, key=lambda c: -cache.last_seconds(c.path))
     tasks = [asyncio.ensure_future(run(c)) for c in order]
     try:
-        results = await asyncio.gather(*tasks)
+        with warm.running():
+            results = await asyncio.gather(*tasks)
     except BaseException:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
     finally:
-        if server is not None:
-            server.close()
+        warm.release(server)
     return {r.path: r for r in results}
 
 
@@ -160,20 +163,26 @@ def _publish(staging: Path, target: Path) -> None:
 
 def build_builtin(config: BookConfig, to: str = "all", output_dir: Path | None = None,
                   progress: Progress = _stderr, jobs: int | None = None,
-                  use_cache: bool = True, write_figures: bool = True) -> BuildResult:
-    """Render the book with the builtin engine, one build at a time per project."""
+                  use_cache: bool = True, write_figures: bool = True,
+                  warm: WarmState | None = None) -> BuildResult:
+    """Render the book with the builtin engine, one build at a time per project.
+
+    `warm` carries state between builds of a long-lived process (see warm.py)."""
+    warm = warm or WarmState(config.root)
     with build_lock(config.root, progress):
-        return _build_locked(config, to, output_dir, progress, jobs, use_cache, write_figures)
+        return _build_locked(config, to, output_dir, progress, jobs, use_cache, write_figures,
+                             warm)
 
 
 def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress: Progress,
-                  jobs: int | None, use_cache: bool, write_figures: bool) -> BuildResult:
+                  jobs: int | None, use_cache: bool, write_figures: bool,
+                  warm: WarmState) -> BuildResult:
     started = time.perf_counter()
     target = (output_dir or config.root / config.output_dir).resolve()
     chapters = [read_chapter(config.root, entry.path) for entry in config.chapters]
     jobs = jobs or max(1, min(len(chapters), os.cpu_count() or 1))
     cache = ExecutionCache(config.root, enabled=use_cache)
-    executed = _run_async(_execute_all(config, chapters, progress, jobs, cache))
+    executed = _run_async(_execute_all(config, chapters, progress, jobs, cache, warm))
     phases = {"execute": time.perf_counter() - started}
     for path in cache.damaged:
         progress(f"warning: damaged cache entry for {path} was ignored and rebuilt")
@@ -189,6 +198,11 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
     assembled: dict[str, AssembledChapter] = {
         c.path: assemble_chapter(c, executed[c.path], _chapter_defaults(config, c)) for c in chapters
     }
+    # PNGs of figures are drawn here, not in the kernels, while pandoc parses.
+    raster_jobs = {p: j for a in assembled.values() for p, j in a.rasters.items()}
+    raster_pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    pngs = raster_pool.submit(rasterize, raster_jobs, warm.rasters if use_cache else RasterCache())
+    raster_pool.shutdown(wait=False)
     ast_cache = config.root / ".litbuild" / "ast" if use_cache else None
     asts = markdown_to_ast({p: a.markdown for p, a in assembled.items()}, ast_cache)
     items = [item for a in assembled.values() for item in a.items]
@@ -211,6 +225,7 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
     try:
         for a in assembled.values():
             write_assets(staging, a.assets)
+        write_assets(staging, pngs.result())
         write_downloads(staging, items, config.root)
         pdf_name = slug(config.title) + ".pdf" if to in ("all", "pdf") else None
 
@@ -224,7 +239,7 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
                 finish_chapter(doc, info, items_by_label, executed[info.path].inline_values, "html",
                                facts_page, disclosure_blocks(items_by_label, info.page, staging))
                 html_docs[info.path] = doc
-            bodies = ast_to_html(html_docs)
+            bodies = ast_to_html(html_docs, warm.html_fragments)
             extra = [(facts_page_info(), facts_page_html(facts))] if facts else []
             write_site(staging, config, infos, bodies, pdf_name, extra)
             return time.perf_counter() - began

@@ -126,6 +126,10 @@ class ForkServer:
         """Fork a kernel; None when the server cannot (the caller then starts a plain one)."""
         return await asyncio.to_thread(self._spawn_blocking, argv, cwd, env)
 
+    def alive(self) -> bool:
+        """Whether the server process still runs (it may have been killed since it started)."""
+        return self._proc.poll() is None
+
     def close(self) -> None:
         """Stop the server; kernels it forked live on until their managers shut them down."""
         with contextlib.suppress(OSError):

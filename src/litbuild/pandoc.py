@@ -109,8 +109,25 @@ def _one(markdown: str) -> dict[str, Any]:
     return json.loads(run_pandoc(["-f", READ_FORMAT, "-t", "json"], markdown))
 
 
-def ast_to_html(docs: dict[str, dict[str, Any]]) -> dict[str, str]:
-    """Write every chapter's AST as an HTML fragment, in one pandoc call."""
+def ast_to_html(docs: dict[str, dict[str, Any]],
+                memo: dict[str, str] | None = None) -> dict[str, str]:
+    """Write every chapter's AST as an HTML fragment, in one pandoc call; chapters whose AST is
+    in `memo` (by digest, from an earlier build of a long-lived process) are not written again."""
+    if memo is None:
+        return _ast_to_html(docs)
+    from .warm import ast_digest
+
+    digests = {name: ast_digest(doc) for name, doc in docs.items()}
+    fresh = _ast_to_html({n: d for n, d in docs.items() if digests[n] not in memo})
+    for name, html in fresh.items():
+        memo[digests[name]] = html
+    kept = set(digests.values())
+    for stale in [k for k in memo if k not in kept]:  # only the current book is worth keeping
+        del memo[stale]
+    return {name: memo[digests[name]] for name in docs}
+
+
+def _ast_to_html(docs: dict[str, dict[str, Any]]) -> dict[str, str]:
     names = list(docs)
     if not names:
         return {}

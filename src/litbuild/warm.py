@@ -1,0 +1,91 @@
+"""What a long-lived build process keeps between builds, so that a rebuild pays only for what changed.
+
+`report build` makes a fresh WarmState for its one build; `report serve` keeps one for its whole
+life: the fork server with its imported libraries stays up, chapters whose finished AST did not
+change are not written to HTML again, and PNGs of unchanged figures are not drawn again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+from .forkserver import ForkServer
+from .raster import RasterCache
+
+
+class WarmState:
+    """Reusable state for builds of one project; `keep=True` keeps the fork server between builds."""
+
+    def __init__(self, root: Path, keep: bool = False):
+        self.root = root
+        self.keep = keep
+        self.rasters = RasterCache(root / ".litbuild" / "raster")
+        self.html_fragments: dict[str, str] = {}  # sha256 of a chapter's final AST -> its HTML
+        self._server: ForkServer | None = None
+        self._lock = threading.Lock()
+        self._running: tuple[asyncio.AbstractEventLoop, asyncio.Task] | None = None
+        self.cancelled = False
+
+    # -- the fork server ---------------------------------------------------------------------
+    def fork_server(self, wanted: bool) -> ForkServer | None:
+        """A fork server for this build: the kept one (started if needed), or a fresh one."""
+        if not self.keep:
+            return ForkServer(self.root) if wanted else None
+        with self._lock:
+            if self._server is None or not self._server.alive():
+                if self._server is not None:
+                    self._server.close()
+                self._server = ForkServer(self.root)
+            return self._server
+
+    def release(self, server: ForkServer | None) -> None:
+        """End of a build's execution: close a one-off server, keep a long-lived one."""
+        if server is not None and server is not self._server:
+            server.close()
+
+    def start_fork_server(self) -> None:
+        """Start the kept fork server now, so that the first rebuild does not wait for it."""
+        if self.keep:
+            self.fork_server(True)
+
+    # -- cancelling a build from another thread -------------------------------------------------
+    @contextlib.contextmanager
+    def running(self):
+        """Mark the current asyncio task as the build's execution, which cancel() can stop."""
+        task = asyncio.current_task()
+        with self._lock:
+            if self.cancelled and task is not None:
+                task.cancel()
+            self._running = (asyncio.get_running_loop(), task) if task is not None else None
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running = None
+
+    def cancel(self) -> None:
+        """Stop a build's execution (its kernels shut down) and every later one."""
+        with self._lock:
+            self.cancelled = True
+            if self._running is not None:
+                loop, task = self._running
+                with contextlib.suppress(RuntimeError):  # the loop has just finished
+                    loop.call_soon_threadsafe(task.cancel)
+
+    def close(self) -> None:
+        """Stop the kept fork server."""
+        with self._lock:
+            server, self._server = self._server, None
+        if server is not None:
+            server.close()
+
+
+def ast_digest(doc: dict[str, Any]) -> str:
+    """A stable digest of a pandoc AST."""
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
