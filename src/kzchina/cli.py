@@ -36,6 +36,28 @@ def build(project_dir: Path, to: str, engine: str, output_dir: Path | None) -> N
 
 
 @main.command()
+@click.argument("project_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--port", type=click.IntRange(0, 65535), default=4848, show_default=True,
+              help="Port on 127.0.0.1 (0 picks a free one).")
+@click.option("--edition", default=None,
+              help="Data edition to preview (passed to the chapters as REPORT_EDITION).")
+def serve(project_dir: Path, port: int, edition: str | None) -> None:
+    """Preview the book on 127.0.0.1: rebuild on every change and reload open pages."""
+    import os
+
+    from litbuild.errors import BuildError
+    from litbuild.serve import serve as serve_book
+
+    if edition:
+        os.environ["REPORT_EDITION"] = edition
+    try:
+        serve_book(project_dir, port=port)
+    except BuildError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+
+@main.command()
 @click.option("--edition", default=None, help="Data edition folder under data/ (default: newest).")
 @click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
 def check(edition: str | None, project_dir: Path) -> None:

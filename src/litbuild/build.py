@@ -189,7 +189,9 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
 
     # Nothing changed since the last build and its output is intact: stop before converting.
     state_key = _output_key(config, to, executed)
-    if _up_to_date(config.root, target, state_key, write_figures):
+    if _up_to_date(config.root, target, state_key, write_figures) or (
+            warm.pdf_follows and _up_to_date(config.root, target,
+                                             _output_key(config, "all", executed), write_figures)):
         progress("outputs are up to date: nothing to convert")
         result = _result_from_state(config.root, target, len(chapters), started)
         result.executed = [p for p, e in executed.items() if e.executed]
@@ -227,7 +229,9 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
             write_assets(staging, a.assets)
         write_assets(staging, pngs.result())
         write_downloads(staging, items, config.root)
-        pdf_name = slug(config.title) + ".pdf" if to in ("all", "pdf") else None
+        pdf_name = slug(config.title) + ".pdf" if to in ("all", "pdf") or warm.pdf_follows else None
+        if to == "html" and pdf_name:  # the last PDF stays until the one that follows replaces it
+            warm.carry_pdf(target / pdf_name, staging / pdf_name)
 
         def html() -> float:
             began = time.perf_counter()

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import shutil
 import threading
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,9 @@ class WarmState:
         self._lock = threading.Lock()
         self._running: tuple[asyncio.AbstractEventLoop, asyncio.Task] | None = None
         self.cancelled = False
+        # An HTML-only build whose PDF follows in a second build (report serve): pages link the
+        # PDF, and the last one is kept meanwhile.
+        self.pdf_follows = False
 
     # -- the fork server ---------------------------------------------------------------------
     def fork_server(self, wanted: bool) -> ForkServer | None:
@@ -77,6 +81,12 @@ class WarmState:
                 loop, task = self._running
                 with contextlib.suppress(RuntimeError):  # the loop has just finished
                     loop.call_soon_threadsafe(task.cancel)
+
+    @staticmethod
+    def carry_pdf(previous: Path, staging: Path) -> None:
+        """Copy the last built PDF into the new output, when there is one."""
+        with contextlib.suppress(FileNotFoundError):
+            shutil.copyfile(previous, staging)
 
     def close(self) -> None:
         """Stop the kept fork server."""
