@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import copy
+import functools
 import hashlib
 import json
 import os
@@ -150,7 +151,7 @@ def _chapter_defaults(config: BookConfig, chapter: Chapter) -> dict:
     return defaults
 
 
-def _publish(staging: Path, target: Path) -> None:
+def _publish(staging: Path, target: Path, remove_old: Callable[[Path], None] | None = None) -> None:
     """Swap the finished build into place; the old output survives any earlier failure."""
     backup = None
     if target.exists():
@@ -158,7 +159,7 @@ def _publish(staging: Path, target: Path) -> None:
         os.replace(target, backup)
     os.replace(staging, target)
     if backup is not None:
-        shutil.rmtree(backup, ignore_errors=True)
+        (remove_old or functools.partial(shutil.rmtree, ignore_errors=True))(backup)
 
 
 def build_builtin(config: BookConfig, to: str = "all", output_dir: Path | None = None,
@@ -264,7 +265,7 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
         (staging / FACTS_CSV).write_text(facts_csv(facts), encoding="utf-8")
         record = provenance_document(config.root, staging, infos, executed, items, facts, pdf_name)
         write_json(staging / PROVENANCE_FILE, record)
-        _publish(staging, target)
+        _publish(staging, target, warm.remove_later if warm.keep else None)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -169,7 +169,9 @@ class Rebuilder(threading.Thread):
         started = time.perf_counter()
         try:
             config = load_config(self.project)
-            result = build_builtin(config, to=to, progress=self._quiet, warm=self.warm)
+            # figures/ (the standalone copies) is written with the PDF, not on the HTML path
+            result = build_builtin(config, to=to, progress=self._quiet, warm=self.warm,
+                                   write_figures=to != "html")
         except (BuildError, OSError) as exc:
             if self.stop.is_set():
                 return False

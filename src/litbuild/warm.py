@@ -35,6 +35,7 @@ class WarmState:
         # An HTML-only build whose PDF follows in a second build (report serve): pages link the
         # PDF, and the last one is kept meanwhile.
         self.pdf_follows = False
+        self._removal: threading.Thread | None = None
 
     # -- the fork server ---------------------------------------------------------------------
     def fork_server(self, wanted: bool) -> ForkServer | None:
@@ -82,6 +83,18 @@ class WarmState:
                 with contextlib.suppress(RuntimeError):  # the loop has just finished
                     loop.call_soon_threadsafe(task.cancel)
 
+    def remove_later(self, folder: Path) -> None:
+        """Delete a replaced output folder in the background: the new one is already served."""
+        self.wait_removals()
+        self._removal = threading.Thread(target=shutil.rmtree, args=(folder,),
+                                         kwargs={"ignore_errors": True}, daemon=False)
+        self._removal.start()
+
+    def wait_removals(self) -> None:
+        if self._removal is not None:
+            self._removal.join()
+            self._removal = None
+
     @staticmethod
     def carry_pdf(previous: Path, staging: Path) -> None:
         """Copy the last built PDF into the new output, when there is one."""
@@ -94,6 +107,7 @@ class WarmState:
             server, self._server = self._server, None
         if server is not None:
             server.close()
+        self.wait_removals()
 
 
 def ast_digest(doc: dict[str, Any]) -> str:
