@@ -47,6 +47,7 @@ class BuildStatus:
     generation: int = 0  # bumped whenever a new site is published
     error: dict[str, Any] | None = None  # {"file", "line", "message"} of the last failed build
     pdf: str = "none"  # "building", "ready", "failed" or "none"
+    building: bool = True  # a rebuild (HTML or PDF) is under way
     version: int = 0  # bumped on every change, for the event stream
     changed: threading.Condition = field(default_factory=threading.Condition)
 
@@ -60,7 +61,7 @@ class BuildStatus:
     def snapshot(self) -> dict[str, Any]:
         with self.changed:
             return {"generation": self.generation, "error": self.error, "pdf": self.pdf,
-                    "version": self.version}
+                    "building": self.building, "version": self.version}
 
 
 _LOCATION = re.compile(r"^(?P<file>[^\s:]+\.[A-Za-z0-9]+):(?P<line>\d+)(?:-\d+)?:\s*(?P<rest>.*)")
@@ -143,7 +144,6 @@ class Rebuilder(threading.Thread):
         self.stop, self.progress = stop, progress
         self.pending = threading.Event()
         self.pending.set()  # the first build
-        self.idle = threading.Event()
 
     def request(self, paths: list[str]) -> None:
         shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
@@ -152,15 +152,16 @@ class Rebuilder(threading.Thread):
 
     def run(self) -> None:
         while not self.stop.is_set():
-            self.idle.set()
             if not self.pending.wait(0.1):
                 continue
-            self.idle.clear()
             self.pending.clear()
-            if not self._build("html") or self.pending.is_set() or self.stop.is_set():
-                continue
-            self.status.update(pdf="building")
-            self._build("all")
+            if not self.status.building:
+                self.status.update(building=True)
+            if self._build("html") and not (self.pending.is_set() or self.stop.is_set()):
+                self.status.update(pdf="building")
+                self._build("all")
+            if not self.pending.is_set():
+                self.status.update(building=False)
 
     def _build(self, to: str) -> bool:
         from .build import build_builtin
