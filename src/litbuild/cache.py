@@ -26,7 +26,7 @@ from .execute import ExecutedChapter
 from .qmd import Chapter
 
 # Bump to invalidate every cache entry after a change in how outputs are produced.
-CACHE_EPOCH = 1
+CACHE_EPOCH = 2  # 2: inline values batched per cell, PNGs drawn by the engine
 KEY_PACKAGES = ("ipykernel", "nbclient", "matplotlib", "pandas", "numpy", "pypandoc-binary", "typst")
 
 

@@ -117,7 +117,7 @@ _lb_ip.run_line_magic("config", "InlineBackend.print_figure_kwargs = "
                       "{{'bbox_inches': 'tight', 'metadata': {{'Date': None}}}}")
 _lb_ip.run_line_magic("config", "InlineBackend.rc = {{'svg.hashsalt': 'litbuild'}}")
 
-def _lb_inline(value):
+def _lb_inline(index, value):
     """Show an inline value as Quarto does: str() for strings, repr() otherwise."""
     from IPython.display import display
     info = None
@@ -128,7 +128,7 @@ def _lb_inline(value):
         text = str(value)
     else:
         text = repr(value)
-    display({{{inline_mime!r}: {{"text": text, "info": info}}}}, raw=True)
+    display({{{inline_mime!r}: {{"index": index, "text": text, "info": info}}}}, raw=True)
 
 def _lb_report_reads():
     from IPython.display import display
@@ -193,18 +193,28 @@ def _notebook_for(chapter: Chapter, root: Path, defaults: dict[str, Any]) -> nbf
 
     setup = KERNEL_SETUP.format(root=str(root), inline_mime=INLINE_MIME, reads_mime=READS_MIME)
     cells = [nbformat.v4.new_code_cell(setup, metadata={"litbuild": {"kind": "setup"}})]
+    # The inline expressions between two code cells run as one cell, in order: a cell costs a
+    # round trip to the kernel, and chapters have many more inline values than cells.
+    inlines: list[dict[str, Any]] = []
+
+    def flush_inlines() -> None:
+        if inlines:
+            source = "\n".join(f"_lb_inline({i['index']}, ({i['expr']}\n))" for i in inlines)
+            cells.append(nbformat.v4.new_code_cell(
+                source, metadata={"litbuild": {"kind": "inlines", "items": list(inlines)}}))
+            inlines.clear()
+
     for block in chapter.blocks:
         if isinstance(block, CodeCell):
             if cell_option(block, "eval", defaults) is False:
                 continue
+            flush_inlines()
             cells.append(nbformat.v4.new_code_cell(
                 block.source, metadata={"litbuild": {"kind": "cell", "index": block.index}}))
         elif isinstance(block, MarkdownBlock):
-            for inline in block.inlines:
-                cells.append(nbformat.v4.new_code_cell(
-                    f"_lb_inline(({inline.expr}\n))",
-                    metadata={"litbuild": {"kind": "inline", "index": inline.index,
-                                           "line": inline.line, "expr": inline.expr}}))
+            inlines.extend({"index": i.index, "line": i.line, "expr": i.expr}
+                           for i in block.inlines)
+    flush_inlines()
     cells.append(nbformat.v4.new_code_cell("_lb_report_reads()",
                                            metadata={"litbuild": {"kind": "reads"}}))
     nb = nbformat.v4.new_notebook()
@@ -219,6 +229,21 @@ def _failed_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
     return None
 
 
+def _failed_inline(items: list[dict[str, Any]], cell: nbformat.NotebookNode,
+                   ename: str) -> dict[str, Any]:
+    """Which inline expression of a batch failed: the first that does not compile, for a
+    syntax error; else the first whose value was not shown."""
+    if ename in ("SyntaxError", "IndentationError"):
+        for item in items:
+            try:
+                compile(f"({item['expr']}\n)", "<inline>", "eval")
+            except SyntaxError:
+                return item
+    shown = {o["data"][INLINE_MIME]["index"] for o in cell.get("outputs", [])
+             if INLINE_MIME in o.get("data", {})}
+    return next((i for i in items if i["index"] not in shown), items[-1])
+
+
 def _raise_for_failure(chapter: Chapter, nb: nbformat.NotebookNode, exc: Exception) -> None:
     cell = _failed_cell(nb)
     if cell is None:
@@ -226,10 +251,11 @@ def _raise_for_failure(chapter: Chapter, nb: nbformat.NotebookNode, exc: Excepti
     error = next(o for o in cell.outputs if o.get("output_type") == "error")
     meta = cell.metadata["litbuild"]
     traceback = "\n".join(error.get("traceback", []))
-    if meta["kind"] == "inline":
-        line = meta["line"]
+    if meta["kind"] == "inlines":
+        failed = _failed_inline(meta["items"], cell, error["ename"])
+        line = failed["line"]
         raise CellExecutionError(chapter.path, line, line, error["ename"], error["evalue"],
-                                 traceback, f"`{{python}} {meta['expr']}`",
+                                 traceback, f"`{{python}} {failed['expr']}`",
                                  what="inline expression") from None
     if meta["kind"] == "cell":
         code_cell = chapter.cells[meta["index"]]
@@ -326,9 +352,12 @@ async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dic
         meta = cell.metadata["litbuild"]
         if meta["kind"] == "cell":
             result.cell_outputs[meta["index"]] = _plain_outputs(cell.outputs)
-        elif meta["kind"] == "inline":
-            shown = [o for o in cell.outputs if INLINE_MIME in o.get("data", {})]
-            result.inline_values[meta["index"]] = shown[-1]["data"][INLINE_MIME]
+        elif meta["kind"] == "inlines":
+            for output in cell.outputs:
+                value = output.get("data", {}).get(INLINE_MIME)
+                if value is not None:
+                    index = value.pop("index")
+                    result.inline_values[index] = dict(value)
         elif meta["kind"] == "reads":
             reads = next(o for o in cell.outputs if READS_MIME in o.get("data", {}))
             result.read_digests = reads["data"][READS_MIME]["files"]
