@@ -244,7 +244,7 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
                 finish_chapter(doc, info, items_by_label, executed[info.path].inline_values, "html",
                                facts_page, disclosure_blocks(items_by_label, info.page, staging))
                 html_docs[info.path] = doc
-            bodies = ast_to_html(html_docs, warm.html_fragments)
+            bodies = ast_to_html(html_docs, warm.html_fragments if warm.keep else None)
             extra = [(facts_page_info(), facts_page_html(facts))] if facts else []
             write_site(staging, config, infos, bodies, pdf_name, extra)
             return time.perf_counter() - began
