@@ -70,6 +70,8 @@ _LOCATION = re.compile(r"^(?P<file>[^\s:]+\.[A-Za-z0-9]+):(?P<line>\d+)(?:-\d+)?
 def describe_error(exc: BaseException) -> dict[str, Any]:
     """File, line and message of a failed build, for the overlay."""
     message = str(exc).strip() or type(exc).__name__
+    if not isinstance(exc, BuildError | OSError):  # a bug, not the editor's: say what it was
+        message = f"internal error: {type(exc).__name__}: {message}"
     if isinstance(exc, CellExecutionError):
         return {"file": exc.chapter, "line": exc.first_line, "message": message}
     first = message.splitlines()[0]
@@ -173,7 +175,7 @@ class Rebuilder(threading.Thread):
             # figures/ (the standalone copies) is written with the PDF, not on the HTML path
             result = build_builtin(config, to=to, progress=self._quiet, warm=self.warm,
                                    write_figures=to != "html")
-        except (BuildError, OSError) as exc:
+        except Exception as exc:  # shown in the page; the server keeps going
             if self.stop.is_set():
                 return False
             error = describe_error(exc)
@@ -369,6 +371,7 @@ def serve(project_dir: Path | str = ".", port: int = 4848, progress: Progress = 
         rebuilder.start()
         watcher.start()
         warm.start_fork_server()
+        warm.load_fonts()
         progress(f"serving {output_dir.name}/ at {url} (Ctrl-C to stop)")
         if ready is not None:
             ready(url)
