@@ -67,10 +67,10 @@ CELL_LINE = 3  # first line of the rivers chapter's cell
 class Serve:
     """A running `report serve` process and what it printed."""
 
-    def __init__(self, project: Path):
+    def __init__(self, project: Path, *options: str):
         self.project = project
         report = Path(sys.executable).with_name("report")
-        self.proc = subprocess.Popen([str(report), "serve", str(project), "--port", "0"],
+        self.proc = subprocess.Popen([str(report), "serve", str(project), "--port", "0", *options],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: queue.Queue[str] = queue.Queue()
         self.log: list[str] = []
@@ -306,6 +306,24 @@ def test_error_description_names_file_and_line():
     assert (ref["file"], ref["line"]) == ("chapters/b.qmd", 12)
     config = describe_error(BuildError("/p/_quarto.yml: chapter 'c.qmd' does not exist"))
     assert (config["file"], config["line"]) == ("/p/_quarto.yml", None)
+    bug = describe_error(KeyError("pages"))
+    assert bug["message"].startswith("internal error: KeyError")
+
+
+def test_edition_reaches_the_chapters(tmp_path):
+    project = write_project(tmp_path / "book", {
+        "_quarto.yml": "project:\n  type: book\nbook:\n  title: Editions\n  chapters:\n"
+                       "    - index.qmd\n",
+        "index.qmd": "# Start {.unnumbered}\n\n```{python}\n#| echo: false\nimport os\n```\n\n"
+                     "Edition `{python} os.environ.get('REPORT_EDITION', 'none')` shown.\n",
+    })
+    serve = Serve(project, "--edition", "2031")
+    try:
+        serve.wait_state(lambda s: not s["building"] and s["generation"] >= 1, "the build")
+        assert "Edition 2031 shown." in re.sub(r"<[^>]+>", "", serve.get("index.html")[1])
+    finally:
+        serve.proc.send_signal(signal.SIGINT)
+        assert serve.proc.wait(timeout=60) == 0
 
 
 def test_watcher_ignores_what_builds_write(tmp_path):
