@@ -336,3 +336,30 @@ def test_watcher_ignores_what_builds_write(tmp_path):
     assert sorted(watched_files(project, project / "_book")) == sorted(
         ["_quarto.yml", os.path.join("chapters", "a.qmd"), os.path.join("data", "d.csv"),
          os.path.join("src", "pkg", "m.py")])
+
+
+def test_ctrl_c_while_a_cell_runs_stops_its_kernel(tmp_path):
+    project = write_project(tmp_path / "book", {
+        "_quarto.yml": "project:\n  type: book\nbook:\n  title: Slow\n  chapters:\n"
+                       "    - index.qmd\n",
+        "index.qmd": "# Start {.unnumbered}\n\n```{python}\nimport time\ntime.sleep(600)\n```\n",
+    })
+    serve = Serve(project)
+    try:
+        deadline = time.monotonic() + WAIT / 1000
+        # The fork server plus a kernel forked from it: the cell is running.
+        while len(psutil.Process(serve.proc.pid).children(recursive=True)) < 2:
+            assert time.monotonic() < deadline, "no kernel started:\n" + "\n".join(serve.log)
+            time.sleep(0.2)
+        time.sleep(1)
+        serve.note_processes()
+    finally:
+        serve.proc.send_signal(signal.SIGINT)
+    assert serve.proc.wait(timeout=60) == 0, "\n".join(serve.log)
+    time.sleep(0.5)
+    alive = [pid for pid in serve.seen_pids if psutil.pid_exists(pid)
+             and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    assert alive == [], f"processes left behind: {alive}"
+    assert not (project / "_book").exists()
+    assert [p.name for p in project.iterdir() if p.name.startswith(".") and
+            p.name != ".litbuild"] == []
