@@ -117,3 +117,22 @@ def test_perturbed_provenance_records_the_new_inputs(perturbed):
     for fact_id in USED:
         for item in actions[fact_id]["object"]:
             assert item["sha256"] == sha256_file(perturbed.project / item["@id"]), fact_id
+
+
+def test_computed_facts_say_so_in_csv_page_and_link_title(book):
+    """A number the source does not print is marked "computed: …" wherever a reader meets it."""
+    rows = book.facts_rows()
+    computed = {k: r["derivation"] for k, r in rows.items() if r["derivation"]}
+    assert {"cn_fdi_2021", "immigrants_total_2012_2021", "cpi_change"} <= set(computed)
+    assert all(d.startswith("computed: ") for d in computed.values())
+    assert rows["cn_fdi_decline_printed"]["derivation"] == ""  # "more than 40%" is printed
+    page = book.html("facts.html")
+    for fact_id, derivation in computed.items():
+        cell = page.select_one(f"tr#fact-{fact_id} .derivation")
+        assert cell is not None and cell.get_text() == derivation, fact_id
+    titles = {}
+    for chapter in book.chapter_pages():
+        for a in book.html(chapter).select("a.fact"):
+            titles[a["data-fact"]] = a.get("title", "")
+    assert titles["cn_fdi_2021"] == f"Fact: cn_fdi_2021 ({computed['cn_fdi_2021']})"
+    assert titles["cn_fdi_decline_printed"] == "Fact: cn_fdi_decline_printed"

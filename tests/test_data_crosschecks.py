@@ -22,8 +22,13 @@ def swap_china_france_2018(root):
     edit_cell(root, "investor_ranks", "country", "China", year="2018", rank="5")
 
 
-def drop_immigration_note(root):
-    edit_cell(root, "printed_values", "note", "", value_id="cn_share_of_immigration_pct")
+def shrink_net_outflow(root):
+    # Another net balance breaks the reading: 16,400 / (334,200 - 100,000) is 7.0%, not 10.1%.
+    edit_cell(root, "permanent_migration", "persons", "-100000", partner="all", flow="net")
+
+
+def emigrants_below_net_outflow(root):
+    edit_cell(root, "permanent_migration", "persons", "150000", partner="all", flow="departures")
 
 
 P = "data/2022/"
@@ -163,11 +168,43 @@ DOCTORED = [
     ),
     pytest.param(
         v.check_immigration_share,
-        drop_immigration_note,
+        shrink_net_outflow,
         P + "printed_values.csv",
         18,
         "value",
-        id="immigration-10.1-unacknowledged",
+        id="immigration-share-under-emigrant-reading",
+    ),
+    pytest.param(
+        v.check_immigration_share,
+        emigrants_below_net_outflow,
+        P + "permanent_migration.csv",
+        3,
+        "persons",
+        id="emigrants-below-net-outflow",
+    ),
+    pytest.param(
+        v.check_national_index_is_indicator_mean,
+        lambda r: edit_cell(
+            r,
+            "perception_index",
+            "value",
+            "-0.30",
+            measurement="2022",
+            region="kazakhstan",
+            indicator="indicator_4",
+        ),
+        P + "perception_index.csv",
+        2,
+        "value",
+        id="index-not-indicator-mean",
+    ),
+    pytest.param(
+        v.check_china_rank_statements,
+        lambda r: edit_cell(r, "printed_values", "value", "4", value_id="cn_investor_rank_2020q1"),
+        P + "investor_ranks.csv",
+        None,
+        "rank",
+        id="rank-q1-2020-vs-table-2020",
     ),
     pytest.param(
         v.check_labour_migration_reading,
@@ -297,3 +334,19 @@ def test_descriptor_check_flags_missing_package_property(project: Path):
     path.write_text(path.read_text().replace('"licenses"', '"licences"'))
     problems = v.check_descriptor(load(EDITION, project))
     assert [(p.path, p.column) for p in problems] == [("data/2022/datapackage.json", "licenses")]
+
+
+def test_immigration_reading_agrees_on_real_data(real):
+    """The 334.2 thousand are emigrants: immigrants = 334.2 - 171.6 and 16.4 of them is 10.1%."""
+    immigrants = v.immigrants_2012_2021(real)
+    assert immigrants == 334_200 - 171_600
+    assert round(100 * 16_400 / immigrants, 1) == 10.1
+    assert round(100 * 16_400 / 334_200, 1) != 10.1  # the literal reading does not agree
+
+
+def test_literal_immigration_reading_is_rejected(project: Path):
+    """Storing the 334.2 thousand as immigrants (the literal wording) fails report check."""
+    edit_cell(project, "permanent_migration", "flow", "arrivals", partner="all", flow="departures")
+    problems = v.check_edition(EDITION, project)
+    assert any(p.path == P + "permanent_migration.csv" and p.type == "cross-check"
+               for p in problems), problems  # fmt: skip

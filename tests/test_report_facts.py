@@ -44,11 +44,15 @@ PRINTED = [
     ("cn_share_joint_ventures", "5.55%"),
     ("cn_owned_enterprises_small", "1,501"),
     ("cn_joint_ventures_small", "403"),
-    ("n_foreign_ministers", "eleven"),  # Table 1 has eleven rows
     # Section II: investment
     ("cn_investor_rank_2019", "fourth"),
     ("cn_investor_rank_2020", "fifth"),
     ("cn_investor_rank_2021", "sixth"),
+    ("cn_investor_rank_2020q1", "fifth"),  # "moved into fifth place in the first quarter of 2020"
+    ("cn_investor_rank_mid2021", "sixth"),  # "into sixth place by mid-2021"
+    ("cn_fdi_decline_printed", "more than 40%"),
+    ("cn_fdi_share_transport_2021", "43.07%"),
+    ("cn_fdi_share_mining_2021", "21.53%"),
     ("investors_overtaking_china_2021", "Russia and France"),
     ("cn_investment_peak", "$15.84 billion"),
     ("cn_investment_2021", "$12.67 billion"),
@@ -94,8 +98,8 @@ PRINTED = [
     ("immigrants_from_cn_2012_2021", "16,400"),
     ("emigrants_to_cn_2012_2021", "484"),
     ("immigrants_from_cn_2012_2021_thousand", "16.4 thousand"),
-    ("immigrants_total_2012_2021", "334.2 thousand"),
-    ("immigrants_from_cn_share_printed", "10.1%"),
+    ("emigrants_total_2012_2021", "334.2 thousand"),  # printed as "immigrated": see data note
+    ("immigrants_from_cn_share", "10.1%"),
     ("immigrants_from_cn_ethnic_kazakh_share", "98.96%"),
     ("labour_migrants_share_2015", "2.02%"),
     ("labour_migrants_share_2019", "6.35%"),
@@ -161,7 +165,18 @@ DERIVED = [
     ("cn_fdi_decline_2017_2021", 100 * (9.59 - (12.67 - 7.09)) / 9.59, "41.8%"),
     ("cn_fdi_sectors_total_2021", 5.58343, "$5.58 billion"),  # sum of Figure 3's 2021 column
     ("cn_trade_turnover_2017", 18.2 / 1.7316, "$10.5 billion"),
-    ("immigrants_from_cn_share_derived", 100 * 16.4 / 334.2, "4.9%"),
+    ("immigrants_total_2012_2021", 334.2 - 171.6, "162.6 thousand"),
+    ("immigrants_from_cn_share_derived", 100 * 16.4 / (334.2 - 171.6), "10.1%"),
+    ("immigrants_from_cn_share_of_emigrants", 100 * 16.4 / 334.2, "4.9%"),
+    ("cn_investment_decline_2017_2021", 100 * (15.84 - 12.67) / 15.84, "20.0%"),
+    ("cn_fdi_change_2016_2017", 9.59 - 3.51, "$6.08 billion"),
+    ("cn_other_investment_change_2016_2017", 11.65 - 6.25, "$5.40 billion"),
+    ("cn_investment_2016", 3.51 + 11.65, "$15.16 billion"),
+    ("cn_investment_change_2016_2017", 15.84 - (3.51 + 11.65), "$0.68 billion"),
+    ("media_reports_ratio_2021_2020", 92907 / 4672, "19.9"),
+    ("cpi_indicator_mean_2022", (0.30 + 0.29 + 0.28 - 0.18) / 4, "0.17"),
+    ("cpi_mangystau_indicators_3_4_sum_2020", 4 * -0.05 - 0.11 - 0.38, "\u22120.69"),
+    ("cpi_mangystau_indicators_3_4_sum_2022", 4 * 0.22 - 0.35 - 0.43, "0.10"),
     ("foreign_workers_cn_share_2022", 100 * 3587 / 16061, "22.3%"),
     ("media_negative_share_2020", 100 * 18 / 4672, "0.39%"),
     ("media_negative_share_2021", 100 * 2098 / 92907, "2.26%"),
@@ -212,10 +227,44 @@ def test_litbuild_inline_payload(ds):
 
 
 def test_defined_fact_points_at_its_own_function(ds):
-    prov = fact("cn_share_foreign_owned", ds).provenance()
-    assert prov["function"] == "kzchina.facts.cn_share_foreign_owned"
+    prov = fact("cn_fdi_2021", ds).provenance()
+    assert prov["function"] == "kzchina.facts.cn_fdi_2021"
     line = (ROOT / "src/kzchina/facts.py").read_text().splitlines()[prov["code"]["line"] - 1]
-    assert line.startswith("def cn_share_foreign_owned(")
+    assert line.startswith("def cn_fdi_2021(")
+
+
+# Facts that compute a value the source does not print, and facts that only read a printed one.
+COMPUTED = ["cn_fdi_2021", "cn_fdi_decline_2017_2021", "immigrants_total_2012_2021", "cpi_change",
+            "foreign_workers_cn_share_2022", "media_negative_share_2021", "cn_trade_turnover_2017"]
+PRINTED_AS_IS = ["cn_fdi_decline_printed", "cn_share_foreign_owned", "emigrants_total_2012_2021",
+                 "immigrants_from_cn_share", "cpi_2022"]
+
+
+@pytest.mark.parametrize("fact_id", COMPUTED)
+def test_computed_fact_says_how(ds, fact_id):
+    f = fact(fact_id, ds)
+    assert f.derivation and f.derivation.startswith("computed: ")
+    assert f.provenance()["derivation"] == f.derivation
+    assert f._litbuild_inline_()["provenance"]["derivation"] == f.derivation
+
+
+@pytest.mark.parametrize("fact_id", PRINTED_AS_IS)
+def test_printed_fact_has_no_derivation(ds, fact_id):
+    f = fact(fact_id, ds)
+    assert f.derivation is None and "derivation" not in f.provenance()
+
+
+def test_every_value_the_source_does_not_print_is_marked():
+    """A fact with its own logic that yields a new number is marked, except the listed readers."""
+    # Defined facts that only pick, count or re-scale printed values (no new number).
+    readers = {"investors_overtaking_china_2021", "cn_investment_peak", "cn_investment_peak_year",
+               "cn_fdi_transport_peak", "cn_fdi_transport_peak_year",
+               "kz_net_migration_outflow_2012_2021", "emigrants_total_2012_2021",
+               "immigrants_from_cn_2012_2021_thousand", "labour_migrants_2018", "cpi_low_regions",
+               "transport_jobs_planned_2025"}  # fmt: skip
+    unmarked = [k for k, spec in REGISTRY.items()
+                if not spec.params and not spec.derivation and k not in readers]  # fmt: skip
+    assert unmarked == []
 
 
 def test_unknown_fact_names_similar_ones(ds):

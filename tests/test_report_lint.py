@@ -93,3 +93,56 @@ def test_reports_every_problem_with_line_numbers():
 def test_real_chapters_pass():
     problems = lint_chapters(ROOT)
     assert problems == [], "\n".join(map(str, problems))
+
+
+# --------------------------------------------------------------------------- slips (issue 11)
+SIGNED = {"cpi_change": "+0.04", "cn_fall": "\u22125.40", "cpi_2022": "0.17"}.get
+
+SLIPS = [
+    pytest.param("The index rose, up `{python} fact(\"cpi_change\")` from 0.13.", "doubled sign",
+                 id="up-signed-fact"),
+    pytest.param("It stood at 0.17,\nup `{python} fact(\"cpi_change\")` on 2020.", "doubled sign",
+                 id="across-a-line-break"),
+    pytest.param("Investment fell by `{python} fact(\"cn_fall\")` in a year.", "doubled sign",
+                 id="fell-by-minus"),
+    pytest.param("Imports rose by +5 in one year.", "doubled sign", id="typed-plus"),
+    pytest.param("Appendix @sec-data-and-methods lists the sources.",
+                 "duplicated cross-reference word 'Appendix'", id="appendix-appendix"),
+    pytest.param("as shown in Figure @fig-trade above.", "duplicated cross-reference word 'Figure'",
+                 id="figure-figure-ref"),
+    pytest.param("See Table Table 2.1 for the ranks.", "duplicated word 'Table'", id="table-table"),
+    pytest.param("(see Chapter @sec-foreign-policy)", "duplicated cross-reference word 'Chapter'",
+                 id="chapter-ref"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "message"), SLIPS)
+def test_flags_slips(text, message):
+    problems = lint_text(f"\n{text}\n", "chapters/x.qmd", SIGNED)
+    assert any(message in p.message for p in problems), problems
+
+
+CLEAN_SLIPS = [
+    "For the country the index was `{python} fact(\"cpi_2022\")`, up from 2020.",
+    "A change of `{python} fact(\"cpi_change\")` since 2020.",
+    "@sec-data-and-methods lists the sources; @fig-trade shows trade.",
+    "The sources are listed in the appendix (@sec-data-and-methods).",
+    "It rose to `{python} fact(\"cpi_2022\")` in 2022.",
+    "```{python}\n# Appendix @sec-x in code is not prose\n```",
+]
+
+
+@pytest.mark.parametrize("text", CLEAN_SLIPS)
+def test_allows_clean_wording(text):
+    problems = lint_text(f"\n{text}\n", "chapters/x.qmd", SIGNED)
+    assert not [p for p in problems if "doubled" in p.message or "duplicated" in p.message], problems
+
+
+def test_signed_fact_is_read_from_the_real_data():
+    """Without a resolver the lint cannot see the fact's sign; with the project's data it does."""
+    from kzchina.lint import project_fact_text
+
+    text = "\nThe index stood higher, up `{python} fact(\"cpi_change\")` on 2020.\n"
+    assert not [p for p in lint_text(text, "x.qmd") if "doubled" in p.message]
+    found = lint_text(text, "x.qmd", project_fact_text(ROOT))
+    assert [p.message for p in found if "doubled sign" in p.message]

@@ -36,6 +36,7 @@ class Fact(str):
     text: str
     inputs: list[dict]
     description: str
+    derivation: str | None
 
     def __new__(cls, text: str, *, spec: FactSpec, value: Any, inputs: list[dict]) -> Self:
         obj = super().__new__(cls, text)
@@ -45,6 +46,7 @@ class Fact(str):
         obj.unit = spec.unit
         obj.inputs = inputs
         obj.description = spec.description
+        obj.derivation = spec.derivation
         obj._spec = spec
         return obj
 
@@ -61,6 +63,9 @@ class Fact(str):
         }
         if self._spec.params:
             prov["params"] = dict(self._spec.params)
+        if self._spec.derivation:
+            # A number the report does not print: say how it was computed, wherever it is shown.
+            prov["derivation"] = self._spec.derivation
         return prov
 
     def _litbuild_inline_(self) -> dict:
@@ -79,6 +84,7 @@ class FactSpec:
     description: str
     resources: tuple[str, ...]
     params: dict = field(default_factory=dict)
+    derivation: str | None = None  # "computed: …" for a value the source does not print
 
 
 REGISTRY: dict[str, FactSpec] = {}
@@ -90,25 +96,51 @@ def _register(spec: FactSpec) -> None:
     REGISTRY[spec.fact_id] = spec
 
 
-def define(fact_id: str, *, unit: str, fmt: Callable[[Any], str], resources: list[str]):
-    """Register a function of the dataset as a fact; its docstring is the description."""
+def define(
+    fact_id: str,
+    *,
+    unit: str,
+    fmt: Callable[[Any], str],
+    resources: list[str],
+    derivation: str | None = None,
+):
+    """Register a function of the dataset as a fact; its docstring is the description.
+
+    `derivation` marks a value the source does not print ("computed: a / b"); facts that only
+    read or re-express a printed value leave it empty.
+    """
 
     def decorate(func: Callable) -> Callable:
         doc = (func.__doc__ or "").strip().splitlines()
-        _register(FactSpec(fact_id, unit, fmt, func, doc[0] if doc else fact_id, tuple(resources)))
+        _register(FactSpec(fact_id, unit, fmt, func, doc[0] if doc else fact_id, tuple(resources),
+                           derivation=_computed(derivation)))  # fmt: skip
         return func
 
     return decorate
 
 
 def lookup(
-    fact_id: str, func: Callable, description: str, *, unit: str, fmt: Callable, **params
+    fact_id: str,
+    func: Callable,
+    description: str,
+    *,
+    unit: str,
+    fmt: Callable,
+    derivation: str | None = None,
+    **params,
 ) -> None:
     """Register a fact that applies a generic reader `func(ds, **params)`."""
     resources = getattr(func, "resources", ())
     if callable(resources):
         resources = resources(**params)
-    _register(FactSpec(fact_id, unit, fmt, func, description, tuple(resources), dict(params)))
+    _register(FactSpec(fact_id, unit, fmt, func, description, tuple(resources), dict(params),
+                       derivation=_computed(derivation)))  # fmt: skip
+
+
+def _computed(derivation: str | None) -> str | None:
+    if not derivation:
+        return None
+    return derivation if derivation.startswith("computed: ") else f"computed: {derivation}"
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -174,6 +206,7 @@ def facts_frame(ds=None) -> pd.DataFrame:
                 "value": f.value,
                 "unit": f.unit,
                 "description": f.description,
+                "derivation": f.derivation or "",
                 "resources": ", ".join(i["resource"] for i in f.inputs),
             }
         )
@@ -327,35 +360,6 @@ lookup("regional_office_staff_max", printed_value, "Staff of a regional foreign 
        unit="persons", fmt=INT, value_id="regional_office_staff_max")  # fmt: skip
 
 
-@define("n_foreign_ministers", unit="persons", fmt=F.cardinal_word, resources=["foreign_ministers"])
-def n_foreign_ministers(ds) -> int:
-    """Count the PRC's foreign ministers since 1949 (Table 1)."""
-    return len(ds.table("foreign_ministers"))
-
-
-def _positions_mention(ds, *phrases: str) -> int:
-    ministers = ds.table("foreign_ministers")
-    text = ministers["other_positions"].fillna("").str.lower()
-    hit = pd.Series(False, index=ministers.index)
-    for phrase in phrases:
-        hit |= text.str.contains(phrase.lower(), regex=False)
-    return int(hit.sum())
-
-
-@define("n_foreign_ministers_politburo", unit="persons", fmt=F.cardinal_word,
-        resources=["foreign_ministers"])  # fmt: skip
-def n_foreign_ministers_politburo(ds) -> int:
-    """Count foreign ministers whose listed positions include Politburo membership (Table 1)."""
-    return _positions_mention(ds, "Politburo", "Political Bureau")
-
-
-@define("n_foreign_ministers_standing_committee", unit="persons", fmt=F.cardinal_word,
-        resources=["foreign_ministers"])  # fmt: skip
-def n_foreign_ministers_standing_committee(ds) -> int:
-    """Count foreign ministers whose listed positions include the Politburo Standing Committee."""
-    return _positions_mention(ds, "Standing Committee of the Politburo")
-
-
 lookup("caifc_partner_organisations_2011", cell, "CAIFC partner 'people's organisations', 2011",
        unit="organisations", fmt=INT, resource="caifc_partners", column="organisations", year=2011)  # fmt: skip
 lookup("caifc_partner_countries_2011", cell, "Countries of CAIFC partner organisations, 2011",
@@ -388,20 +392,12 @@ lookup("cn_joint_ventures_small", legal_entity_count, "Small joint ventures with
        unit="enterprises", fmt=INT, population="chinese_joint_ventures", size="small")  # fmt: skip
 
 
-@define("cn_share_foreign_owned", unit="percent", fmt=PCT2, resources=["legal_entities"])
-def cn_share_foreign_owned(ds) -> float:
-    """Chinese-owned enterprises as a share of all operating foreign-owned legal entities."""
-    cn = legal_entity_count(ds, "chinese_owned", "total")
-    total = legal_entity_count(ds, "operating_legal_entities", "total")
-    return 100 * cn / total
-
-
-@define("cn_share_joint_ventures", unit="percent", fmt=PCT2, resources=["legal_entities"])
-def cn_share_joint_ventures(ds) -> float:
-    """Joint ventures with Chinese partners as a share of all joint ventures with foreign ones."""
-    cn = legal_entity_count(ds, "chinese_joint_ventures", "total")
-    total = legal_entity_count(ds, "joint_ventures_foreign", "total")
-    return 100 * cn / total
+lookup("cn_share_foreign_owned", printed_value,
+       "Chinese-owned enterprises as a share of all enterprises owned by foreign investors",
+       unit="percent", fmt=PCT2, value_id="cn_owned_share_of_foreign_owned_pct")  # fmt: skip
+lookup("cn_share_joint_ventures", printed_value,
+       "Joint ventures with Chinese partners as a share of all joint ventures with foreign ones",
+       unit="percent", fmt=PCT2, value_id="cn_jv_share_of_joint_ventures_pct")  # fmt: skip
 
 
 # =========================================================================== Section II: investment
@@ -411,6 +407,14 @@ lookup("cn_investor_rank_2020", china_rank, "China's rank among investors in Kaz
        unit="rank", fmt=F.ordinal_word, year=2020)  # fmt: skip
 lookup("cn_investor_rank_2021", china_rank, "China's rank among investors in Kazakhstan, 2021",
        unit="rank", fmt=F.ordinal_word, year=2021)  # fmt: skip
+
+
+lookup("cn_investor_rank_2020q1", printed_value,
+       "China's rank among investors in Kazakhstan, first quarter of 2020 (as printed in the text)",
+       unit="rank", fmt=F.ordinal_word, value_id="cn_investor_rank_2020q1")  # fmt: skip
+lookup("cn_investor_rank_mid2021", printed_value,
+       "China's rank among investors in Kazakhstan, mid-2021 (as printed in the text)",
+       unit="rank", fmt=F.ordinal_word, value_id="cn_investor_rank_mid2021")  # fmt: skip
 
 
 @define("investors_overtaking_china_2021", unit="text", fmt=F.text, resources=["investor_ranks"])
@@ -458,7 +462,48 @@ for _year in (2016, 2017, 2021):
            unit="USD billion", fmt=BN2, year=_year, category="other_categories")  # fmt: skip
 
 
-@define("cn_fdi_2021", unit="USD billion", fmt=BN2, resources=["china_investment_position"])
+@define("cn_investment_decline_2017_2021", unit="percent", fmt=F.percent(1),
+        resources=["china_investment_position"],
+        derivation="(end-2017 total − end-2021 total) / end-2017 total")  # fmt: skip
+def cn_investment_decline_2017_2021(ds) -> float:
+    """Fall in China's total investment position from its end-2017 peak to end-2021, per cent."""
+    peak, latest = position(ds, 2017, "total"), position(ds, 2021, "total")
+    return 100 * (peak - latest) / peak
+
+
+@define("cn_fdi_change_2016_2017", unit="USD billion", fmt=BN2,
+        resources=["china_investment_position"],
+        derivation="end-2017 FDI position − end-2016 FDI position")  # fmt: skip
+def cn_fdi_change_2016_2017(ds) -> float:
+    """Rise in China's FDI position over 2017, USD billion."""
+    return round(position(ds, 2017, "direct_investment") - position(ds, 2016, "direct_investment"), 2)
+
+
+@define("cn_other_investment_change_2016_2017", unit="USD billion", fmt=BN2,
+        resources=["china_investment_position"],
+        derivation="end-2016 other categories − end-2017 other categories")  # fmt: skip
+def cn_other_investment_change_2016_2017(ds) -> float:
+    """Fall in China's portfolio and other investment over 2017, USD billion (positive)."""
+    return round(position(ds, 2016, "other_categories") - position(ds, 2017, "other_categories"), 2)
+
+
+@define("cn_investment_2016", unit="USD billion", fmt=BN2, resources=["china_investment_position"],
+        derivation="end-2016 FDI position + end-2016 other categories")  # fmt: skip
+def cn_investment_2016(ds) -> float:
+    """China's total investment position at end-2016, USD billion (not printed)."""
+    return round(position(ds, 2016, "direct_investment") + position(ds, 2016, "other_categories"), 2)
+
+
+@define("cn_investment_change_2016_2017", unit="USD billion", fmt=BN2,
+        resources=["china_investment_position"],
+        derivation="end-2017 total − (end-2016 FDI + end-2016 other categories)")  # fmt: skip
+def cn_investment_change_2016_2017(ds) -> float:
+    """Net change in China's total investment position over 2017, USD billion."""
+    return round(position(ds, 2017, "total") - cn_investment_2016(ds), 2)
+
+
+@define("cn_fdi_2021", unit="USD billion", fmt=BN2, resources=["china_investment_position"],
+        derivation="end-2021 total position − end-2021 portfolio and other investment")  # fmt: skip
 def cn_fdi_2021(ds) -> float:
     """China's FDI position at end-2021, derived as total minus other categories."""
     return round(
@@ -467,7 +512,8 @@ def cn_fdi_2021(ds) -> float:
 
 
 @define("cn_fdi_decline_2017_2021", unit="percent", fmt=F.percent(1),
-        resources=["china_investment_position"])  # fmt: skip
+        resources=["china_investment_position"],
+        derivation="(end-2017 FDI − derived end-2021 FDI) / end-2017 FDI")  # fmt: skip
 def cn_fdi_decline_2017_2021(ds) -> float:
     """Fall in China's FDI position from end-2017 to end-2021 (derived), per cent."""
     fdi_2017 = position(ds, 2017, "direct_investment")
@@ -494,29 +540,26 @@ for _category, _name in (
            year=2021, category=_category)  # fmt: skip
 
 
-def fdi_sector_share(ds, sector: str, year: int = 2021) -> float:
-    """Return a sector's share of China's FDI position in Kazakhstan (Figure 3 data), per cent."""
-    fdi = ds.table("fdi_by_sector")
-    fdi = fdi[fdi["year"] == year]
-    return 100 * fdi.loc[fdi["sector"] == sector, "position_usd_mn"].sum() / fdi[
-        "position_usd_mn"
-    ].sum()
-
-
-fdi_sector_share.resources = ("fdi_by_sector",)
-lookup("cn_fdi_share_transport_2021", fdi_sector_share,
+lookup("cn_fdi_share_transport_2021", printed_value,
        "Transport and storage's share of China's FDI position, end-2021",
-       unit="percent", fmt=PCT2, sector="transport")  # fmt: skip
-lookup("cn_fdi_share_mining_2021", fdi_sector_share,
+       unit="percent", fmt=PCT2, value_id="cn_fdi_share_transport_2021_pct")  # fmt: skip
+lookup("cn_fdi_share_mining_2021", printed_value,
        "Mining's share of China's FDI position, end-2021",
-       unit="percent", fmt=PCT2, sector="mining")  # fmt: skip
+       unit="percent", fmt=PCT2, value_id="cn_fdi_share_mining_2021_pct")  # fmt: skip
 
 
-@define("cn_fdi_sectors_total_2021", unit="USD billion", fmt=BN2, resources=["fdi_by_sector"])
-def cn_fdi_sectors_total_2021(ds) -> float:
-    """Sum of China's FDI position over all sectors at end-2021 (Figure 3), USD billion."""
+def fdi_sectors_total(ds, year: int) -> float:
+    """Return the sum of China's FDI position over all sectors in a year (Figure 3), USD billion."""
     fdi = ds.table("fdi_by_sector")
-    return round(fdi.loc[fdi["year"] == 2021, "position_usd_mn"].sum() / 1000, 2)
+    return round(fdi.loc[fdi["year"] == year, "position_usd_mn"].sum() / 1000, 2)
+
+
+fdi_sectors_total.resources = ("fdi_by_sector",)
+for _year in (2015, 2019, 2021):
+    lookup(f"cn_fdi_sectors_total_{_year}", fdi_sectors_total,
+           f"Sum of China's FDI position over all sectors at end-{_year} (Figure 3), USD billion",
+           unit="USD billion", fmt=BN2, derivation=f"sum of the eight sectors of Figure 3, {_year}",
+           year=_year)  # fmt: skip
 
 
 @define("cn_fdi_transport_peak", unit="USD million", fmt=F.usd_million(2),
@@ -554,7 +597,8 @@ lookup("cn_trade_turnover_2021", trade, "Kazakhstan's trade turnover with China,
 
 
 @define("cn_trade_turnover_2017", unit="USD billion", fmt=F.usd_billion(1),
-        resources=["trade_with_china"])  # fmt: skip
+        resources=["trade_with_china"],
+        derivation="2021 turnover / (1 + growth 2017–2021 / 100)")  # fmt: skip
 def cn_trade_turnover_2017(ds) -> float:
     """Kazakhstan's trade turnover with China in 2017, derived from 2021 and printed growth."""
     value = trade(ds, "china", "turnover", "value_usd_bn")
@@ -598,11 +642,19 @@ lookup("emigrants_to_cn_2012_2021", migration, "Departures to China for permanen
        unit="persons", fmt=INT, partner="china", flow="departures")  # fmt: skip
 
 
-@define("immigrants_total_2012_2021", unit="thousand persons", fmt=F.thousands(1),
+@define("emigrants_total_2012_2021", unit="thousand persons", fmt=F.thousands(1),
         resources=["permanent_migration"])  # fmt: skip
+def emigrants_total_2012_2021(ds) -> float:
+    """People who left Kazakhstan for permanent residence abroad, 2012–2021, thousand persons."""
+    return migration(ds, "all", "departures") / 1000
+
+
+@define("immigrants_total_2012_2021", unit="thousand persons", fmt=F.thousands(1),
+        resources=["permanent_migration"],
+        derivation="emigrants 2012–2021 − cumulative net outflow 2012–2021")  # fmt: skip
 def immigrants_total_2012_2021(ds) -> float:
-    """All arrivals in Kazakhstan for permanent residence, 2012–2021, thousand persons."""
-    return migration(ds, "all", "arrivals") / 1000
+    """All immigrants to Kazakhstan for permanent residence, 2012–2021, thousand persons."""
+    return (migration(ds, "all", "departures") + migration(ds, "all", "net")) / 1000
 
 
 @define("immigrants_from_cn_2012_2021_thousand", unit="thousand persons", fmt=F.thousands(1),
@@ -612,16 +664,26 @@ def immigrants_from_cn_2012_2021_thousand(ds) -> float:
     return migration(ds, "china", "arrivals") / 1000
 
 
-lookup("immigrants_from_cn_share_printed", printed_value,
-       "China's share of all immigration 2012-2021 as printed (inconsistent with the counts)",
+lookup("immigrants_from_cn_share", printed_value,
+       "China's share of all immigration 2012-2021 as printed ('roughly')",
        unit="percent", fmt=F.percent(1), value_id="cn_share_of_immigration_pct")  # fmt: skip
 
 
 @define("immigrants_from_cn_share_derived", unit="percent", fmt=F.percent(1),
-        resources=["permanent_migration"])  # fmt: skip
+        resources=["permanent_migration"],
+        derivation="arrivals from China / (emigrants − net outflow), 2012–2021")  # fmt: skip
 def immigrants_from_cn_share_derived(ds) -> float:
-    """China's share of all arrivals 2012–2021, derived from the printed counts."""
-    return 100 * migration(ds, "china", "arrivals") / migration(ds, "all", "arrivals")
+    """China's share of all immigrants 2012–2021, derived from the printed counts."""
+    immigrants = migration(ds, "all", "departures") + migration(ds, "all", "net")
+    return 100 * migration(ds, "china", "arrivals") / immigrants
+
+
+@define("immigrants_from_cn_share_of_emigrants", unit="percent", fmt=F.percent(1),
+        resources=["permanent_migration"],
+        derivation="arrivals from China / emigrants, 2012–2021")  # fmt: skip
+def immigrants_from_cn_share_of_emigrants(ds) -> float:
+    """Arrivals from China as a share of the 334.2 thousand (the reading the note rejects)."""
+    return 100 * migration(ds, "china", "arrivals") / migration(ds, "all", "departures")
 
 
 lookup("immigrants_from_cn_ethnic_kazakh_share", printed_value,
@@ -660,7 +722,7 @@ for _country, _code in (
 
 
 @define("foreign_workers_cn_share_2022", unit="percent", fmt=F.percent(1),
-        resources=["foreign_workers"])  # fmt: skip
+        resources=["foreign_workers"], derivation="workers from China / all foreign workers")  # fmt: skip
 def foreign_workers_cn_share_2022(ds) -> float:
     """Chinese citizens' share of foreign workers in Kazakhstan on 1 July 2022."""
     return 100 * foreign_workers(ds, "China") / foreign_workers(ds, "all")
@@ -683,7 +745,7 @@ negative_share.resources = ("media_monitoring",)
 for _period, _suffix in (("2020", "2020"), ("2021", "2021"), ("2022H1", "2022h1")):
     lookup(f"media_negative_share_{_suffix}", negative_share,
            f"Negative reports as a share of all reports on China, {_period}",
-           unit="percent", fmt=PCT2, period=_period)  # fmt: skip
+           unit="percent", fmt=PCT2, derivation="negative reports / all reports", period=_period)  # fmt: skip
 
 
 def topic_count(ds, period: str, tone: str) -> int:
@@ -697,7 +759,15 @@ for _period in ("2020", "2021", "2022H1"):
     for _tone in ("negative", "positive"):
         lookup(f"media_topics_{_tone}_{_period.lower()}", topic_count,
                f"Number of {_tone} topics listed in Table 3 for {_period}",
-               unit="topics", fmt=INT, period=_period, tone=_tone)  # fmt: skip
+               unit="topics", fmt=INT, derivation="rows counted in Table 3", period=_period,
+               tone=_tone)  # fmt: skip
+
+
+@define("media_reports_ratio_2021_2020", unit="times", fmt=F.number(1),
+        resources=["media_monitoring"], derivation="all reports 2021 / all reports 2020")  # fmt: skip
+def media_reports_ratio_2021_2020(ds) -> float:
+    """How many times more reports on China the monitoring counted in 2021 than in 2020."""
+    return media(ds, "2021", "reports") / media(ds, "2020", "reports")
 
 # =========================================================================== Section IV
 lookup("survey_respondents", printed_value, "Adult respondents of the 2022 mass survey",
@@ -708,7 +778,8 @@ lookup("cpi_2020", perception_value, "China Perception Index, Kazakhstan, 2020 m
        unit="index (-1 to 1)", fmt=IDX, region="kazakhstan", indicator="index", measurement=2020)  # fmt: skip
 
 
-@define("cpi_change", unit="index points", fmt=F.index_points(2), resources=["perception_index"])
+@define("cpi_change", unit="index points", fmt=F.index_points(2), resources=["perception_index"],
+        derivation="latest national index − 2020 national index")  # fmt: skip
 def cpi_change(ds) -> float:
     """Change in the national China Perception Index between the two measurements."""
     return round(
@@ -748,6 +819,29 @@ for _region, _indicator in (
            f"{_region.title()}, {_indicator.replace('_', ' ')}, latest measurement",
            unit="index (-1 to 1)", fmt=IDX, region=_region, indicator=_indicator,
            measurement=2022)  # fmt: skip
+
+
+@define("cpi_indicator_mean_2022", unit="index (-1 to 1)", fmt=IDX, resources=["perception_index"],
+        derivation="mean of the four national indicators, latest measurement")  # fmt: skip
+def cpi_indicator_mean_2022(ds) -> float:
+    """Mean of the four national indicators in the latest measurement (the index's reading)."""
+    return sum(perception_value(ds, "kazakhstan", f"indicator_{i}", 2022) for i in range(1, 5)) / 4
+
+
+def mangystau_indicators_3_4(ds, measurement: int) -> float:
+    """Return what indicators 3 and 4 must add up to in Mangystau if the index is their mean."""
+    index = perception_value(ds, "mangystau", "index", measurement)
+    return round(4 * index - sum(perception_value(ds, "mangystau", f"indicator_{i}", measurement)
+                                 for i in (1, 2)), 2)  # fmt: skip
+
+
+mangystau_indicators_3_4.resources = ("perception_index",)
+for _m in (2020, 2022):
+    lookup(f"cpi_mangystau_indicators_3_4_sum_{_m}", mangystau_indicators_3_4,
+           f"Mangystau, sum of indicators 3 and 4 implied by the index, {_m} measurement",
+           unit="index points", fmt=IDX,
+           derivation="4 × index − indicator 1 − indicator 2 (if the index is the mean of four)",
+           measurement=_m)  # fmt: skip
 
 
 @define("cpi_low_regions", unit="count", fmt=F.cardinal_word, resources=["perception_index"])

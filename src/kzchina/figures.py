@@ -41,13 +41,38 @@ _KIND_LABEL = {
     "regional": "Regional body",
     "association": "People's association",
 }
+# One line style per relation, so the legend tells every relation apart.
 _RELATION_STYLE = {
     "communicates_policy": {"linestyle": "-", "label": "passes on policy"},
-    "directs": {"linestyle": "-", "label": "directs in practice"},
+    "directs": {"linestyle": "-.", "label": "directs in practice"},
     "formally_oversees": {"linestyle": "--", "label": "oversees formally"},
     "coordinates": {"linestyle": ":", "label": "coordinates"},
-    "assists": {"linestyle": ":", "label": "assists"},
+    "assists": {"linestyle": (0, (4, 1.5, 1, 1.5, 1, 1.5)), "label": "assists"},
 }
+_PART_OF_STYLE = {"color": "#999999", "linewidth": 1.6, "label": "is part of (grey, no arrow)"}
+_ARC_CANDIDATES = (0.0, 0.2, -0.2, 0.35, -0.35, 0.5, -0.5, 0.7, -0.7)
+
+
+def _arc_points(start, end, rad: float, trans, n: int = 60):
+    """Return points (data coordinates) of matplotlib's arc3 curve from start to end."""
+    import numpy as np
+
+    (x1, y1), (x2, y2) = trans.transform([start, end])
+    cx, cy = (x1 + x2) / 2 + rad * (y2 - y1), (y1 + y2) / 2 - rad * (x2 - x1)
+    t = np.linspace(0.0, 1.0, n)[:, None]
+    points = (1 - t) ** 2 * [x1, y1] + 2 * (1 - t) * t * [cx, cy] + t**2 * [x2, y2]
+    return trans.inverted().transform(points)
+
+
+def _clear_arc(start, end, obstacles, trans, preferred: float) -> float:
+    """Pick the arc bend whose curve crosses no box other than its two ends (or bends least)."""
+    def crossings(rad: float) -> int:
+        pts = _arc_points(start, end, rad, trans)
+        return sum(((pts[:, 0] > x0) & (pts[:, 0] < x1) & (pts[:, 1] > y0) & (pts[:, 1] < y1)).sum()
+                   for x0, y0, x1, y1 in obstacles)  # fmt: skip
+
+    candidates = (preferred,) + tuple(r for r in _ARC_CANDIDATES if r != preferred)
+    return min(candidates, key=lambda rad: (crossings(rad), candidates.index(rad)))
 
 
 def _org_layout(bodies: pd.DataFrame, links: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
@@ -179,8 +204,9 @@ def foreign_policy_bodies(ds) -> FigureResult:
     note = (
         "Source: TALAP (2022), Section I and Figure 1; bodies and links as described in the "
         "report's text. Bodies that the report names only as parts of the CPC Central Committee "
-        "are listed in one box. A dashed box is a body the report names without describing its "
-        "links to the others."
+        "are listed in one box."
+        + (" A dashed box is a body the report names without describing its links to the others."
+           if placed["isolated"].any() else "")
     )
     with style.house_style():
         fig = style.new_figure(6.6, note)
@@ -221,35 +247,49 @@ def foreign_policy_bodies(ds) -> FigureResult:
         def span(link) -> int:
             return abs(row_of[link.from_body] - row_of[link.to_body])
 
-        for r in links.itertuples():
-            if r.from_body in listed or r.to_body in listed:
-                continue
-            if r.relation == "part_of":
-                a, b = positions[r.to_body], positions[r.from_body]
-                ls, head = "-", "-"
-            else:
-                a, b = positions[r.from_body], positions[r.to_body]
-                ls, head = _RELATION_STYLE[r.relation]["linestyle"], "-|>"
-            start = (a[0], a[1] - box_h / 2) if a[1] > b[1] else (a[0], a[1])
-            end = (b[0], b[1] + box_h / 2) if a[1] > b[1] else (b[0], b[1])
-            if a[1] == b[1]:  # same row: join the facing sides
-                sign = 1 if b[0] > a[0] else -1
-                start, end = (a[0] + sign * box_w / 2, a[1]), (b[0] - sign * box_w / 2, b[1])
-            ax.add_patch(FancyArrowPatch(
-                start, end, arrowstyle=head, mutation_scale=8, linestyle=ls,
-                color=style.INK, linewidth=0.8, shrinkA=1, shrinkB=1, zorder=1,
-                connectionstyle=f"arc3,rad={0.25 if span(r) > 1 else 0.0}",
-            ))  # fmt: skip
-
         used = [rel for rel in _RELATION_STYLE if rel in set(links["relation"])]
         handles = [Patch(facecolor=_KIND_FILL[k], edgecolor=_KIND_EDGE[k], label=_KIND_LABEL[k])
                    for k in _KIND_FILL if k in set(kinds.values())]  # fmt: skip
         handles += [Line2D([], [], color=style.INK, linewidth=0.8,
                            linestyle=_RELATION_STYLE[rel]["linestyle"],
                            label=_RELATION_STYLE[rel]["label"]) for rel in used]  # fmt: skip
-        handles.append(Line2D([], [], color=style.INK, linewidth=0.8, label="is part of (no arrow)"))
-        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, -0.16), ncol=5,
-                  fontsize=6.8, handlelength=2.2)  # fmt: skip
+        if "part_of" in set(links["relation"]):
+            handles.append(Line2D([], [], **_PART_OF_STYLE))
+        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, -0.16), ncol=4,
+                  fontsize=6.8, handlelength=2.6)  # fmt: skip
+
+        # Settle the layout first: arrows are routed in display space around the boxes.
+        fig.draw_without_rendering()
+        pad = 0.006
+        boxes = {b: (x - box_w / 2 - pad, y - box_h / 2 - pad, x + box_w / 2 + pad,
+                     y + box_h / 2 + pad) for b, (x, y) in positions.items()}  # fmt: skip
+        if listed:
+            boxes["_list"] = (lx, cy - list_h / 2, lx + list_w, cy + list_h / 2)
+        for r in links.itertuples():
+            if r.from_body in listed or r.to_body in listed:
+                continue
+            if r.relation == "part_of":
+                a, b = positions[r.to_body], positions[r.from_body]
+                ls, head = "-", "-"
+                colour, width = _PART_OF_STYLE["color"], _PART_OF_STYLE["linewidth"]
+            else:
+                a, b = positions[r.from_body], positions[r.to_body]
+                ls, head = _RELATION_STYLE[r.relation]["linestyle"], "-|>"
+                colour, width = style.INK, 0.8
+            start = (a[0], a[1] - box_h / 2) if a[1] > b[1] else (a[0], a[1])
+            end = (b[0], b[1] + box_h / 2) if a[1] > b[1] else (b[0], b[1])
+            if a[1] == b[1]:  # same row: join the facing sides
+                sign = 1 if b[0] > a[0] else -1
+                start, end = (a[0] + sign * box_w / 2, a[1]), (b[0] - sign * box_w / 2, b[1])
+            obstacles = [box for body, box in boxes.items()
+                         if body not in (r.from_body, r.to_body)]  # fmt: skip
+            rad = _clear_arc(start, end, obstacles, ax.transData,
+                             preferred=0.25 if span(r) > 1 else 0.0)  # fmt: skip
+            ax.add_patch(FancyArrowPatch(
+                start, end, arrowstyle=head, mutation_scale=8, linestyle=ls,
+                color=colour, linewidth=width, shrinkA=1, shrinkB=1, zorder=1,
+                connectionstyle=f"arc3,rad={rad}",
+            ))  # fmt: skip
     return _result(fig, data, note)
 
 
@@ -287,8 +327,9 @@ def investment_position(ds) -> FigureResult:
     # Draw
     note = (
         f"Source: {NBK}, international investment position, as printed in TALAP (2022), Section II. "
-        f"Values for {_years_text(missing)} are not printed and are left empty. Hatched: derived "
-        "from printed values (total = direct + other; direct = total \u2212 other). Russia's "
+        f"Values for {_years_text(missing)} are not printed and are left empty. Hatched bars and "
+        "italic totals: derived from printed values (total = direct + other; direct = total "
+        "\u2212 other). Russia's "
         "position, shown in the original figure, is not printed in the report and is not shown."
     )
     with style.house_style():
@@ -307,7 +348,7 @@ def investment_position(ds) -> FigureResult:
                 base[r.year] += r.value
         for r in data[data["measure"] == "total"].itertuples():
             ax_pos.text(r.year, r.value + 0.3, f"{r.value:.2f}", ha="center", va="bottom",
-                        fontsize=7.5)  # fmt: skip
+                        fontsize=7.5, style="italic" if r.status == "derived" else "normal")  # fmt: skip
         for y in missing:
             ax_pos.text(y, 0.4, "not\nprinted", ha="center", va="bottom", fontsize=6.5,
                         color=style.MUTED)  # fmt: skip
@@ -330,7 +371,7 @@ def investment_position(ds) -> FigureResult:
         ax_share.set_xlim(years[0] - 0.5, years[-1] + 0.5)
         ax_share.set_ylim(0, max(data.loc[data["unit"] == "percent", "value"]) * 1.35)
         ax_share.set_ylabel("China's share, %")
-        ax_share.set_title("China's share")
+        ax_share.set_title("China's share (two bases)")
         ax_share.legend(loc="lower right", fontsize=7)
         for ax in (ax_pos, ax_share):
             ax.tick_params(axis="x", labelsize=7.5)
@@ -503,6 +544,8 @@ def perception_index(ds) -> FigureResult:
     data = data.sort_values(["region", "indicator", "measurement"], kind="stable")
     national = data[data["region"] == "kazakhstan"]
     regional = data[(data["region"] != "kazakhstan") & (data["indicator"] == "index")]
+    # The download holds exactly the plotted points (regional indicators are not drawn).
+    data = pd.concat([national, regional])
     measurements = sorted(data["measurement"].unique())
     colours = {m: style.PALETTE[i] for i, m in enumerate(measurements)}
     markers = {m: mk for m, mk in zip(measurements, ("s", "o", "D"))}
@@ -510,7 +553,8 @@ def perception_index(ds) -> FigureResult:
     # Draw
     note = (
         "Source: TALAP surveys (2020 and 2022 measurements), as printed in TALAP (2022), Section "
-        "IV. Scale from \u22121 (very negative) to +1 (very positive). The report prints the four "
+        "IV. The index runs from \u22121 (very negative) to +1 (very positive); the axes show the part "
+        "from \u22120.5 to +0.5 that holds every value. The report prints the four "
         "indicators only for the latest measurement, and regional values only for the regions "
         "named in its text; other regions are not shown."
     )
@@ -528,15 +572,20 @@ def perception_index(ds) -> FigureResult:
                 labels = [regions[c].replace(" region", "") for c in cats]
             ypos = {c: i for i, c in enumerate(cats[::-1] if key == "indicator" else cats)}
             ax.axvline(0, color=style.MUTED, linewidth=0.8)
+            # Labels sit beside their marker on its own row: the lower value of a row to the
+            # left, the higher to the right, so no label meets another row's or point's label.
+            row_min = frame.groupby(key)["value"].min()
+            row_n = frame.groupby(key)["value"].size()
             for m in measurements:
                 part = frame[frame["measurement"] == m]
                 ax.plot(part["value"], [ypos[c] for c in part[key]], marker=markers[m],
                         linestyle="none", color=colours[m], markersize=6.5,
                         label=f"{m} measurement")  # fmt: skip
                 for v, c in zip(part["value"], part[key]):
+                    left = row_n[c] > 1 and v == row_min[c]
                     ax.annotate(f"{v:+.2f}".replace("-", "\u2212"), (v, ypos[c]),
-                                textcoords="offset points",
-                                xytext=(0, 5 if m == measurements[-1] else -12), ha="center",
+                                textcoords="offset points", xytext=(-6 if left else 6, 0),
+                                ha="right" if left else "left", va="center",
                                 fontsize=6.5, color=colours[m])  # fmt: skip
             ax.set_yticks(list(ypos.values()), [labels[cats.index(c)] for c in ypos],
                           fontsize=7.5)  # fmt: skip
@@ -546,7 +595,9 @@ def perception_index(ds) -> FigureResult:
             ax.set_ylim(-0.7, len(cats) - 0.3)
         ax_nat.set_title("Kazakhstan: index and indicators")
         ax_reg.set_title("Index by region")
-        ax_nat.legend(loc="lower left", fontsize=7)
+        # Above both panels: inside either it would sit on a point or a label.
+        handles, labels = ax_nat.get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside upper center", ncol=len(measurements), fontsize=7)
         ax_reg.set_xlabel("Index value")
         ax_nat.set_xlabel("Index value")
     return _result(fig, data, note)

@@ -32,6 +32,13 @@ What is flagged (a "typed quantity"):
 - any other bare number ≥ 10 that is not an allowed year/day/naming ordinal (counts, ranks);
 - numeric ordinals other than naming ones ("6th place").
 
+Two slips that a reader trips over are flagged as well:
+- a doubled sign: a word of direction before a signed number ("up +0.04", "fell by −5"), whether
+  the number is typed or comes from an inline fact whose text carries a sign;
+- a duplicated cross-reference word: "Appendix @sec-x" renders "Appendix Appendix A", because a
+  reference already prints its kind ("Figure 2.1", "Table 1.1", "Chapter 2", "Appendix A"); so
+  do doubled words such as "Figure Figure" typed in full.
+
 Spelled-out quantities ("sixth place", "four indicators") cannot be told from ordinary words;
 by convention the chapters take every data-determined rank or count from a fact, and
 `_RANK_WORDS` catches the common "<ordinal word> place/largest" pattern.
@@ -40,7 +47,7 @@ by convention the chapters take every data-determined rank or count from a fact,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kzchina.problems import Problem
@@ -104,8 +111,9 @@ def _mask(line: str, pattern: re.Pattern) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), line)
 
 
-def prose_lines(text: str) -> Iterator[tuple[int, str]]:
+def prose_lines(text: str, masks: list[re.Pattern] | None = None) -> Iterator[tuple[int, str]]:
     """Yield (1-based line number, prose text) with non-prose lines and spans blanked out."""
+    masks = _MASKS if masks is None else masks
     lines = text.splitlines()
     i = 0
     if lines and lines[0].strip() == "---":
@@ -137,7 +145,7 @@ def prose_lines(text: str) -> Iterator[tuple[int, str]]:
             line = line[: line.index("<!--")]
         if stripped.startswith(":::"):
             line = _mask(line, re.compile(r":::+.*"))
-        for pattern in _MASKS:
+        for pattern in masks:
             line = _mask(line, pattern)
         yield n + 1, line
 
@@ -181,8 +189,48 @@ def find_quantities(line: str) -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-def lint_text(text: str, path: str) -> list[Problem]:
-    """Lint one document's text; path is how problems name the file."""
+# Prose with inline code and cross-references kept (only comments, URLs and link targets go).
+_SLIP_MASKS = [_MASKS[0], _MASKS[2], _MASKS[5]]
+_REF_KINDS = "figures?|figs?\\.|tables?|tbls?\\.|sections?|secs?\\.|chapters?|appendix|appendices|parts?"
+_DUPLICATED_REF_WORD = re.compile(rf"\b({_REF_KINDS})\s+\[?-?@(?:fig|tbl|sec)-", re.IGNORECASE)
+_DOUBLED_WORD = re.compile(r"\b(Figure|Table|Section|Chapter|Appendix|Part)\s+\1\b", re.IGNORECASE)
+_DIRECTION = (
+    r"up|down|rose|rise|risen|rising|fell|fall|fallen|falling|grew|grow|grown|growth|gain(?:ed)?"
+    r"|los[st]|dropped|drop|increased?|decreased?|declined?|climbed|slipped|jumped"
+)
+_SIGNED_TYPED = re.compile(rf"\b(?:{_DIRECTION})(?:\s+by)?\s+([+\-\u2212]\s?\d)", re.IGNORECASE)
+_SIGNED_FACT = re.compile(
+    rf"\b(?:{_DIRECTION})(?:\s+by)?\s+`\{{python\}}\s*fact\(\s*[\"']([\w.-]+)[\"']", re.IGNORECASE
+)
+FactText = Callable[[str], "str | None"]
+
+
+def find_slips(line: str, fact_text: FactText | None = None) -> list[tuple[int, str, str]]:
+    """Return (0-based column, text, message) for doubled signs and duplicated reference words."""
+    found = []
+    for m in _DUPLICATED_REF_WORD.finditer(line):
+        found.append((m.start(), m.group(0), f"duplicated cross-reference word '{m.group(1)}': "
+                      "the reference prints its own kind (\"Figure 2.1\", \"Appendix A\")"))  # fmt: skip
+    for m in _DOUBLED_WORD.finditer(line):
+        found.append((m.start(), m.group(0), f"duplicated word '{m.group(1)}'"))
+    for m in _SIGNED_TYPED.finditer(line):
+        found.append((m.start(), m.group(0), "doubled sign: a word of direction before a signed "
+                      "number; drop one of them"))  # fmt: skip
+    if fact_text is not None:
+        for m in _SIGNED_FACT.finditer(line):
+            text = fact_text(m.group(1))
+            if text and text.lstrip()[:1] in ("+", "-", "\u2212"):
+                found.append((m.start(), m.group(0), f"doubled sign: fact '{m.group(1)}' prints "
+                              f"'{text}' after a word of direction; drop one of them"))  # fmt: skip
+    return sorted(found)
+
+
+def lint_text(text: str, path: str, fact_text: FactText | None = None) -> list[Problem]:
+    """Lint one document's text; path is how problems name the file.
+
+    `fact_text(fact_id)` returns a fact's printed text (or None); with it, a direction word before
+    an inline fact that prints its own sign is flagged too.
+    """
     problems = []
     for row, line in prose_lines(text):
         for col, token, kind in find_quantities(line):
@@ -194,7 +242,19 @@ def lint_text(text: str, path: str) -> list[Problem]:
                     message=f"typed quantity '{token}' in prose ({kind}): use an inline fact",
                 )
             )
-    return problems
+    tail = ""  # the last words of the previous prose line: a slip may straddle a line break
+    for row, line in prose_lines(text, _SLIP_MASKS):
+        for col, token, message in find_slips(line, fact_text):
+            problems.append(Problem(path=path, row=row, column=str(col + 1),
+                                    message=f"{message} (at '{token}')"))  # fmt: skip
+        if tail and line.strip():
+            joined = f"{tail} {line.lstrip()}"
+            for col, token, message in find_slips(joined, fact_text):
+                if col < len(tail) < col + len(token):
+                    problems.append(Problem(path=path, row=row, column="1",
+                                            message=f"{message} (at '{token}')"))  # fmt: skip
+        tail = " ".join(line.split()[-2:])
+    return sorted(problems, key=lambda p: (p.row or 0, int(p.column or 0)))
 
 
 def chapter_files(project_dir: Path) -> list[Path]:
@@ -204,11 +264,31 @@ def chapter_files(project_dir: Path) -> list[Path]:
     return files
 
 
-def lint_chapters(project_dir: str | Path) -> list[Problem]:
+def project_fact_text(project_dir: Path, edition: str | None = None) -> FactText:
+    """Return a reader of facts' printed texts from the project's data (None where it fails)."""
+    from kzchina.data import load
+    from kzchina.facts import fact
+
+    try:
+        ds = load(edition, project_dir)
+    except Exception:  # broken data is reported by the data checks, not by the lint
+        return lambda fact_id: None
+
+    def text(fact_id: str) -> str | None:
+        try:
+            return str(fact(fact_id, ds))
+        except Exception:  # an unknown or failing fact is reported by the build
+            return None
+
+    return text
+
+
+def lint_chapters(project_dir: str | Path, edition: str | None = None) -> list[Problem]:
     """Lint every chapter of the project; return all problems found (empty when clean)."""
     project_dir = Path(project_dir)
+    fact_text = project_fact_text(project_dir, edition)
     problems: list[Problem] = []
     for path in chapter_files(project_dir):
         rel = path.relative_to(project_dir).as_posix()
-        problems += lint_text(path.read_text(encoding="utf-8"), rel)
+        problems += lint_text(path.read_text(encoding="utf-8"), rel, fact_text)
     return problems

@@ -6,6 +6,9 @@ so names and topics containing markup characters show as text and never break a 
 
 from __future__ import annotations
 
+import calendar
+import re
+
 import pandas as pd
 
 from kzchina import formatting as F
@@ -18,6 +21,25 @@ def _date(value) -> str:
     if value is None or pd.isna(value):
         return ""
     return f"{value.day} {value.strftime('%B')} {value.year}"
+
+
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b|\b(\d{1,2})\.(\d{4})\b")
+
+
+def _spelled_dates(text: str) -> str:
+    """Write the source's numeric dates (08.12.1966, 08.2013) as the table's other dates are."""
+
+    def spell(m: re.Match) -> str:
+        if m.group(4):  # month.year
+            month, year = int(m.group(4)), int(m.group(5))
+            return f"{calendar.month_name[month]} {year}" if 1 <= month <= 12 else m.group(0)
+        first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        day, month = (first, second) if second <= 12 else (second, first)  # 04.24.1969: month first
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            return m.group(0)
+        return f"{day} {calendar.month_name[month]} {year}"
+
+    return _NUMERIC_DATE.sub(spell, text)
 
 
 def _result(frame: pd.DataFrame, caption: str, note: str, **kwargs) -> TableResult:
@@ -36,13 +58,15 @@ def foreign_ministers(ds) -> TableResult:
         if pd.notna(r.end_date_alternative):
             term += f" (alternative end date: {_date(r.end_date_alternative)})"
         terms.append(term)
+    titles = ministers["title"].fillna("").astype(str)
+    names = [f"{n} ({t})" if t else n for n, t in zip(ministers["minister"].astype(str), titles)]
     frame = pd.DataFrame(
         {
-            "Minister": ministers["minister"].astype(str).values,
+            "Minister": names,
             "In office": terms,
-            "Other positions during or after the term": ministers["other_positions"]
-            .astype(str)
-            .values,
+            "Other positions during or after the term": [
+                _spelled_dates(t) for t in ministers["other_positions"].astype(str)
+            ],
         }
     )
     return _result(frame, "Foreign ministers of the People's Republic of China since 1949",
@@ -97,7 +121,8 @@ def fdi_by_sector(ds) -> TableResult:
     total = wide.sum(axis=0)
     frame = wide.reset_index(drop=True)
     frame.insert(0, "Sector", sectors["label"].astype(str).values)
-    frame.loc[len(frame)] = ["Total (sum of sectors)"] + [float(v) for v in total.values]
+    # Rounded to the printed precision: a float sum would carry noise (2847.5299999999997).
+    frame.loc[len(frame)] = ["Total (sum of sectors)"] + [round(float(v), 2) for v in total.values]
     formats = {c: F.number(2) for c in frame.columns if c != "Sector"}
     return _result(frame, "Chinese direct investment in Kazakhstan by sector, USD million",
                    "Source: NBK, via TALAP (2022), Figure 3; the total row is derived.",
@@ -141,7 +166,9 @@ def data_notes(ds) -> TableResult:
         frame = ds.table(name)
         if "note" not in frame.columns:
             continue
-        key_columns = list(frame.columns[: list(frame.columns).index("source")])[:3]
+        # The primary key names a row uniquely (the first columns need not: two migration rows
+        # share period and partner and differ only in flow).
+        key_columns = ds.resource_meta(name).primary_key or list(frame.columns[:3])
         for r in frame[frame["note"].notna() & (frame["note"].astype(str) != "")].itertuples():
             row = r._asdict()
             key = ", ".join(_key_text(row[c]) for c in key_columns)

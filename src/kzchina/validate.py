@@ -224,6 +224,14 @@ def check_china_rank_statements(ds: Dataset) -> list[Problem]:
                 "rank",
                 f"expected China 4th in {year} ('fourth-largest until the end of 2019'), got {china.get(year)}",
             )
+    # Table 2's 2020 and 2021 columns carry the ranks the text dates to Q1 2020 and mid-2021.
+    q1_2020 = values.value("value", value_id="cn_investor_rank_2020q1")
+    if china.get(2020) != q1_2020:
+        ranks.fail(
+            ranks.row(year=2020, country="China"),
+            "rank",
+            f"expected China's 2020 rank = {q1_2020:g} (printed for Q1 2020), got {china.get(2020)}",
+        )
     mid2021 = values.value("value", value_id="cn_investor_rank_mid2021")
     if china.get(2021) != mid2021:
         ranks.fail(
@@ -347,26 +355,51 @@ def check_commodity_shares(ds: Dataset) -> list[Problem]:
     return c.problems
 
 
+def immigrants_2012_2021(ds: Dataset) -> float:
+    """Derive all immigrants 2012–2021 as emigrants plus the (negative) net migration balance."""
+    mig = _Checker(ds, "permanent_migration")
+    return float(
+        mig.value("persons", partner="all", flow="departures")
+        + mig.value("persons", partner="all", flow="net")
+    )
+
+
 def check_immigration_share(ds: Dataset) -> list[Problem]:
-    """China's printed share of immigration reproduces from the counts, unless acknowledged."""
+    """The migration reading makes the source agree: 16.4 / (334.2 − 171.6) thousand = 10.1%.
+
+    The report calls the 334.2 thousand people who "immigrated"; only as emigrants do they agree
+    with the printed net outflow (171.6 thousand) and the printed share of China (10.1%). The
+    check holds that reading: immigrants = emigrants + net, China's arrivals are a part of them,
+    and their share reproduces the printed one at its precision.
+    """
     mig = _Checker(ds, "permanent_migration")
     values = _Checker(ds, "printed_values")
-    china = mig.value("persons", partner="china", flow="arrivals")
-    total = mig.value("persons", partner="all", flow="arrivals")
-    if china > total:
+    china = float(mig.value("persons", partner="china", flow="arrivals"))
+    emigrants = float(mig.value("persons", partner="all", flow="departures"))
+    immigrants = immigrants_2012_2021(ds)
+    if immigrants <= 0:
+        mig.fail(
+            mig.row(partner="all", flow="departures"),
+            "persons",
+            f"expected emigrants above the net outflow (immigrants = emigrants + net > 0), "
+            f"got {emigrants:.0f} emigrants and {immigrants:.0f} immigrants",
+        )
+        return mig.problems
+    if china > immigrants:
         mig.fail(
             mig.row(partner="china", flow="arrivals"),
             "persons",
-            f"expected arrivals from China <= all arrivals ({total}), got {china}",
+            f"expected arrivals from China <= all immigrants ({immigrants:.0f}), got {china:.0f}",
         )
     printed = float(values.value("value", value_id="cn_share_of_immigration_pct"))
-    share = 100 * china / total
+    share = 100 * china / immigrants
     note = values.value("note", value_id="cn_share_of_immigration_pct")
     if not rounds_to(share, printed, _decimals(printed, 1)) and not _acknowledged(note):
         values.fail(
             values.row(value_id="cn_share_of_immigration_pct"),
             "value",
-            f"expected {share:.1f} (arrivals from China / all arrivals, %), got {printed}",
+            f"expected {share:.1f} (arrivals from China / (emigrants + net balance), %), "
+            f"got {printed}",
         )
     return mig.problems + values.problems
 
@@ -450,6 +483,30 @@ def check_perception_statements(ds: Dataset) -> list[Problem]:
                 c.row(measurement=2022, region="mangystau", indicator=indicator),
                 "value",
                 f"expected Mangystau {indicator} to rise from {before}, got {after}",
+            )
+    return c.problems
+
+
+def check_national_index_is_indicator_mean(ds: Dataset) -> list[Problem]:
+    """The national index equals the mean of its four indicators at the printed precision.
+
+    The report does not print its formula; the editor's note on Mangystau relies on this
+    reading, so the check keeps it true for every measurement that prints all four indicators.
+    """
+    c = _Checker(ds, "perception_index")
+    national = c.frame[c.frame["region"] == "kazakhstan"]
+    for measurement, group in national.groupby("measurement"):
+        values = group.set_index("indicator")["value"]
+        indicators = [f"indicator_{i}" for i in range(1, 5)]
+        if "index" not in values or not all(k in values for k in indicators):
+            continue
+        mean = float(values[indicators].mean())
+        if not rounds_to(mean, float(values["index"]), 2):
+            c.fail(
+                c.row(measurement=measurement, region="kazakhstan", indicator="index"),
+                "value",
+                f"expected the mean of the four indicators ({mean:.3f}) in {measurement}, "
+                f"got {values['index']}",
             )
     return c.problems
 
@@ -538,6 +595,7 @@ CROSS_CHECKS: list[Callable[[Dataset], list[Problem]]] = [
     check_foreign_workers,
     check_media_counts,
     check_perception_statements,
+    check_national_index_is_indicator_mean,
     check_minister_terms,
 ]
 
@@ -766,6 +824,7 @@ __all__ = [
     "check_edition",
     "check_schemas",
     "china_fdi_position_2021",
+    "immigrants_2012_2021",
     "fdi_sector_shares",
     "frictionless_problems",
     "rounds_to",

@@ -156,7 +156,7 @@ def facts_csv(facts: list[FactRecord]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["id", "value", "text", "unit", "inputs", "function", "params", "code",
-                     "used_in"])
+                     "used_in", "derivation"])
     for fact in facts:
         info = fact.info
         code = info.get("code") or {}
@@ -169,6 +169,7 @@ def facts_csv(facts: list[FactRecord]) -> str:
             else "",
             f"{code.get('file')}:{code.get('line')}" if code.get("file") else "",
             "; ".join(f"{u['chapter']}:{u['line']}" for u in fact.used_in),
+            info.get("derivation", ""),
         ])
     return buffer.getvalue()
 
@@ -187,9 +188,11 @@ def facts_page_html(facts: list[FactRecord]) -> str:
             f'<a href="{esc(posixpath.splitext(u["chapter"])[0])}.html">{esc(u["chapter"])}</a>'
             for u in fact.used_in)
         code = info.get("code") or {}
+        derivation = (f'<br><span class="derivation">{esc(info["derivation"])}</span>'
+                      if info.get("derivation") else "")
         rows.append(
             f'<tr id="fact-{esc(fact.fact_id)}"><td><code>{esc(fact.fact_id)}</code></td>'
-            f"<td>{esc(fact.text)}</td><td>{esc(str(info.get('unit', '')))}</td>"
+            f"<td>{esc(fact.text)}{derivation}</td><td>{esc(str(info.get('unit', '')))}</td>"
             f"<td>{inputs}</td><td><code>{esc(info.get('function', ''))}</code><br>"
             f"{esc(str(code.get('file', '')))}:{esc(str(code.get('line', '')))}</td>"
             f"<td>{used}</td></tr>")

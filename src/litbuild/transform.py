@@ -113,10 +113,15 @@ def _value_node(value: dict[str, Any], fmt: str, page: str, facts_page: str | No
     fact_id = info.get("fact_id")
     if fmt != "html" or not fact_id:
         return Span(attr(), inlines)
+    title = f"Fact: {fact_id}"
+    # A value the source does not print carries how it was computed ("computed: a / b").
+    derivation = (info.get("provenance") or {}).get("derivation")
+    if derivation:
+        title += f" ({derivation})"
     if facts_page:
         href = posixpath.relpath(facts_page, posixpath.dirname(page) or ".") + f"#fact-{fact_id}"
-        return Link(attr("", ["fact"], [["data-fact", fact_id]]), inlines, href, f"Fact: {fact_id}")
-    return Span(attr("", ["fact"], [["data-fact", fact_id], ["title", f"Fact: {fact_id}"]]), inlines)
+        return Link(attr("", ["fact"], [["data-fact", fact_id]]), inlines, href, title)
+    return Span(attr("", ["fact"], [["data-fact", fact_id], ["title", title]]), inlines)
 
 
 def _image_paths(doc: dict[str, Any], page: str, fmt: str) -> None:
