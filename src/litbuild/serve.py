@@ -30,7 +30,7 @@ from .errors import BuildError, CellExecutionError
 from .warm import WarmState
 
 ENDPOINT = "/__litbuild"
-POLL_SECONDS = 0.05  # how often the watcher looks at the sources (a scan costs about 1 ms)
+POLL_SECONDS = 0.05  # how often the watcher looks at the sources (a few ms per scan, see README)
 SETTLE_SECONDS = 0.03  # changes arriving this close together are one edit (editors save in steps)
 KEEPALIVE_SECONDS = 10.0
 # Never watched: what builds write, version control, environments, caches.
@@ -107,7 +107,7 @@ def watched_files(root: Path, output_dir: Path) -> dict[str, tuple[int, int]]:
 class Watcher(threading.Thread):
     """Polls the project's sources and calls `changed(paths)` once per settled edit.
 
-    Polling, not inotify: a scan of a book's few hundred files costs about a millisecond, works on
+    Polling, not inotify: a scan of a book's hundred-odd files costs a few milliseconds, works on
     every file system (network mounts, containers) and needs no extra package.
     """
 
