@@ -311,6 +311,8 @@ async def _shutdown(client: NotebookClient) -> None:
     if km is not None and km.has_kernel:
         with contextlib.suppress(Exception):
             await ensure_async(km.shutdown_kernel(now=True))
+    if km is not None and hasattr(km, "kill_forked"):
+        km.kill_forked()  # also when jupyter_client already took the kernel for dead
 
 
 async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dict[str, Any],

@@ -187,6 +187,15 @@ def kernel_manager_class():
 
     class BuildKernelManager(AsyncKernelManager):
         fork_server: ForkServer | None = None
+        forked_pid: int | None = None
+
+        def kill_forked(self) -> None:
+            """Kill the forked kernel's process group, whatever jupyter_client believes: under
+            heavy load its start-up check can report a live kernel as dead and forget it."""
+            if self.forked_pid is not None:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(self.forked_pid, signal.SIGKILL)
+                self.forked_pid = None
 
         @default("client_factory")
         def _quick_start_client(self) -> type:
@@ -206,6 +215,7 @@ def kernel_manager_class():
             if pid is None:
                 await super()._async_launch_kernel(kernel_cmd, **kw)
                 return
+            self.forked_pid = pid
             provisioner = self.provisioner
             provisioner.process = ForkedProcess(pid)
             provisioner.pid = pid
