@@ -83,7 +83,7 @@ def forkserver_processes() -> list[str]:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
-        if "litbuild.forkserver" in cmdline:
+        if "litbuild.forkserver" in cmdline and sys.prefix in cmdline:  # ours, not a neighbour's
             found.append(f"{pid}: {cmdline}")
     return found
 

@@ -182,7 +182,18 @@ def open_chapter(page, served, path="chapters/rivers.html"):
 
 
 def text_of(page) -> str:
-    return page.evaluate("document.querySelector('main').innerText")
+    """The page's main text, once it is there (a reload may be under way)."""
+    from playwright.sync_api import Error
+
+    deadline = time.monotonic() + WAIT / 1000
+    while True:
+        try:
+            page.wait_for_load_state("load")
+            return page.evaluate("document.querySelector('main').innerText")
+        except Error:  # the page navigated (reloaded) while we looked: look again
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 # ----------------------------------------------------------------------------- the tests

@@ -9,8 +9,24 @@ import click
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def main() -> None:
-    """Build and check the TALAP China-in-Kazakhstan report (any Quarto book, for `build`)."""
+@click.option("--debug", is_flag=True, help="Show the full traceback of any failure.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Build and check the TALAP China-in-Kazakhstan report (any Quarto book, for `build`).
+
+    Exit codes: 0 success, 1 invalid input, 2 usage, 3 tool missing, 4 system error (disk full,
+    permission), 5 limit exceeded, 6 output folder refused, 10/11/12 verify (published files
+    changed / record damaged / not reproduced), 70 internal error, 130/143 interrupted.
+    """
+    from kzchina import exits
+
+    ctx.obj = {"debug": debug}
+    exits.install_signal_handlers()
+
+
+def _debug() -> bool:
+    ctx = click.get_current_context()
+    return bool((ctx.find_root().obj or {}).get("debug"))
 
 
 @main.command()
@@ -19,19 +35,32 @@ def main() -> None:
               show_default=True, help="Which outputs to render.")
 @click.option("--engine", type=click.Choice(["auto", "builtin", "quarto"]), default="auto",
               show_default=True, help="auto uses quarto when it is on PATH, else the builtin engine.")
-@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--output-dir", type=click.Path(path_type=Path), default=None,
               help="Where to write the book (default: project.output-dir, usually _book).")
-def build(project_dir: Path, to: str, engine: str, output_dir: Path | None) -> None:
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds one cell may run (default: execute.timeout, else 600).")
+@click.option("--max-output-mb", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Output one cell may produce, in MB (default 64).")
+@click.option("--kernel-memory-mb", type=click.FloatRange(min=0), default=None,
+              help="Memory each kernel may use, in MB; 0 for no limit (default 4096).")
+@click.option("--pandoc-timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds each pandoc call may take (default 300).")
+@click.option("--typst-timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds the PDF compile may take (default 300).")
+def build(project_dir: Path, to: str, engine: str, output_dir: Path | None,
+          timeout: float | None, max_output_mb: float | None, kernel_memory_mb: float | None,
+          pandoc_timeout: float | None, typst_timeout: float | None) -> None:
     """Render a Quarto book project to an HTML site and a PDF."""
+    from kzchina import exits
     from litbuild.build import build as build_book
-    from litbuild.errors import BuildError
 
-    try:
-        result = build_book(project_dir, to=to, engine=engine, output_dir=output_dir)
-    except BuildError as exc:
-        click.echo(f"error: {exc}", err=True)
-        click.echo("build failed; the previous output was left unchanged", err=True)
-        sys.exit(1)
+    limits = {"cell_timeout": timeout, "cell_output_mb": max_output_mb,
+              "kernel_memory_mb": kernel_memory_mb, "pandoc_timeout": pandoc_timeout,
+              "typst_timeout": typst_timeout}
+    shown = str(output_dir) if output_dir is not None else "the output folder"
+    result = exits.run(lambda: build_book(project_dir, to=to, engine=engine,
+                                          output_dir=output_dir, limits=limits),
+                       _debug(), output=shown)
     click.echo(result.summary())
 
 
@@ -62,16 +91,17 @@ def serve(project_dir: Path, port: int, edition: str | None) -> None:
 @click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
 def check(edition: str | None, project_dir: Path) -> None:
     """Validate the data package and lint the chapters' prose; list every problem."""
+    from kzchina import exits
     from kzchina.lint import lint_chapters
     from kzchina.validate import check_edition, summarize_edition
 
-    problems = check_edition(edition, root=project_dir) + lint_chapters(project_dir)
-    for problem in problems:
-        click.echo(str(problem), err=True)
+    problems = exits.run(lambda: check_edition(edition, root=project_dir)
+                         + lint_chapters(project_dir), _debug())
     if problems:
-        click.echo(f"{len(problems)} problem(s) found", err=True)
-        sys.exit(1)
-    click.echo(summarize_edition(edition, root=project_dir))
+        for line in exits.problem_lines(problems):
+            click.echo(line, err=True)
+        sys.exit(exits.FAILED)
+    click.echo(exits.run(lambda: str(summarize_edition(edition, root=project_dir)), _debug()))
     click.echo("prose lint: no typed quantities in chapter prose")
 
 
@@ -83,14 +113,10 @@ def provenance(identifier: str, project_dir: Path, as_json: bool) -> None:
     """Print the lineage of a figure, table or fact (e.g. fig-trade, tbl-ministers, a fact id)."""
     import json
 
-    from litbuild.errors import BuildError
+    from kzchina import exits
     from litbuild.verify import lineage
 
-    try:
-        record = lineage(project_dir, identifier)
-    except BuildError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+    record = exits.run(lambda: lineage(project_dir, identifier), _debug())
     if as_json:
         click.echo(json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False))
         return
@@ -115,22 +141,28 @@ def provenance(identifier: str, project_dir: Path, as_json: bool) -> None:
 
 @main.command()
 @click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
-def verify(project_dir: Path) -> None:
-    """Rebuild from scratch into a temporary folder and compare every output hash."""
-    from litbuild.errors import BuildError
+@click.option("--no-rebuild", is_flag=True,
+              help="Only check the published files against the record (no rebuild).")
+def verify(project_dir: Path, no_rebuild: bool) -> None:
+    """Check the published files against the record, then rebuild and compare every hash.
+
+    Exit codes: 0 all match; 10 published files changed, added or missing; 11 the record itself
+    is missing, damaged or changed; 12 the rebuild differs from the record.
+    """
+    from kzchina import exits
     from litbuild.verify import verify as verify_book
 
-    try:
-        report = verify_book(project_dir)
-    except BuildError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+    report = exits.run(lambda: verify_book(project_dir, rebuild=not no_rebuild), _debug())
     for line in report.lines():
         click.echo(line)
-    if not report.ok:
+    if not report.published_ok:
+        click.echo("verify FAILED: the published files differ from the record", err=True)
+        sys.exit(exits.PUBLISHED_CHANGED)
+    if not report.rebuild_ok:
         click.echo("verify FAILED: the rebuild differs from the recorded outputs", err=True)
-        sys.exit(1)
-    click.echo(f"verify OK: {report.compared} recorded outputs reproduced byte for byte")
+        sys.exit(exits.NOT_REPRODUCED)
+    what = "checked" if no_rebuild else "reproduced byte for byte"
+    click.echo(f"verify OK: {report.compared} recorded outputs {what}")
 
 
 if __name__ == "__main__":

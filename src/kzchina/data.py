@@ -31,6 +31,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import math
 import os
 import re
 from collections.abc import Iterator
@@ -45,6 +46,13 @@ from kzchina.problems import Problem, ProblemsError
 EDITION_ENV = "REPORT_EDITION"
 PROJECT_MARKER = "_quarto.yml"
 STATUSES = ("published", "derived", "external")
+MAX_FILE_MB_ENV = "REPORT_MAX_DATA_MB"
+MAX_FILE_MB = 50  # a data file larger than this is refused, not read into memory
+MAX_PROBLEMS_PER_FILE = 1000  # beyond this a file's problems are only counted
+# C0 and C1 control characters (tab and newline excepted), and the invisible direction overrides
+# that can make a cell display differently from what it holds.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_INT64 = (-(2**63), 2**63 - 1)
 
 
 # --------------------------------------------------------------------------- locating data
@@ -67,10 +75,14 @@ def editions(root: Path | str | None = None) -> list[str]:
 
 def resolve_edition(edition: str | None, root: Path) -> str:
     """Pick the edition: the argument, else $REPORT_EDITION, else the newest folder."""
-    if edition:
-        return str(edition)
-    if os.environ.get(EDITION_ENV):
-        return os.environ[EDITION_ENV]
+    chosen = edition or os.environ.get(EDITION_ENV)
+    if chosen:
+        chosen = str(chosen)
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", chosen) or ".." in chosen:
+            raise ProblemsError([Problem("data", None, None, f"edition {chosen!r}: expected a "
+                                         "folder name under data/ (letters, digits, . _ -)",
+                                         "missing-edition")])
+        return chosen
     found = editions(root)
     if not found:
         raise ProblemsError(
@@ -166,8 +178,10 @@ class Dataset:
         return list(self._accessed)
 
     def resource_path(self, name: str) -> Path:
-        """Return the absolute path of a resource's CSV file."""
-        return self.folder / self._resource(name)["path"]
+        """Return the absolute path of a resource's CSV file, which must lie inside the edition
+        folder (symlinks resolved); else raise ProblemsError naming the descriptor and key."""
+        return confined_resource_path(self.folder, self._resource(name), self.root,
+                                      self.descriptor_path)
 
     def resource_relpath(self, name: str) -> str:
         """Return a resource's path relative to the project root (as used in Problems)."""
@@ -199,7 +213,7 @@ class Dataset:
         """Return a resource as a typed DataFrame (a copy), validating it on first read."""
         meta = self.resource_meta(name)
         if name not in self._frames:
-            raw = _read_bytes(meta.path, self.resource_relpath(name))
+            raw = read_data_file(meta.path, self.resource_relpath(name))
             frame, problems = parse_resource(raw, meta, self.resource_relpath(name))
             if problems:
                 raise ProblemsError(problems)
@@ -239,6 +253,33 @@ class Dataset:
             ) from None
 
 
+def confined_resource_path(folder: Path, resource: dict[str, Any], root: Path,
+                           descriptor: Path) -> Path:
+    """The resource's file inside `folder`; a ProblemsError for any other path."""
+    name = resource.get("name", "?")
+    value = resource.get("path")
+    rel = _rel(descriptor, root)
+
+    def refuse(message: str) -> ProblemsError:
+        return ProblemsError([Problem(rel, None, f"resources[{name}].path", message,
+                                      "path-error")])
+
+    if not isinstance(value, str) or not value or "\0" in value:
+        raise refuse(f"expected a relative file path, got {value!r}")
+    candidate = Path(value)
+    if candidate.is_absolute():
+        raise refuse(f"expected a path inside {_rel(folder, root)}, got the absolute path "
+                     f"{value!r}")
+    try:
+        resolved = (folder / candidate).resolve()
+    except (OSError, RuntimeError) as exc:
+        raise refuse(f"path {value!r} cannot be resolved: {exc}") from None
+    if not resolved.is_relative_to(folder.resolve()):
+        raise refuse(f"expected a path inside {_rel(folder, root)}, got {value!r}, which "
+                     f"points to {resolved}")
+    return folder / candidate
+
+
 def load(edition: str | None = None, root: Path | str | None = None) -> Dataset:
     """Open one edition of the data package (descriptor now, CSVs on first use)."""
     root_path = find_root() if root is None else Path(root).resolve()
@@ -251,19 +292,28 @@ def _read_descriptor(path: Path, root: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ProblemsError([Problem(rel, None, None, "missing file", "missing-file")])
     try:
-        descriptor = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        descriptor = json.loads(read_data_file(path, rel).decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ProblemsError([Problem(rel, None, None, f"expected UTF-8, got byte "
+                                     f"0x{exc.object[exc.start]:02x} at offset {exc.start}",
+                                     "descriptor-error")]) from None
+    except json.JSONDecodeError as exc:
         raise ProblemsError(
-            [Problem(rel, None, None, f"invalid JSON: {exc}", "descriptor-error")]
+            [Problem(rel, exc.lineno, None, f"invalid JSON: {exc}", "descriptor-error")]
         ) from None
-    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+    except RecursionError:
+        raise ProblemsError([Problem(rel, None, None, "invalid JSON: nested too deeply",
+                                     "descriptor-error")]) from None
+    if (not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list)
+            or not all(isinstance(r, dict) and isinstance(r.get("name"), str)
+                       for r in descriptor["resources"])):
         raise ProblemsError(
             [
                 Problem(
                     rel,
                     None,
                     None,
-                    "expected an object with a 'resources' list",
+                    "expected an object with a 'resources' list of objects with a 'name'",
                     "descriptor-error",
                 )
             ]
@@ -271,11 +321,32 @@ def _read_descriptor(path: Path, root: Path) -> dict[str, Any]:
     return descriptor
 
 
-def _read_bytes(path: Path, rel: str) -> bytes:
+def max_file_bytes() -> int:
+    """The largest data file read, in bytes ($REPORT_MAX_DATA_MB, default 50 MB)."""
     try:
+        mb = float(os.environ.get(MAX_FILE_MB_ENV, MAX_FILE_MB))
+    except ValueError:
+        mb = MAX_FILE_MB
+    return int(mb * 1024 * 1024)
+
+
+def read_data_file(path: Path, rel: str) -> bytes:
+    """A data file's bytes; missing, unreadable and oversized files are Problems."""
+    try:
+        size = path.stat().st_size
+        if size > max_file_bytes():
+            raise ProblemsError([Problem(
+                rel, None, None, f"file too large: {size / 1048576:.1f} MB, expected at most "
+                f"{max_file_bytes() / 1048576:g} MB (${MAX_FILE_MB_ENV})", "file-too-large")])
         return path.read_bytes()
     except FileNotFoundError:
         raise ProblemsError([Problem(rel, None, None, "missing file", "missing-file")]) from None
+    except IsADirectoryError:
+        raise ProblemsError([Problem(rel, None, None, "expected a file, found a folder",
+                                     "missing-file")]) from None
+    except OSError as exc:
+        raise ProblemsError([Problem(rel, None, None, f"cannot be read: {exc.strerror}",
+                                     "missing-file")]) from None
 
 
 # --------------------------------------------------------------------------- fast schema check
@@ -289,13 +360,24 @@ def _cast(value: str, type_: str) -> Any:
     if type_ == "string":
         return value
     if type_ == "integer":
-        if not _INT.fullmatch(value):
+        if not _INT.fullmatch(value) or len(value) > 20:
             raise ValueError("expected integer")
-        return int(value)
+        number = int(value)
+        if not _INT64[0] <= number <= _INT64[1]:
+            raise ValueError("expected an integer between -2^63 and 2^63-1")
+        if number == 0 and value.startswith("-"):
+            raise ValueError("expected 0 without a minus sign (negative zero)")
+        return number
     if type_ == "number":
         if not _NUM.fullmatch(value):
             raise ValueError("expected number with '.' as decimal point")
-        return float(value)
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError("expected a finite number (this one overflows to infinity)")
+        if number == 0 and value.startswith("-"):
+            raise ValueError("expected 0 without a minus sign (negative zero, or a value too "
+                             "small to be represented)")
+        return number
     if type_ == "date":
         if not _DATE.fullmatch(value):
             raise ValueError("expected date YYYY-MM-DD")
@@ -310,7 +392,7 @@ def _cast(value: str, type_: str) -> Any:
             return False
         raise ValueError("expected boolean true/false")
     if type_ == "year":
-        if not re.fullmatch(r"\d{4}", value):
+        if not re.fullmatch(r"\d{4}", value) or value == "0000":
             raise ValueError("expected year YYYY")
         return int(value)
     raise ValueError(f"unsupported field type {type_!r}")
@@ -331,16 +413,45 @@ def parse_resource(
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Check raw CSV bytes against the schema; return (typed frame or None, every problem)."""
     problems: list[Problem] = []
+    untold = [0]  # problems past MAX_PROBLEMS_PER_FILE: counted, not kept
 
     def problem(row: int | None, column: str | None, message: str, type_: str) -> None:
-        problems.append(Problem(rel, row, column, message, type_))
+        if len(problems) < MAX_PROBLEMS_PER_FILE:
+            problems.append(Problem(rel, row, column, message, type_))
+        else:
+            untold[0] += 1
+
+    frame = _parse_checked(raw, meta, problem)
+    if untold[0]:
+        problems.append(Problem(rel, None, None, f"... and {untold[0]} more problem(s) in this "
+                                f"file (first {MAX_PROBLEMS_PER_FILE} listed)", "too-many"))
+    return (None if problems else frame), problems
+
+
+def _shown(cell: str, width: int = 40) -> str:
+    """A cell quoted for a message, cut short so one huge cell cannot flood the output."""
+    text = repr(cell)
+    return text if len(text) <= width else text[: width - 4] + "...'"
+
+
+def _parse_checked(raw: bytes, meta: ResourceMeta, problem) -> pd.DataFrame | None:
+    """parse_resource's body: report through `problem`, return the frame when all is well."""
+    if len(raw) > max_file_bytes():
+        problem(None, None, f"file too large: {len(raw) / 1048576:.1f} MB, expected at most "
+                f"{max_file_bytes() / 1048576:g} MB (${MAX_FILE_MB_ENV})", "file-too-large")
+        return None
+    found = [0]
+
+    def counted(*args) -> None:
+        found[0] += 1
+        problem(*args)
 
     # -- bytes: empty, BOM, encoding
     if not raw.strip():
-        problem(None, None, "empty file: expected a header row and data", "empty-file")
-        return None, problems
+        counted(None, None, "empty file: expected a header row and data", "empty-file")
+        return None
     if raw.startswith(b"\xef\xbb\xbf"):
-        problem(1, None, "expected UTF-8 without byte-order mark, got a BOM", "encoding-error")
+        counted(1, None, "expected UTF-8 without byte-order mark, got a BOM", "encoding-error")
         raw = raw[3:]
     try:
         text = raw.decode("utf-8")
@@ -356,18 +467,22 @@ def parse_resource(
                 if "\ufffd" in cell:
                     column = name
                     break
-        problem(
+        counted(
             line,
             column,
             f"expected UTF-8, got byte 0x{raw[exc.start]:02x} (wrong encoding?)",
             "encoding-error",
         )
-        return None, problems
+        return None
 
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:  # e.g. a field larger than the csv module's limit
+        counted(None, None, f"not readable as CSV: {exc}", "format-error")
+        return None
     if not rows or not any(c.strip() for c in rows[0]):
-        problem(None, None, "empty file: expected a header row", "empty-file")
-        return None, problems
+        counted(None, None, "empty file: expected a header row", "empty-file")
+        return None
 
     # -- header
     fields = meta.fields
@@ -375,25 +490,25 @@ def parse_resource(
     header = rows[0]
     for name in expected:
         if name not in header:
-            problem(1, name, f"missing column: expected {name!r} in the header", "missing-label")
+            counted(1, name, f"missing column: expected {name!r} in the header", "missing-label")
     for name in header:
         if name not in expected:
-            problem(1, name, f"unexpected column {name!r}: not in the schema", "extra-label")
+            counted(1, name, f"unexpected column {name!r}: not in the schema", "extra-label")
     if len(set(header)) != len(header):
         dupes = sorted({h for h in header if header.count(h) > 1})
-        problem(1, dupes[0], f"duplicate column {dupes[0]!r}", "duplicate-label")
-    if problems:
-        return None, problems
+        counted(1, dupes[0], f"duplicate column {dupes[0]!r}", "duplicate-label")
+    if found[0]:
+        return None
     if header != expected:
-        problem(
+        counted(
             1, None, f"columns out of order: expected {expected}, got {header}", "incorrect-label"
         )
-        return None, problems
+        return None
 
     data = rows[1:]
     if not data:
-        problem(None, None, "empty file: header but no data rows", "empty-file")
-        return None, problems
+        counted(None, None, "empty file: header but no data rows", "empty-file")
+        return None
 
     # -- cells
     columns: dict[str, list[Any]] = {n: [] for n in expected}
@@ -404,9 +519,9 @@ def parse_resource(
         rownum = i + 2  # header is row 1, as a spreadsheet shows it
         if len(cells) != len(expected):
             if not any(c.strip() for c in cells):
-                problem(rownum, None, "blank row", "blank-row")
+                counted(rownum, None, "blank row", "blank-row")
             else:
-                problem(
+                counted(
                     rownum,
                     None,
                     f"expected {len(expected)} cells, got {len(cells)}",
@@ -417,11 +532,18 @@ def parse_resource(
             continue
         for f, cell in zip(fields, cells):
             name, type_ = f["name"], f.get("type", "string")
+            bad = _CONTROL.search(cell)
+            if bad:
+                counted(rownum, name, f"expected text without control characters, got "
+                        f"U+{ord(bad.group()):04X} at position {bad.start() + 1} in "
+                        f"{_shown(cell)}", "control-character")
+                columns[name].append(None)
+                continue
             c = f.get("constraints", {})
             value: Any = None
             if cell == "":
                 if c.get("required"):
-                    problem(
+                    counted(
                         rownum,
                         name,
                         "expected a value (required), got an empty cell",
@@ -431,13 +553,13 @@ def parse_resource(
                 try:
                     value = _cast(cell, type_)
                 except ValueError as exc:
-                    problem(rownum, name, f"{exc}, got {cell!r}", "type-error")
+                    counted(rownum, name, f"{exc}, got {_shown(cell)}", "type-error")
                 else:
                     _check_constraints(value, cell, f, rownum, problem)
                     if name in unique_seen:
                         first = unique_seen[name].setdefault(value, rownum)
                         if first != rownum:
-                            problem(
+                            counted(
                                 rownum,
                                 name,
                                 f"expected unique values, got {cell!r} again "
@@ -457,15 +579,15 @@ def parse_resource(
             first = seen.setdefault(key, i + 2)
             if first != i + 2:
                 shown = ", ".join(f"{k}={v}" for k, v in zip(pk, key))
-                problem(
+                counted(
                     i + 2,
                     pk[0] if len(pk) == 1 else ",".join(pk),
                     f"expected a unique primary key, got ({shown}) again (first in row {first})",
                     "primary-key-error",
                 )
-    if problems:
-        return None, problems
-    return _frame(columns, fields), problems
+    if found[0]:
+        return None
+    return _frame(columns, fields)
 
 
 def _check_constraints(value: Any, cell: str, f: dict[str, Any], rownum: int, problem) -> None:
@@ -537,5 +659,6 @@ __all__ = [
     "find_root",
     "load",
     "parse_resource",
+    "read_data_file",
     "resolve_edition",
 ]

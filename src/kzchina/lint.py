@@ -290,5 +290,16 @@ def lint_chapters(project_dir: str | Path, edition: str | None = None) -> list[P
     problems: list[Problem] = []
     for path in chapter_files(project_dir):
         rel = path.relative_to(project_dir).as_posix()
-        problems += lint_text(path.read_text(encoding="utf-8"), rel, fact_text)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            line = exc.object.count(b"\n", 0, exc.start) + 1
+            problems.append(Problem(rel, line, None, f"expected UTF-8, got byte "
+                                    f"0x{exc.object[exc.start]:02x}", "encoding-error"))
+            continue
+        except OSError as exc:
+            problems.append(Problem(rel, None, None, f"cannot be read: {exc.strerror}",
+                                    "missing-file"))
+            continue
+        problems += lint_text(text, rel, fact_text)
     return problems

@@ -21,9 +21,16 @@ class Problem:
         return f"{self.path}:{row}:{column}: {self.message}"
 
 
+SHOWN_IN_MESSAGE = 20  # problems in an exception's message; the rest are counted
+
+
 class ProblemsError(Exception):
-    """Raised when input is invalid; carries every problem found, not just the first."""
+    """Raised when input is invalid; carries every problem found, not just the first.
+    Its message lists the first few and counts the rest, so a broken file cannot flood it."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        lines = [str(p) for p in self.problems[:SHOWN_IN_MESSAGE]]
+        if len(self.problems) > SHOWN_IN_MESSAGE:
+            lines.append(f"... and {len(self.problems) - SHOWN_IN_MESSAGE} more problem(s)")
+        super().__init__("\n".join(lines))

@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from kzchina.data import STATUSES, Dataset, load, parse_resource
+from kzchina.data import STATUSES, Dataset, load, parse_resource, read_data_file
 from kzchina.problems import Problem, ProblemsError
 
 ACKNOWLEDGED = "Inconsistent as printed"
@@ -672,12 +672,12 @@ def check_schemas(ds: Dataset) -> tuple[list[Problem], set[str]]:
     problems: list[Problem] = []
     broken: set[str] = set()
     for name in ds.resource_names:
-        meta = ds.resource_meta(name)
-        rel = ds.resource_relpath(name)
         try:
-            raw = meta.path.read_bytes()
-        except FileNotFoundError:
-            problems.append(Problem(rel, None, None, "missing file", "missing-file"))
+            meta = ds.resource_meta(name)
+            rel = ds.resource_relpath(name)
+            raw = read_data_file(meta.path, rel)
+        except ProblemsError as exc:  # outside the edition folder, missing, too large
+            problems.extend(exc.problems)
             broken.add(name)
             continue
         _, found = parse_resource(raw, meta, rel)
@@ -693,9 +693,13 @@ def frictionless_problems(ds: Dataset, skip: Iterable[str] = ()) -> list[Problem
 
     skip = set(skip)
     problems: list[Problem] = []
-    package = Package(str(ds.descriptor_path))
-    report = package.validate()
     descriptor_rel = _relpath(ds, ds.descriptor_path)
+    try:
+        package = Package(str(ds.descriptor_path))
+        report = package.validate()
+    except Exception as exc:  # frictionless raises on descriptors it cannot even open
+        return [Problem(descriptor_rel, None, None, f"frictionless could not validate the "
+                        f"package: {exc}", "package-error")]
     for error in report.errors:
         problems.append(Problem(descriptor_rel, None, None, error.message, error.type))
     for task in report.tasks:
@@ -724,7 +728,7 @@ def check_edition(edition: str | None = None, root: Path | str | None = None) ->
     # A resource whose foreign keys point at a broken one cannot be checked by frictionless either.
     dependent = {
         name
-        for name in ds.resource_names
+        for name in set(ds.resource_names) - broken
         if any(
             fk["reference"].get("resource") in broken for fk in ds.resource_meta(name).foreign_keys
         )

@@ -19,13 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import forkserver
+from . import forkserver, interrupts, processes, safety
 from .assemble import AssembledChapter, OutputItem, assemble_chapter, write_assets
 from .cache import ExecutionCache, build_lock, chapter_key, environment_fingerprint, sha256_file
 from .config import BookConfig, load_config
 from .crossref import number_book, resolve_references
-from .errors import BuildError
+from .errors import BuildError, LimitError, ToolMissingError
 from .execute import ExecutedChapter, execute_chapter
+from .limits import Limits
 from .pandoc import ast_to_html, ast_to_typst, markdown_to_ast
 from .pdf import book_typst, compile_pdf, pdf_page_count, source_date_epoch
 from .provenance import (
@@ -40,6 +41,7 @@ from .provenance import (
     git_state,
     output_manifest,
     provenance_document,
+    seal,
     write_downloads,
     write_json,
     write_standalone_figures,
@@ -87,8 +89,8 @@ def slug(text: str) -> str:
 
 
 async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Progress,
-                       jobs: int, cache: ExecutionCache,
-                       warm: WarmState) -> dict[str, ExecutedChapter]:
+                       jobs: int, cache: ExecutionCache, limits: Limits,
+                       protected: list[str], warm: WarmState) -> dict[str, ExecutedChapter]:
     # One slot per core runs cells; two more kernels may start meanwhile (a small warm pool).
     slots = asyncio.Semaphore(jobs)
     live_kernels = asyncio.Semaphore(jobs + 2)
@@ -100,7 +102,8 @@ async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Pr
         pending[chapter.path] = (key, defaults, cache.load(chapter.path, key))
     must_run = sum(1 for c in chapters if pending[c.path][2] is None and c.needs_kernel)
     # Kernels forked from one process that has imported the heavy libraries once.
-    server = warm.fork_server(forkserver.wanted(must_run, jobs)) if must_run else None
+    server = (warm.fork_server(forkserver.wanted(must_run, jobs), limits.kernel_memory_bytes)
+              if must_run else None)
 
     async def run(chapter: Chapter) -> ExecutedChapter:
         nonlocal done
@@ -108,8 +111,9 @@ async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Pr
         if result is None:
             cwd = config.root if config.execute_dir == "project" else (config.root / chapter.path).parent
             async with live_kernels:
-                result = await execute_chapter(chapter, config.root, cwd, defaults,
-                                               fork_server=server, slot=slots)
+                result = await execute_chapter(chapter, config.root, cwd, defaults, limits,
+                                               fork_server=server, slot=slots,
+                                               protected=protected)
             cache.store(chapter.path, key, result)
             what = f"executed in {result.seconds:.1f} s" if chapter.needs_kernel else "no code"
         else:
@@ -125,6 +129,8 @@ async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Pr
         with warm.running():
             results = await asyncio.gather(*tasks)
     except BaseException:
+        if server is not None and warm.owns_not(server):
+            server.kill()  # at once: it may still be importing, and kernels die with it
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -140,9 +146,9 @@ def _run_async(coroutine):
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coroutine)
+        return interrupts.run_to_completion(coroutine)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+        return pool.submit(interrupts.run_to_completion, coroutine).result()
 
 
 def _chapter_defaults(config: BookConfig, chapter: Chapter) -> dict:
@@ -151,8 +157,11 @@ def _chapter_defaults(config: BookConfig, chapter: Chapter) -> dict:
     return defaults
 
 
-def _publish(staging: Path, target: Path, remove_old: Callable[[Path], None] | None = None) -> None:
-    """Swap the finished build into place; the old output survives any earlier failure."""
+def _publish(staging: Path, target: Path, protected: list[Path],
+             remove_old: Callable[[Path], None] | None = None) -> None:
+    """Swap the finished build into place; the old output survives any earlier failure.
+    The target is checked again: it may have changed while the book was built."""
+    safety.check_output_target(protected[0], target, protected[1:])
     backup = None
     if target.exists():
         backup = target.with_name(f".{target.name}.old-{os.getpid()}")
@@ -165,25 +174,50 @@ def _publish(staging: Path, target: Path, remove_old: Callable[[Path], None] | N
 def build_builtin(config: BookConfig, to: str = "all", output_dir: Path | None = None,
                   progress: Progress = _stderr, jobs: int | None = None,
                   use_cache: bool = True, write_figures: bool = True,
-                  warm: WarmState | None = None) -> BuildResult:
+                  limits: Limits | None = None, warm: WarmState | None = None) -> BuildResult:
     """Render the book with the builtin engine, one build at a time per project.
 
-    `warm` carries state between builds of a long-lived process (see warm.py)."""
-    warm = warm or WarmState(config.root)
-    with build_lock(config.root, progress):
-        return _build_locked(config, to, output_dir, progress, jobs, use_cache, write_figures,
-                             warm)
+    `warm` carries state between builds of a long-lived process (see warm.py).
 
-
-def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress: Progress,
-                  jobs: int | None, use_cache: bool, write_figures: bool,
-                  warm: WarmState) -> BuildResult:
-    started = time.perf_counter()
+    Every child process (kernels, fork server, pandoc, Typst) ends with this call, however it
+    ends. An exception leaving it carries `output_state`: what became of the previous output
+    ("unchanged", "published", "changed" or "absent").
+    """
     target = (output_dir or config.root / config.output_dir).resolve()
+    protected = safety.project_sources(config.root, [c.path for c in config.chapters], config.css)
+    safety.check_output_target(config.root, target, protected)
+    before = safety.Snapshot.of(target)
+    published: list[bool] = []
+    try:
+        with processes.reaping(), build_lock(config.root, progress):
+            safety.remove_stale_staging(target)
+            return _build_locked(config, to, target, progress, jobs, use_cache, write_figures,
+                                 limits or config.limits, [config.root, *protected], published,
+                                 warm or WarmState(config.root))
+    except BaseException as exc:
+        exc.output_state = _output_state(target, before, published)
+        exc.output_dir = str(target)
+        raise
+
+
+def _output_state(target: Path, before: safety.Snapshot, published: list[bool]) -> str:
+    if published:
+        return "published"
+    after = safety.Snapshot.of(target)
+    if after == before:
+        return "unchanged" if after.entries else "absent"
+    return "changed"
+
+
+def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
+                  jobs: int | None, use_cache: bool, write_figures: bool, limits: Limits,
+                  protected: list[Path], published: list[bool], warm: WarmState) -> BuildResult:
+    started = time.perf_counter()
     chapters = [read_chapter(config.root, entry.path) for entry in config.chapters]
     jobs = jobs or max(1, min(len(chapters), os.cpu_count() or 1))
     cache = ExecutionCache(config.root, enabled=use_cache)
-    executed = _run_async(_execute_all(config, chapters, progress, jobs, cache, warm))
+    executed = _run_async(_execute_all(config, chapters, progress, jobs, cache, limits,
+                                       [str(target)], warm))
     phases = {"execute": time.perf_counter() - started}
     for path in cache.damaged:
         progress(f"warning: damaged cache entry for {path} was ignored and rebuilt")
@@ -207,7 +241,8 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
     pngs = raster_pool.submit(rasterize, raster_jobs, warm.rasters if use_cache else RasterCache())
     raster_pool.shutdown(wait=False)
     ast_cache = config.root / ".litbuild" / "ast" if use_cache else None
-    asts = markdown_to_ast({p: a.markdown for p, a in assembled.items()}, ast_cache)
+    asts = markdown_to_ast({p: a.markdown for p, a in assembled.items()}, ast_cache,
+                           limits.pandoc_timeout)
     items = [item for a in assembled.values() for item in a.items]
     items_by_label = {i.label: i for i in items if i.label}
     targets, infos = number_book(asts, config.chapters, items_by_label)
@@ -224,8 +259,10 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
     result.phases = phases
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}{safety.STAGING_INFIX}{os.getpid()}-",
+                                    dir=target.parent))
     try:
+        safety.write_marker(staging)
         for a in assembled.values():
             write_assets(staging, a.assets)
         write_assets(staging, pngs.result())
@@ -244,7 +281,8 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
                 finish_chapter(doc, info, items_by_label, executed[info.path].inline_values, "html",
                                facts_page, disclosure_blocks(items_by_label, info.page, staging))
                 html_docs[info.path] = doc
-            bodies = ast_to_html(html_docs, warm.html_fragments if warm.keep else None)
+            bodies = ast_to_html(html_docs, limits.pandoc_timeout,
+                                 warm.html_fragments if warm.keep else None)
             extra = [(facts_page_info(), facts_page_html(facts))] if facts else []
             write_site(staging, config, infos, bodies, pdf_name, extra)
             return time.perf_counter() - began
@@ -256,7 +294,8 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
             if to in ("all", "pdf"):
                 began = time.perf_counter()
                 result.pdf_pages = _write_pdf(config, infos, asts, targets, sources, executed,
-                                              items_by_label, staging, pdf_name, progress)
+                                              items_by_label, staging, pdf_name, progress,
+                                              limits)
                 result.pdf_name = pdf_name
                 phases["pdf"] = time.perf_counter() - began
             if site is not None:
@@ -264,8 +303,9 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
         phases["convert"] = time.perf_counter() - converting
         (staging / FACTS_CSV).write_text(facts_csv(facts), encoding="utf-8")
         record = provenance_document(config.root, staging, infos, executed, items, facts, pdf_name)
-        write_json(staging / PROVENANCE_FILE, record)
-        _publish(staging, target, warm.remove_later if warm.keep else None)
+        write_json(staging / PROVENANCE_FILE, seal(record))
+        _publish(staging, target, protected, warm.remove_later if warm.keep else None)
+        published.append(True)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -281,7 +321,7 @@ def _build_locked(config: BookConfig, to: str, output_dir: Path | None, progress
 
 
 def _write_pdf(config, infos, asts, targets, sources, executed, items_by_label, staging: Path,
-               pdf_name: str, progress: Progress) -> int:
+               pdf_name: str, progress: Progress, limits: Limits) -> int:
     """The whole book as one Typst document, compiled in-process; returns the page count."""
     docs = []
     for info in infos:
@@ -292,11 +332,14 @@ def _write_pdf(config, infos, asts, targets, sources, executed, items_by_label, 
     book = {"pandoc-api-version": docs[0]["pandoc-api-version"], "meta": {},
             "blocks": [b for d in docs for b in d["blocks"]]}
     typ_file = staging / "book.typ"
-    typ_file.write_text(book_typst(config, ast_to_typst(book)), encoding="utf-8")
+    typ_file.write_text(book_typst(config, ast_to_typst(book, limits.pandoc_timeout)),
+                        encoding="utf-8")
     progress("compiling PDF with Typst")
     try:
-        pdf = compile_pdf(typ_file, staging)
-    except Exception as exc:  # typst raises its own error type carrying the diagnostics
+        pdf = compile_pdf(typ_file, staging, limits.typst_timeout)
+    except (LimitError, ToolMissingError):
+        raise
+    except BuildError as exc:  # Typst's own diagnostics
         kept = config.root / ".litbuild" / "failed-book.typ"
         kept.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(typ_file, kept)
@@ -373,7 +416,9 @@ def build_with_quarto(project_dir: Path, to: str, output_dir: Path | None,
     """Delegate to `quarto render` when Quarto is installed."""
     quarto = shutil.which("quarto")
     if quarto is None:
-        raise BuildError("--engine quarto: the quarto command is not on PATH")
+        raise ToolMissingError("--engine quarto: the quarto command is not on PATH; install "
+                               "Quarto from https://quarto.org/docs/get-started/ (or use the "
+                               "conda environment.yml), or build with --engine builtin")
     started = time.perf_counter()
     args = [quarto, "render", str(project_dir)]
     if to != "all":
@@ -381,7 +426,14 @@ def build_with_quarto(project_dir: Path, to: str, output_dir: Path | None,
     if output_dir is not None:
         args += ["--output-dir", str(output_dir)]
     progress(" ".join(args))
-    proc = subprocess.run(args, check=False)
+    # Quarto runs in its own process group, ended with the build whatever way the build ends.
+    proc = subprocess.Popen(args, start_new_session=True, preexec_fn=processes.child_setup())
+    processes.register(proc.pid)
+    try:
+        proc.wait()
+    finally:
+        processes.kill_group(proc.pid)
+        processes.unregister(proc.pid)
     if proc.returncode != 0:
         raise BuildError(f"quarto render failed with exit code {proc.returncode}")
     config = load_config(project_dir)
@@ -392,8 +444,10 @@ def build_with_quarto(project_dir: Path, to: str, output_dir: Path | None,
 
 
 def build(project_dir: Path | str = ".", to: str = "all", engine: str = "auto",
-          output_dir: Path | str | None = None, progress: Progress = _stderr) -> BuildResult:
-    """Render a Quarto book project to HTML and/or PDF with the chosen engine."""
+          output_dir: Path | str | None = None, progress: Progress = _stderr,
+          limits: dict[str, float | None] | None = None) -> BuildResult:
+    """Render a Quarto book project to HTML and/or PDF with the chosen engine; `limits`
+    overrides the project's limits by field name (see litbuild.limits.Limits)."""
     if to not in ("all", "html", "pdf"):
         raise BuildError(f"--to must be html, pdf or all, not '{to}'")
     project = Path(project_dir).resolve()
@@ -402,4 +456,6 @@ def build(project_dir: Path | str = ".", to: str = "all", engine: str = "auto",
         return build_with_quarto(project, to, out, progress)
     if engine not in ("auto", "builtin"):
         raise BuildError(f"--engine must be auto, builtin or quarto, not '{engine}'")
-    return build_builtin(load_config(project), to, out, progress)
+    config = load_config(project)
+    return build_builtin(config, to, out, progress,
+                         limits=config.limits.overridden(**(limits or {})))

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from .errors import ConfigError
+from .limits import Limits, limits_from_config
 
 # Quarto's cell-option defaults; _quarto.yml `execute:` and chapter front matter override them.
 DEFAULT_EXECUTE = {"echo": True, "eval": True, "output": True, "warning": True, "include": True}
@@ -38,6 +39,51 @@ class BookConfig:
     execute: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_EXECUTE))
     toc: bool = True
     css: list[str] = field(default_factory=list)  # format.html.css: project stylesheets
+    limits: Limits = field(default_factory=Limits)
+
+
+def confined_path(root: Path, value: Any, where: str, problems: list[str],
+                  must_exist: bool = True) -> str | None:
+    """A project-relative POSIX path that stays inside the project, symlinks resolved; else a
+    problem naming `where` (file and key) and None."""
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f"{where}: expected a relative file path (text), got {value!r}")
+        return None
+    if "\0" in value:
+        problems.append(f"{where}: path {value!r} contains a NUL character")
+        return None
+    candidate = Path(value)
+    if candidate.is_absolute():
+        problems.append(f"{where}: '{value}' is an absolute path; expected a path inside the "
+                        f"project ({root})")
+        return None
+    try:
+        resolved = (root / candidate).resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        problems.append(f"{where}: '{value}' cannot be resolved: {exc}")
+        return None
+    if resolved != root and not resolved.is_relative_to(root):
+        problems.append(f"{where}: '{value}' points outside the project ({resolved}); expected a "
+                        f"path inside {root}")
+        return None
+    if must_exist and not resolved.is_file():
+        return value  # the caller reports a missing file in its own words
+    return value
+
+
+def _expect_mapping(value: Any, key: str, source: str, problems: list[str]) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append(f"{source}: {key} must be a mapping (key: value lines), not "
+                        f"{type(value).__name__} {_short(value)}")
+        return {}
+    return value
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _as_list(value: Any) -> list[str]:
@@ -48,14 +94,33 @@ def _as_list(value: Any) -> list[str]:
     return [str(value)]
 
 
+def _text(value: Any, key: str, source: str, problems: list[str]) -> str | None:
+    """A scalar as text (YAML reads `2022` as a number); mappings and lists are problems."""
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        problems.append(f"{source}: {key} must be text, not {type(value).__name__} "
+                        f"{_short(value)}")
+        return None
+    return str(value)
+
+
 def _chapter_entries(items: Any, source: str, appendix: bool, problems: list[str]) -> list[ChapterEntry]:
     entries: list[ChapterEntry] = []
+    if items is not None and not isinstance(items, list):
+        problems.append(f"{source}: {'book.appendices' if appendix else 'book.chapters'} must be a "
+                        f"list of chapter files, not {type(items).__name__} {_short(items)}")
+        return entries
     for item in items or []:
         if isinstance(item, str):
             entries.append(ChapterEntry(item, None, appendix))
         elif isinstance(item, dict) and "part" in item:
             part = str(item["part"])
-            for sub in item.get("chapters") or []:
+            subs = item.get("chapters") or []
+            if not isinstance(subs, list):
+                problems.append(f"{source}: part '{part}': chapters must be a list of files")
+                continue
+            for sub in subs:
                 if not isinstance(sub, str):
                     problems.append(f"{source}: part '{part}': chapter entries must be file paths")
                     continue
@@ -72,59 +137,87 @@ def load_config(project_dir: Path | str) -> BookConfig:
     if not path.is_file():
         raise ConfigError(f"{path}: not found (a Quarto book project needs _quarto.yml)")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
-
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: expected UTF-8 text, got byte 0x{exc.object[exc.start]:02x} "
+                          f"at offset {exc.start}") from None
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
     problems: list[str] = []
-    project = raw.get("project") or {}
-    book = raw.get("book") or {}
+    source = str(path)
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys (project:, book:, ...), not "
+                          f"{type(raw).__name__} {_short(raw)}")
+    project = _expect_mapping(raw.get("project"), "project", source, problems)
+    book = _expect_mapping(raw.get("book"), "book", source, problems)
     if project.get("type", "book") != "book":
         problems.append(f"{path}: project type '{project.get('type')}' is not supported (only 'book')")
-    if not book.get("title"):
+    title = _text(book.get("title"), "book.title", source, problems)
+    if not title:
         problems.append(f"{path}: book.title is required")
 
-    chapters = _chapter_entries(book.get("chapters"), str(path), False, problems)
+    chapters = _chapter_entries(book.get("chapters"), source, False, problems)
     # Quarto lists appendices under their own heading in the sidebar.
     chapters += [ChapterEntry(e.path, "Appendices", True)
-                 for e in _chapter_entries(book.get("appendices"), str(path), True, problems)]
+                 for e in _chapter_entries(book.get("appendices"), source, True, problems)]
     if not chapters:
         problems.append(f"{path}: book.chapters lists no chapter")
+    confined = []
     for entry in chapters:
+        key = f"{path}: book.{'appendices' if entry.appendix else 'chapters'}"
+        if confined_path(root, entry.path, key, problems) is None:
+            continue
+        confined.append(entry)
         if not (root / entry.path).is_file():
             problems.append(f"{path}: chapter '{entry.path}' does not exist")
         elif not entry.path.endswith((".qmd", ".md")):
             problems.append(f"{path}: chapter '{entry.path}' is not a .qmd or .md file")
+    chapters = confined
 
     execute_dir = project.get("execute-dir", "file")
     if execute_dir not in ("file", "project"):
         problems.append(f"{path}: project.execute-dir must be 'file' or 'project', not '{execute_dir}'")
+    output_dir = _text(project.get("output-dir", "_book"), "project.output-dir", source,
+                       problems) or "_book"
+    # Inside the project; the root itself and existing folders are refused by the build's
+    # output safety check, which also covers --output-dir.
+    confined_path(root, output_dir, f"{path}: project.output-dir", problems, must_exist=False)
 
     execute = dict(DEFAULT_EXECUTE)
-    execute.update({k: v for k, v in (raw.get("execute") or {}).items()})
+    execute.update(_expect_mapping(raw.get("execute"), "execute", source, problems))
+    limits = limits_from_config(raw, source, problems)
 
-    formats = raw.get("format") or {}
+    formats = _expect_mapping(raw.get("format"), "format", source, problems)
     toc = True
     css: list[str] = []
-    if isinstance(formats, dict) and isinstance(formats.get("html"), dict):
+    if isinstance(formats.get("html"), dict):
         toc = bool(formats["html"].get("toc", True))
-        css = _as_list(formats["html"].get("css"))
-        for sheet in css:
+        for sheet in _as_list(formats["html"].get("css")):
+            if confined_path(root, sheet, f"{path}: format.html.css", problems) is None:
+                continue
             if not (root / sheet).is_file():
                 problems.append(f"{path}: format.html.css '{sheet}' does not exist")
+            css.append(sheet)
 
+    subtitle = _text(book.get("subtitle"), "book.subtitle", source, problems)
+    date = _text(book.get("date"), "book.date", source, problems)
     if problems:
         raise ConfigError("\n".join(problems))
     return BookConfig(
         root=root,
-        title=str(book["title"]),
-        subtitle=book.get("subtitle"),
+        title=str(title),
+        subtitle=subtitle,
         author=_as_list(book.get("author")),
-        date=None if book.get("date") is None else str(book.get("date")),
+        date=date,
         chapters=chapters,
-        output_dir=str(project.get("output-dir", "_book")),
+        output_dir=output_dir,
         execute_dir=execute_dir,
         execute=execute,
         toc=toc,
         css=css,
+        limits=limits,
     )

@@ -32,3 +32,24 @@ class CellExecutionError(BuildError):
 
 class CrossReferenceError(BuildError):
     """A cross-reference names a label that no figure, table or section carries."""
+
+
+class UnsafeOutputError(BuildError):
+    """The output folder is one the build must not replace (not its own, or holding sources)."""
+
+
+class LimitError(BuildError):
+    """A configured limit (time, output size, memory) was exceeded; the message says where."""
+
+
+class ToolMissingError(BuildError):
+    """An external tool the build needs (pandoc, Typst, Quarto) is missing or broken."""
+
+
+class BuildInterrupted(KeyboardInterrupt):
+    """The build was stopped by a signal (SIGINT or SIGTERM); carries the signal number.
+    A KeyboardInterrupt, so that asyncio and every clean-up path treat it as Ctrl-C."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(f"interrupted by signal {signum}")

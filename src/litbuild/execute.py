@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import BuildError, CellExecutionError
+from .errors import BuildError, CellExecutionError, LimitError
+from .limits import Limits, cell_timeout
 
 if TYPE_CHECKING:  # nbclient and nbformat load only when a chapter must run
     import nbformat
@@ -34,6 +35,39 @@ PROVENANCE_MIME = "application/vnd.litbuild.provenance+json"
 KERNEL_SETUP = r'''
 import os as _lb_os, sys as _lb_sys, json as _lb_json
 _lb_root = {root!r}
+
+def _lb_make_guard(folders):
+    """Refuse changes to the published output folders: the build replaces them only when it
+    has succeeded, so a chapter writing there would break that promise."""
+    import os
+    folders = tuple(os.path.realpath(f) for f in folders)
+    events = {{"open", "os.remove", "os.rename", "os.rmdir", "os.mkdir", "shutil.rmtree",
+              "os.truncate", "os.chmod", "os.chown", "os.link", "os.symlink", "os.utime",
+              "os.chflags", "os.lchmod"}}
+    writing = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+    def inside(path):
+        if not isinstance(path, (str, bytes, os.PathLike)):
+            return False
+        full = os.path.realpath(os.fsdecode(path))
+        return any(full == f or full.startswith(f + os.sep) for f in folders)
+
+    def guard(event, args):
+        if event not in events or not args:
+            return
+        if event == "open":
+            mode, flags = (args + (None, None))[1:3]
+            changes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                isinstance(flags, int) and flags & writing)
+            if not changes or not inside(args[0]):
+                return
+        elif not any(inside(a) for a in args[:2]):
+            return
+        raise PermissionError(f"chapter code may not change the published output folder "
+                              f"(refused {{event}} on {{args[0]!r}})")
+    return guard
+
+_lb_sys.addaudithook(_lb_make_guard({protected!r}))
 _lb_reads = {{}}
 _lb_env_prefixes = {{_lb_os.path.abspath(p) for p in (_lb_sys.prefix, _lb_sys.base_prefix,
                                                      _lb_sys.exec_prefix)}}
@@ -188,10 +222,12 @@ def cell_option(cell: CodeCell, name: str, defaults: dict[str, Any]) -> Any:
     return defaults.get(name)
 
 
-def _notebook_for(chapter: Chapter, root: Path, defaults: dict[str, Any]) -> nbformat.NotebookNode:
+def _notebook_for(chapter: Chapter, root: Path, defaults: dict[str, Any],
+                  protected: list[str]) -> nbformat.NotebookNode:
     import nbformat
 
-    setup = KERNEL_SETUP.format(root=str(root), inline_mime=INLINE_MIME, reads_mime=READS_MIME)
+    setup = KERNEL_SETUP.format(root=str(root), inline_mime=INLINE_MIME, reads_mime=READS_MIME,
+                                protected=protected)
     cells = [nbformat.v4.new_code_cell(setup, metadata={"litbuild": {"kind": "setup"}})]
     # The inline expressions between two code cells run as one cell, in order: a cell costs a
     # round trip to the kernel, and chapters have many more inline values than cells.
@@ -244,11 +280,18 @@ def _failed_inline(items: list[dict[str, Any]], cell: nbformat.NotebookNode,
     return next((i for i in items if i["index"] not in shown), items[-1])
 
 
-def _raise_for_failure(chapter: Chapter, nb: nbformat.NotebookNode, exc: Exception) -> None:
+def _raise_for_failure(chapter: Chapter, nb: nbformat.NotebookNode, exc: Exception,
+                       limits: Limits | None = None) -> None:
     cell = _failed_cell(nb)
     if cell is None:
         raise BuildError(f"{chapter.path}: execution failed: {exc}") from exc
     error = next(o for o in cell.outputs if o.get("output_type") == "error")
+    out_of_memory = (error.get("ename") == "MemoryError" and limits is not None
+                     and limits.kernel_memory_bytes)
+    if out_of_memory:
+        error["evalue"] = (f"{error.get('evalue') or ''} (each kernel may use at most "
+                           f"{limits.kernel_memory_mb:g} MB: litbuild: kernel-memory-mb in "
+                           "_quarto.yml or --kernel-memory-mb)").strip()
     meta = cell.metadata["litbuild"]
     traceback = "\n".join(error.get("traceback", []))
     if meta["kind"] == "inlines":
@@ -259,9 +302,12 @@ def _raise_for_failure(chapter: Chapter, nb: nbformat.NotebookNode, exc: Excepti
                                  what="inline expression") from None
     if meta["kind"] == "cell":
         code_cell = chapter.cells[meta["index"]]
-        raise CellExecutionError(chapter.path, code_cell.first_line, code_cell.last_line,
-                                 error["ename"], error["evalue"], traceback,
-                                 code_cell.source) from None
+        failure = CellExecutionError(chapter.path, code_cell.first_line, code_cell.last_line,
+                                     error["ename"], error["evalue"], traceback,
+                                     code_cell.source)
+        if out_of_memory:
+            raise LimitError(str(failure)) from None
+        raise failure from None
     raise BuildError(f"{chapter.path}: the engine's own kernel code failed: "
                      f"{error['ename']}: {error['evalue']}") from None
 
@@ -290,15 +336,102 @@ def _plain_outputs(outputs: list[Any]) -> list[dict[str, Any]]:
 
 
 async def _run_cells(client: NotebookClient, nb: nbformat.NotebookNode,
-                     slot: asyncio.Semaphore | None) -> None:
-    """nbclient's execute loop, split so that only running cells holds a slot."""
+                     slot: asyncio.Semaphore | None, running: list[int]) -> None:
+    """nbclient's execute loop, split so that only running cells holds a slot; `running` holds
+    the index of the cell being executed, for messages about limits and dead kernels."""
     client.reset_execution_trackers()
     # The kernel's own stderr is noise (transport warnings); cell stderr still reaches us.
     async with client.async_setup_kernel(stderr=subprocess.DEVNULL):
         async with slot if slot is not None else contextlib.nullcontext():
             for index, cell in enumerate(nb.cells):
+                running[:] = [index]
                 await client.async_execute_cell(cell, index,
                                                 execution_count=client.code_cells_executed + 1)
+            running.clear()
+
+
+def _output_size(msg: dict[str, Any]) -> int:
+    """Roughly how many characters an output message carries (text, data, traceback)."""
+    content = msg.get("content") or {}
+    size = len(content.get("text") or "")
+    for value in (content.get("data") or {}).values():
+        size += len(value) if isinstance(value, str) else len(json.dumps(value))
+    size += sum(len(line) for line in content.get("traceback") or [])
+    return size
+
+
+def _client_class():
+    """NotebookClient that caps the output one cell may produce: past the cap it drops the
+    outputs and interrupts the kernel, and the build then fails naming the cell."""
+    from nbclient import NotebookClient
+
+    class LimitedClient(NotebookClient):
+        output_limit: int = 0
+        over_limit: int | None = None  # notebook index of the cell that went over
+        _sizes: dict[int, int]
+
+        def output(self, outs, msg, display_id, cell_index):
+            sizes = self.__dict__.setdefault("_sizes", {})
+            sizes[cell_index] = sizes.get(cell_index, 0) + _output_size(msg)
+            if self.output_limit and sizes[cell_index] > self.output_limit:
+                if self.over_limit is None:
+                    self.over_limit = cell_index
+                    if self.km is not None:
+                        asyncio.ensure_future(self.km.interrupt_kernel())
+                return None
+            return super().output(outs, msg, display_id, cell_index)
+
+    return LimitedClient
+
+
+def _where(chapter: Chapter, nb: nbformat.NotebookNode, index: int | None) -> str:
+    """'chapter:lines (cell N)' for a notebook cell, as far as it maps to the chapter."""
+    if index is None or index >= len(nb.cells):
+        return chapter.path
+    meta = nb.cells[index].metadata["litbuild"]
+    if meta["kind"] == "cell":
+        cell = chapter.cells[meta["index"]]
+        return f"{chapter.path}:{cell.first_line}-{cell.last_line} (cell {meta['index'] + 1})"
+    if meta["kind"] == "inlines":
+        first, last = meta["items"][0]["line"], meta["items"][-1]["line"]
+        lines = f"{first}" if first == last else f"{first}-{last}"
+        return f"{chapter.path}:{lines} (inline expressions)"
+    return f"{chapter.path} (the engine's set-up code)"
+
+
+def _exit_note(client: NotebookClient) -> str:
+    """What is known of how a dead kernel ended: its exit code or the signal that killed it."""
+    try:
+        code = client.km.provisioner.process.poll()
+    except AttributeError:
+        return ""
+    if code is None:
+        return ""
+    if code < 0:
+        import signal
+
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        hint = " (out of memory?)" if name == "SIGKILL" else ""
+        return f" (killed by {name}{hint})"
+    return f" (exit code {code})"
+
+
+def _new_client(nb: nbformat.NotebookNode, kernel_name: str, fork_server: Any, limits: Limits,
+                timeout: float, cwd: Path) -> NotebookClient:
+    """A notebook client whose kernel is forked when a server is given, capped by the limits."""
+    from .forkserver import kernel_manager_class
+
+    km = kernel_manager_class()(kernel_name=kernel_name)
+    km.fork_server = fork_server
+    km.memory_bytes = limits.kernel_memory_bytes
+    client = _client_class()(nb, km=km, kernel_name=kernel_name, timeout=timeout,
+                             extra_arguments=KERNEL_ARGUMENTS,
+                             allow_errors=False, resources={"metadata": {"path": str(cwd)}})
+    client.output_limit = limits.cell_output_bytes
+    return client
 
 
 async def _shutdown(client: NotebookClient) -> None:
@@ -316,39 +449,63 @@ async def _shutdown(client: NotebookClient) -> None:
 
 
 async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dict[str, Any],
-                          timeout: int = 600, kernel_name: str = "python3",
+                          limits: Limits | None = None, kernel_name: str = "python3",
                           fork_server: Any = None,
-                          slot: asyncio.Semaphore | None = None) -> ExecutedChapter:
+                          slot: asyncio.Semaphore | None = None,
+                          protected: list[str] | None = None) -> ExecutedChapter:
     """Execute one chapter in its own fresh kernel; raise CellExecutionError on a failing cell.
 
     `slot` bounds how many chapters run cells at once (one per core); the kernel starts before a
-    slot is taken, so start-up and its idle waits overlap other chapters' work.
+    slot is taken, so start-up and its idle waits overlap other chapters' work. `protected` lists
+    folders (the published output) that the chapter's code may not change.
     """
     started = time.perf_counter()
     result = ExecutedChapter(chapter.path)
     if not chapter.needs_kernel:
         return result
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError as NbCellExecutionError
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    from .forkserver import kernel_manager_class
-
-    nb = _notebook_for(chapter, root, defaults)
-    km = kernel_manager_class()(kernel_name=kernel_name)
-    km.fork_server = fork_server
-    client = NotebookClient(nb, km=km, kernel_name=kernel_name, timeout=timeout,
-                            extra_arguments=KERNEL_ARGUMENTS,
-                            allow_errors=False, resources={"metadata": {"path": str(cwd)}})
-    try:
-        await _run_cells(client, nb, slot)
-    except NbCellExecutionError as exc:
-        _raise_for_failure(chapter, nb, exc)
-    except Exception as exc:  # kernel died, timeout: say which chapter
-        if _failed_cell(nb) is not None:
-            _raise_for_failure(chapter, nb, exc)
-        raise BuildError(f"{chapter.path}: kernel failed: {type(exc).__name__}: {exc}") from exc
-    finally:
-        await _shutdown(client)
+    limits = limits or Limits()
+    timeout = cell_timeout(defaults, limits)
+    # A kernel that dies before it answers (two kernels started at once may race for the same
+    # free port) is replaced once; a kernel that dies later is the chapter's doing.
+    for attempt in (1, 2):
+        nb = _notebook_for(chapter, root, defaults, list(protected or []))
+        client = _new_client(nb, kernel_name, fork_server, limits, timeout, cwd)
+        running: list[int] = []
+        try:
+            await _run_cells(client, nb, slot, running)
+            if client.over_limit is not None:
+                raise NbCellExecutionError("output limit", "", "")
+            break
+        except NbCellExecutionError as exc:
+            if client.over_limit is not None:
+                raise LimitError(
+                    f"{_where(chapter, nb, client.over_limit)}: the cell's output exceeded "
+                    f"{limits.cell_output_mb:g} MB and was stopped (raise the limit with "
+                    "litbuild: cell-output-mb in _quarto.yml or --max-output-mb)") from None
+            _raise_for_failure(chapter, nb, exc, limits)
+        except CellTimeoutError:
+            where = _where(chapter, nb, running[0] if running else None)
+            raise LimitError(f"{where}: the cell ran longer than {timeout:g} s and was stopped "
+                             "(raise the limit with execute: timeout in _quarto.yml or the "
+                             "chapter's front matter, or --timeout)") from None
+        except DeadKernelError:
+            where = _where(chapter, nb, running[0] if running else None)
+            memory = (f"; each kernel may use at most {limits.kernel_memory_mb:g} MB"
+                      if limits.kernel_memory_bytes else "")
+            raise BuildError(f"{where}: the kernel died while running this cell"
+                             f"{_exit_note(client)}{memory}") from None
+        except Exception as exc:  # kernel failed to start, and the like: say which chapter
+            if _failed_cell(nb) is not None:
+                _raise_for_failure(chapter, nb, exc, limits)
+            if attempt == 1 and not running and isinstance(exc, RuntimeError):
+                continue
+            raise BuildError(f"{chapter.path}: kernel failed: {type(exc).__name__}: {exc}"
+                             f"{_exit_note(client)}") from exc
+        finally:
+            await _shutdown(client)
 
     for cell in nb.cells:
         meta = cell.metadata["litbuild"]

@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import processes
+
 DEFAULT_PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.figure",
                    "matplotlib.backends.backend_svg", "matplotlib.backends.backend_agg")
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
@@ -50,23 +52,24 @@ def preload_modules() -> list[str]:
 class ForkedProcess:
     """The slice of subprocess.Popen that jupyter_client's provisioner uses, for a forked kernel.
 
-    The fork server ignores SIGCHLD, so its children are reaped by the OS as they exit; an exited
-    kernel is simply gone (its exit status is not known and reads as 0).
+    The fork server reaps its children and keeps their exit statuses; `poll()` asks it, so a
+    crashed kernel reads as crashed (a negative signal number or its non-zero code), not as 0.
     """
 
-    def __init__(self, pid: int):
+    def __init__(self, pid: int, server: ForkServer | None = None):
         self.pid = pid
         self.returncode: int | None = None
         self.stdin = self.stdout = self.stderr = None
+        self._server = server
 
     def poll(self) -> int | None:
         if self.returncode is None:
-            try:
-                os.kill(self.pid, 0)
-            except ProcessLookupError:
-                self.returncode = 0
-            except PermissionError:  # the pid was reused by someone else's process
-                self.returncode = 0
+            status = self._server.status(self.pid) if self._server is not None else None
+            if status is not None:
+                self.returncode = status
+            elif not _exists(self.pid):
+                # The server is gone and so is the kernel (it dies with the server): killed.
+                self.returncode = -signal.SIGKILL
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
@@ -74,12 +77,13 @@ class ForkedProcess:
         while self.poll() is None:
             if deadline is not None and time.monotonic() > deadline:
                 raise subprocess.TimeoutExpired(str(self.pid), timeout)
-            time.sleep(0.02)
-        return self.returncode or 0
+            time.sleep(0.01)
+        return self.returncode
 
     def send_signal(self, signum: int) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signum)
+        if self.returncode is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signum)  # the kernel leads its own group (setsid)
 
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)
@@ -88,16 +92,30 @@ class ForkedProcess:
         self.send_signal(signal.SIGTERM)
 
 
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # the pid was reused by someone else's process
+        return False
+    return True
+
+
 class ForkServer:
     """The parent side: starts the server process and asks it for kernels."""
 
-    def __init__(self, cwd: Path, python: str = sys.executable):
+    def __init__(self, cwd: Path, python: str = sys.executable, memory_bytes: int | None = None):
         env = dict(os.environ)
         env.setdefault("MPLBACKEND", INLINE_BACKEND)
+        # Its own session (killing the group ends it), and it dies with the build, even by SIGKILL;
+        # its kernels die with it in turn.
         self._proc = subprocess.Popen(
             [python, "-m", "litbuild.forkserver", *preload_modules()], cwd=str(cwd), env=env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-            bufsize=1)
+            bufsize=1, start_new_session=True, preexec_fn=processes.child_setup())
+        processes.register(self._proc.pid)
+        self._memory_bytes = memory_bytes
         self._lock = threading.Lock()
         self._ready: bool | None = None
 
@@ -107,28 +125,50 @@ class ForkServer:
             self._ready = line.strip() == "ready"
         return self._ready
 
-    def _spawn_blocking(self, argv: list[str], cwd: str, env: dict[str, str]) -> int | None:
+    def _ask(self, request: dict[str, Any]) -> dict[str, Any] | None:
+        """One request and its reply; None when the server is not (or no longer) there."""
         with self._lock:
             if not self._wait_ready() or self._proc.poll() is not None:
                 return None
             try:
-                self._proc.stdin.write(json.dumps({"argv": argv, "cwd": cwd, "env": env}) + "\n")
+                self._proc.stdin.write(json.dumps(request) + "\n")
                 self._proc.stdin.flush()
                 reply = self._proc.stdout.readline()
-            except (BrokenPipeError, OSError):
+                return json.loads(reply)
+            except (OSError, ValueError):
                 return None
-            try:
-                return int(json.loads(reply)["pid"])
-            except (ValueError, KeyError, TypeError):
-                return None
+
+    def _spawn_blocking(self, argv: list[str], cwd: str, env: dict[str, str]) -> int | None:
+        reply = self._ask({"argv": argv, "cwd": cwd, "env": env,
+                           "memory": self._memory_bytes})
+        try:
+            pid = int(reply["pid"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        processes.register(pid)
+        return pid
+
+    def status(self, pid: int) -> int | None:
+        """A forked kernel's exit code (negative: killed by that signal), None while it runs."""
+        reply = self._ask({"status": pid})
+        if reply is None:
+            return None
+        return reply.get("exit")
 
     async def spawn(self, argv: list[str], cwd: str, env: dict[str, str]) -> int | None:
         """Fork a kernel; None when the server cannot (the caller then starts a plain one)."""
         return await asyncio.to_thread(self._spawn_blocking, argv, cwd, env)
 
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
     def alive(self) -> bool:
         """Whether the server process still runs (it may have been killed since it started)."""
         return self._proc.poll() is None
+    def kill(self) -> None:
+        """Stop the server now (a failed or interrupted build); its kernels die with it."""
+        processes.kill_group(self._proc.pid)
 
     def close(self) -> None:
         """Stop the server; kernels it forked live on until their managers shut them down."""
@@ -137,8 +177,9 @@ class ForkServer:
         try:
             self._proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            self._proc.kill()
+            processes.kill_group(self._proc.pid)
             self._proc.wait()
+        processes.unregister(self._proc.pid)
         self._proc.stdout.close()
 
 
@@ -197,6 +238,8 @@ def kernel_manager_class():
                     os.killpg(self.forked_pid, signal.SIGKILL)
                 self.forked_pid = None
 
+        memory_bytes: int | None = None
+
         @default("client_factory")
         def _quick_start_client(self) -> type:
             return QuickStartClient
@@ -213,11 +256,14 @@ def kernel_manager_class():
                 pid = await server.spawn(kernel_cmd, str(kw.get("cwd") or os.getcwd()),
                                          dict(kw.get("env") or os.environ))
             if pid is None:
+                # Dies with the build (even by SIGKILL); memory capped by the build's limit.
+                kw["preexec_fn"] = processes.child_setup(self.memory_bytes)
                 await super()._async_launch_kernel(kernel_cmd, **kw)
+                processes.register(self.provisioner.pid)
                 return
             self.forked_pid = pid
             provisioner = self.provisioner
-            provisioner.process = ForkedProcess(pid)
+            provisioner.process = ForkedProcess(pid, server)
             provisioner.pid = pid
             provisioner.pgid = pid  # the child calls setsid(): it leads its own process group
             provisioner.cwd = kw.get("cwd")
@@ -245,12 +291,28 @@ def _serve(preload: list[str]) -> None:
             __import__(name)
         except ImportError:  # a module that is not installed is simply not preloaded
             continue
-    # Ignoring SIGCHLD makes the OS reap exited children: no zombies, nothing to wait for.
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    # Children are reaped as they exit and their exit codes kept for the build to ask about.
+    exits: dict[int, int] = {}
+
+    def reap(_signum: int, _frame: Any) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            exits[pid] = os.waitstatus_to_exitcode(status)
+
+    signal.signal(signal.SIGCHLD, reap)
     server_cwd = os.getcwd()
     print("ready", flush=True)
     for line in sys.stdin:
         request = json.loads(line)
+        if "status" in request:
+            reap(0, None)
+            print(json.dumps({"exit": exits.get(int(request["status"]))}), flush=True)
+            continue
         pid = os.fork()
         if pid == 0:
             _become_kernel(request, server_cwd)  # never returns
@@ -262,6 +324,8 @@ def _become_kernel(request: dict[str, Any], server_cwd: str) -> None:
     try:
         os.setsid()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # chapter code may wait for subprocesses
+        processes.die_with_parent()
+        processes.limit_memory(request.get("memory"))
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)

@@ -5,35 +5,50 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .errors import BuildError
+from . import processes
+from .errors import BuildError, ToolMissingError
 
 SPLIT = "LITBUILDCHAPTERSPLIT"
 READ_FORMAT = "markdown-smart"
 
 
+PANDOC_HINT = ("pandoc comes with the pinned pypandoc-binary package: run `make report` (or "
+               "`.venv/bin/pip install -r requirements.lock`) to install it")
+DEFAULT_TIMEOUT = 300.0
+
+
 @lru_cache(maxsize=1)
 def pandoc_path() -> str:
-    import pypandoc
+    try:
+        import pypandoc
 
-    return pypandoc.get_pandoc_path()
+        return pypandoc.get_pandoc_path()
+    except (ImportError, OSError) as exc:
+        raise ToolMissingError(f"pandoc was not found ({exc}); {PANDOC_HINT}") from None
 
 
-def run_pandoc(args: list[str], text: str) -> str:
-    """Run pandoc with text on stdin; raise BuildError with pandoc's message on failure."""
-    proc = subprocess.run([pandoc_path(), *args], input=text.encode("utf-8"),
-                          capture_output=True, check=False)
+def run_pandoc(args: list[str], text: str, timeout: float | None = DEFAULT_TIMEOUT,
+               what: str = "converting the book") -> str:
+    """Run pandoc with text on stdin, in its own process group and with a time limit; raise
+    BuildError with pandoc's message on failure."""
+    proc = processes.run([pandoc_path(), *args], text.encode("utf-8"), timeout, what, "pandoc",
+                         PANDOC_HINT)
     if proc.returncode != 0:
-        raise BuildError(f"pandoc {' '.join(args)} failed: {proc.stderr.decode('utf-8', 'replace')}")
+        message = proc.stderr.decode("utf-8", "replace").strip()
+        if proc.returncode < 0 or proc.returncode == 127 or not message:
+            raise ToolMissingError(f"pandoc {' '.join(args)} ended with exit code "
+                                   f"{proc.returncode} and no message; is it broken? "
+                                   f"{PANDOC_HINT}")
+        raise BuildError(f"pandoc {' '.join(args)} failed while {what}: {message}")
     return proc.stdout.decode("utf-8")
 
 
-def markdown_to_ast(chapters: dict[str, str],
-                    cache_dir: Path | None = None) -> dict[str, dict[str, Any]]:
+def markdown_to_ast(chapters: dict[str, str], cache_dir: Path | None = None,
+                    timeout: float | None = DEFAULT_TIMEOUT) -> dict[str, dict[str, Any]]:
     """Parse the chapters' markdown, reusing ASTs parsed before (by content hash, in cache_dir)
     and parsing the rest in one pandoc call."""
     parsed: dict[str, dict[str, Any]] = {}
@@ -45,7 +60,7 @@ def markdown_to_ast(chapters: dict[str, str],
         else:
             todo[name] = markdown
     if todo:
-        fresh = _parse_batch(todo)
+        fresh = _parse_batch(todo, timeout)
         for name, doc in fresh.items():
             _store_ast(cache_dir, todo[name], doc)
         parsed.update(fresh)
@@ -88,11 +103,16 @@ def _store_ast(cache_dir: Path | None, markdown: str, doc: dict[str, Any]) -> No
     os.replace(tmp, target)
 
 
-def _parse_batch(chapters: dict[str, str]) -> dict[str, dict[str, Any]]:
+def _chapter_list(names: list[str]) -> str:
+    return "parsing " + ", ".join(names)
+
+
+def _parse_batch(chapters: dict[str, str], timeout: float | None) -> dict[str, dict[str, Any]]:
     """Parse every chapter's markdown in one pandoc call; split at marker paragraphs."""
     names = list(chapters)
     joined = f"\n\n{SPLIT}\n\n".join(chapters[n] for n in names)
-    doc = json.loads(run_pandoc(["-f", READ_FORMAT, "-t", "json"], joined))
+    doc = json.loads(run_pandoc(["-f", READ_FORMAT, "-t", "json"], joined, timeout,
+                                _chapter_list(names)))
     pieces: list[list[Any]] = [[]]
     for block in doc["blocks"]:
         if block.get("t") == "Para" and block["c"] == [{"t": "Str", "c": SPLIT}]:
@@ -100,25 +120,27 @@ def _parse_batch(chapters: dict[str, str]) -> dict[str, dict[str, Any]]:
         else:
             pieces[-1].append(block)
     if len(pieces) != len(names):  # a chapter swallowed a marker (e.g. an unclosed fence)
-        return {n: _one(chapters[n]) for n in names}
+        return {n: _one(chapters[n], n, timeout) for n in names}
     api = doc["pandoc-api-version"]
     return {n: {"pandoc-api-version": api, "meta": {}, "blocks": b} for n, b in zip(names, pieces)}
 
 
-def _one(markdown: str) -> dict[str, Any]:
-    return json.loads(run_pandoc(["-f", READ_FORMAT, "-t", "json"], markdown))
+def _one(markdown: str, name: str, timeout: float | None) -> dict[str, Any]:
+    return json.loads(run_pandoc(["-f", READ_FORMAT, "-t", "json"], markdown, timeout,
+                                 _chapter_list([name])))
 
 
 def ast_to_html(docs: dict[str, dict[str, Any]],
+                timeout: float | None = DEFAULT_TIMEOUT,
                 memo: dict[str, str] | None = None) -> dict[str, str]:
     """Write every chapter's AST as an HTML fragment, in one pandoc call; chapters whose AST is
     in `memo` (by digest, from an earlier build of a long-lived process) are not written again."""
     if memo is None:
-        return _ast_to_html(docs)
+        return _ast_to_html(docs, timeout)
     from .warm import ast_digest
 
     digests = {name: ast_digest(doc) for name, doc in docs.items()}
-    fresh = _ast_to_html({n: d for n, d in docs.items() if digests[n] not in memo})
+    fresh = _ast_to_html({n: d for n, d in docs.items() if digests[n] not in memo}, timeout)
     for name, html in fresh.items():
         memo[digests[name]] = html
     kept = set(digests.values())
@@ -127,7 +149,8 @@ def ast_to_html(docs: dict[str, dict[str, Any]],
     return {name: memo[digests[name]] for name in docs}
 
 
-def _ast_to_html(docs: dict[str, dict[str, Any]]) -> dict[str, str]:
+def _ast_to_html(docs: dict[str, dict[str, Any]],
+                 timeout: float | None = DEFAULT_TIMEOUT) -> dict[str, str]:
     names = list(docs)
     if not names:
         return {}
@@ -139,13 +162,15 @@ def _ast_to_html(docs: dict[str, dict[str, Any]]) -> dict[str, str]:
         blocks.extend(docs[n]["blocks"])
     api = docs[names[0]]["pandoc-api-version"]
     html = run_pandoc(["-f", "json", "-t", "html5", "--wrap=none"],
-                      json.dumps({"pandoc-api-version": api, "meta": {}, "blocks": blocks}))
+                      json.dumps({"pandoc-api-version": api, "meta": {}, "blocks": blocks}),
+                      timeout, "writing the HTML of " + ", ".join(names))
     parts = html.split(f"<!--{SPLIT}-->")
     if len(parts) != len(names):
         raise BuildError("internal: HTML chapter split failed")
     return dict(zip(names, (p.strip("\n") + "\n" for p in parts)))
 
 
-def ast_to_typst(doc: dict[str, Any]) -> str:
+def ast_to_typst(doc: dict[str, Any], timeout: float | None = DEFAULT_TIMEOUT) -> str:
     """Write one AST (the whole book) as Typst markup."""
-    return run_pandoc(["-f", "json", "-t", "typst", "--wrap=none"], json.dumps(doc))
+    return run_pandoc(["-f", "json", "-t", "typst", "--wrap=none"], json.dumps(doc), timeout,
+                      "writing the book's Typst markup")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 
 import jinja2
 
+from . import processes
 from .config import BookConfig
+from .errors import BuildError, ToolMissingError
 
 _TYPST_SPECIAL = re.compile(r"([\\#\[\]*_`$<>@~/\"'=+-])")
 
@@ -41,11 +44,38 @@ def source_date_epoch() -> int:
         return 0
 
 
-def compile_pdf(typ_file: Path, root: Path) -> bytes:
-    """Compile a Typst file to PDF bytes, reproducibly."""
+# Typst runs in a child process: it can then be stopped at its time limit or on Ctrl-C, which an
+# in-process compile (native code holding the interpreter) cannot.
+_COMPILE = """
+import sys
+try:
     import typst
+except ImportError as exc:
+    sys.stderr.write(f"litbuild-typst-missing: {exc}")
+    sys.exit(3)
+try:
+    pdf = typst.compile(sys.argv[1], root=sys.argv[2], timestamp=int(sys.argv[3]))
+except Exception as exc:
+    sys.stderr.write(str(exc))
+    sys.exit(1)
+sys.stdout.buffer.write(pdf)
+"""
+TYPST_HINT = ("Typst comes with the pinned `typst` package: run `make report` (or "
+              "`.venv/bin/pip install -r requirements.lock`) to install it")
 
-    return typst.compile(str(typ_file), root=str(root), timestamp=source_date_epoch())
+
+def compile_pdf(typ_file: Path, root: Path, timeout: float | None = 300.0) -> bytes:
+    """Compile a Typst file to PDF bytes, reproducibly, in a child process with a time limit."""
+    proc = processes.run([sys.executable, "-c", _COMPILE, str(typ_file), str(root),
+                          str(source_date_epoch())], b"", timeout, "compiling the PDF", "Typst",
+                         TYPST_HINT)
+    message = proc.stderr.decode("utf-8", "replace").strip()
+    if proc.returncode == 3 and message.startswith("litbuild-typst-missing"):
+        raise ToolMissingError(f"Typst is not installed ({message.split(': ', 1)[-1]}); "
+                               f"{TYPST_HINT}")
+    if proc.returncode != 0:
+        raise BuildError(message or f"Typst ended with exit code {proc.returncode}")
+    return proc.stdout
 
 
 def pdf_page_count(data: bytes) -> int:

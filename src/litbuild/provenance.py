@@ -27,6 +27,7 @@ from .assemble import OutputItem
 from .ast import Node, RawBlock
 from .cache import environment_fingerprint, sha256_file
 from .crossref import ChapterInfo
+from .csvsafe import neutralise_csv, safe_row
 from .execute import ExecutedChapter
 
 PROVENANCE_FILE = "provenance.json"
@@ -80,13 +81,18 @@ def write_downloads(out: Path, items: list[OutputItem], root: Path) -> None:
         if prov.get("data_csv") is not None:
             target = out / download_path(item)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(prov["data_csv"].encode("utf-8"))
+            target.write_bytes(download_bytes(prov))
         for rel in _linked_files(prov):
             source = root / rel
             if source.is_file():
                 copy = out / SOURCE_DIR / rel
                 copy.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, copy)
+
+
+def download_bytes(prov: dict[str, Any]) -> bytes:
+    """The 'Data shown' CSV as published: formula-like cells neutralised for spreadsheets."""
+    return neutralise_csv(prov["data_csv"]).encode("utf-8")
 
 
 def _linked_files(prov: dict[str, Any]) -> list[str]:
@@ -114,7 +120,7 @@ def disclosure_html(item: OutputItem, page: str, out: Path) -> str:
     items = []
     if prov.get("data_csv") is not None:
         csv_path = download_path(item)
-        digest = _sha256_bytes(prov["data_csv"].encode("utf-8"))
+        digest = _sha256_bytes(download_bytes(prov))
         items.append(f'<li><a href="{esc(rel(csv_path))}" download>Data shown (CSV)</a> '
                      f'<code title="sha256 {digest}">sha256 {_short(digest)}</code></li>')
     for inp in prov.get("inputs", []):
@@ -160,7 +166,7 @@ def facts_csv(facts: list[FactRecord]) -> str:
     for fact in facts:
         info = fact.info
         code = info.get("code") or {}
-        writer.writerow([
+        writer.writerow(safe_row([
             fact.fact_id, "" if info.get("value") is None else info.get("value"), fact.text,
             info.get("unit", ""),
             "; ".join(f"{i.get('path')}@{i.get('sha256')}" for i in info.get("inputs", [])),
@@ -170,7 +176,7 @@ def facts_csv(facts: list[FactRecord]) -> str:
             f"{code.get('file')}:{code.get('line')}" if code.get("file") else "",
             "; ".join(f"{u['chapter']}:{u['line']}" for u in fact.used_in),
             info.get("derivation", ""),
-        ])
+        ]))
     return buffer.getvalue()
 
 
@@ -340,11 +346,28 @@ def _fact_action(fact: FactRecord, blobs: dict[str, str]) -> dict[str, Any]:
     }
 
 
+RECORD_HASH_KEY = "recordSha256"  # the record's own sha256, so a changed record is noticed
+
+
+def _record_text(data: Any) -> str:
+    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def record_digest(record: dict[str, Any]) -> str:
+    """sha256 of the record as written, without its own hash field."""
+    rest = {k: v for k, v in record.items() if k != RECORD_HASH_KEY}
+    return hashlib.sha256(_record_text(rest).encode("utf-8")).hexdigest()
+
+
+def seal(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with its own sha256 added (see record_digest)."""
+    return {**record, RECORD_HASH_KEY: record_digest(record)}
+
+
 def write_json(path: Path, data: Any) -> None:
     """Write JSON deterministically (sorted keys, fixed layout), atomically."""
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-                   encoding="utf-8")
+    tmp.write_text(_record_text(data), encoding="utf-8")
     os.replace(tmp, path)
 
 

@@ -80,8 +80,9 @@ def _split_front_matter(text: str, path: str) -> tuple[dict[str, Any], list[str]
             if lines[end].strip() in ("---", "..."):
                 try:
                     meta = yaml.safe_load("\n".join(lines[1:end])) or {}
-                except yaml.YAMLError as exc:
-                    raise ConfigError(f"{path}:1: invalid YAML front matter: {exc}") from exc
+                except YAML_ERRORS as exc:
+                    raise ConfigError(f"{path}:1: invalid YAML front matter: "
+                                      f"{_yaml_message(exc)}") from None
                 if not isinstance(meta, dict):
                     raise ConfigError(f"{path}:1: front matter must be a YAML mapping")
                 return meta, lines[end + 1:], end + 1
@@ -98,11 +99,30 @@ def _cell_options(body: list[str], path: str, line: int) -> tuple[dict[str, Any]
         return {}, rest
     try:
         options = yaml.safe_load("\n".join(option_lines)) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}:{line}: invalid '#|' cell options: {exc}") from exc
+    except YAML_ERRORS as exc:
+        raise ConfigError(f"{path}:{line}: invalid '#|' cell options: "
+                          f"{_yaml_message(exc)}") from None
     if not isinstance(options, dict):
         raise ConfigError(f"{path}:{line}: '#|' cell options must be 'key: value' lines")
+    label = options.get("label")
+    if label is not None and not (isinstance(label, str) and LABEL.fullmatch(label)
+                                  and ".." not in label):
+        raise ConfigError(f"{path}:{line}: label {label!r}: expected letters, digits, '-', '_', "
+                          "'.' or ':' (a label names output files, so no '/' or '..')")
     return options, rest
+
+
+# PyYAML raises its own errors, but also RecursionError on deep nesting and ValueError on
+# impossible timestamps such as 2022-13-45.
+YAML_ERRORS = (yaml.YAMLError, RecursionError, ValueError, OverflowError)
+# Quarto's labels are identifiers; they also become file names, so no path separators.
+LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:-]*")
+
+
+def _yaml_message(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc)
 
 
 def parse_chapter(text: str, path: str) -> Chapter:

@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from . import processes
 from .forkserver import ForkServer
 from .raster import RasterCache
 
@@ -29,6 +30,7 @@ class WarmState:
         self.rasters = RasterCache(root / ".litbuild" / "raster")
         self.html_fragments: dict[str, str] = {}  # sha256 of a chapter's final AST -> its HTML
         self._server: ForkServer | None = None
+        self._server_memory: int | None = None
         self._lock = threading.Lock()
         self._running: tuple[asyncio.AbstractEventLoop, asyncio.Task] | None = None
         self.cancelled = False
@@ -39,16 +41,25 @@ class WarmState:
         self._fonts: threading.Thread | None = None
 
     # -- the fork server ---------------------------------------------------------------------
-    def fork_server(self, wanted: bool) -> ForkServer | None:
+    def fork_server(self, wanted: bool, memory_bytes: int | None = None) -> ForkServer | None:
         """A fork server for this build: the kept one (started if needed), or a fresh one."""
         if not self.keep:
-            return ForkServer(self.root) if wanted else None
+            return ForkServer(self.root, memory_bytes=memory_bytes) if wanted else None
         with self._lock:
-            if self._server is None or not self._server.alive():
+            if (self._server is None or not self._server.alive()
+                    or self._server_memory != memory_bytes):
                 if self._server is not None:
                     self._server.close()
-                self._server = ForkServer(self.root)
+                self._server = ForkServer(self.root, memory_bytes=memory_bytes)
+                self._server_memory = memory_bytes
+                # Not one of the build's children that end with it: it ends with close().
+                processes.unregister(self._server.pid)
             return self._server
+
+    def owns_not(self, server: ForkServer) -> bool:
+        """Whether a failed build should kill this server: yes unless it is the kept one,
+        which only Ctrl-C (cancel) stops."""
+        return server is not self._server or self.cancelled
 
     def release(self, server: ForkServer | None) -> None:
         """End of a build's execution: close a one-off server, keep a long-lived one."""
@@ -58,7 +69,9 @@ class WarmState:
     def start_fork_server(self) -> None:
         """Start the kept fork server now, so that the first rebuild does not wait for it."""
         if self.keep:
-            self.fork_server(True)
+            from .config import load_config
+
+            self.fork_server(True, load_config(self.root).limits.kernel_memory_bytes)
 
     def load_fonts(self) -> None:
         """Have Typst find and load its fonts now, in the background: the typst package keeps
