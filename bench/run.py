@@ -62,9 +62,6 @@ TARGETS = {  # scenario key -> (text, check(value, context) -> bool)
     "serve-error": ("<= 1.5 s", lambda v, c: v <= 1.5),
 }
 
-EXECUTED_LINE = re.compile(r"^\[\d+/\d+\] (\S+): (executed in ([\d.]+) s|no code)")
-PHASES_LINE = re.compile(r"^time by phase: ([^(]*)")
-SUMMARY_SECONDS = re.compile(r" in ([\d.]+) s -> ")
 PHASES = ("execute", "parse", "pdf", "html", "convert", "provenance")
 
 
@@ -90,7 +87,7 @@ def report_command() -> list[str]:
     found = str(local) if local.exists() else shutil.which("report")
     if not found:
         sys.exit("bench: no `report` command (run `make` first to create .venv)")
-    return [found, "build"]
+    return [found, "build", "--json"]  # events and summary as JSON lines on stdout
 
 
 def memory_method() -> str:
@@ -152,21 +149,18 @@ def build_once(project: Path, env: dict[str, str] | None = None) -> Run:
         errors = [line for line in stderr.splitlines() if line.startswith("error:")]
         say(f"bench: build failed in {project}:\n{stderr[-2000:]}")
         raise BuildFailed(errors[-1] if errors else f"exit code {proc.returncode}")
-    executed, chapter_seconds, phases = [], {}, {}
-    for line in stderr.splitlines():
-        match = EXECUTED_LINE.match(line)
-        if match:
-            executed.append(match.group(1))
-            if match.group(3):
-                chapter_seconds[match.group(1)] = float(match.group(3))
-        match = PHASES_LINE.match(line)
-        if match:
-            for part in match.group(1).strip().split(", "):
-                name, value, _unit = part.split(" ")
-                phases[name] = float(value)
-    match = SUMMARY_SECONDS.search(stdout)
-    return Run(seconds, peak_mb, executed, chapter_seconds, phases,
-               float(match.group(1)) if match else None)
+    executed, chapter_seconds, phases, summary = [], {}, {}, {}
+    for line in stdout.splitlines():
+        event = json.loads(line)
+        if event["event"] == "chapter" and event["status"] in ("executed", "no-code"):
+            executed.append(event["path"])
+            if event["status"] == "executed":
+                chapter_seconds[event["path"]] = event["seconds"]
+        elif event["event"] == "phases":
+            phases = event["seconds"]
+        elif event["event"] == "summary":
+            summary = event
+    return Run(seconds, peak_mb, executed, chapter_seconds, phases, summary.get("seconds"))
 
 
 # -- projects ----------------------------------------------------------------------------------
@@ -394,7 +388,7 @@ class ServeProcess:
     """`report serve` on a project, with its status endpoint."""
 
     def __init__(self, project: Path):
-        command = report_command()[:-1] + ["serve", str(project), "--port", "0"]
+        command = [report_command()[0], "serve", str(project), "--port", "0"]
         self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                      text=True)
         self.url = None

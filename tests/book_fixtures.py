@@ -26,25 +26,17 @@ from pathlib import Path
 
 import yaml
 
-from conftest import RenderedBook, tree_digest  # noqa: F401  (tree_digest: used by the book tests)
+from conftest import RenderedBook, copy_sources, tree_digest  # noqa: F401  (tree_digest: used by the book tests)
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = [sys.executable, "-m", "kzchina.cli"]
 PROJECT_PARTS = ("_quarto.yml", "index.qmd", "styles.css", "chapters", "data", "src")
-IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", ".litbuild", "_book")
 
 
 # --------------------------------------------------------------------------- copying, building
 def copy_project(destination: Path) -> Path:
     """Copy the report's sources (never an earlier build or cache) into `destination`."""
-    destination.mkdir(parents=True, exist_ok=True)
-    for part in PROJECT_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, destination / part, ignore=IGNORED)
-        else:
-            shutil.copyfile(source, destination / part)
-    return destination
+    return copy_sources(ROOT, destination, PROJECT_PARTS)
 
 
 def copy_built(source: Path, destination: Path) -> Path:

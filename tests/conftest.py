@@ -7,21 +7,39 @@ import io
 import os
 import shutil
 import textwrap
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+REPO = Path(__file__).resolve().parent.parent
 FIXTURE_BOOK = Path(__file__).parent / "fixtures" / "book"
-# Left behind in the fixture folder by a manual build; never part of the copied project.
+# Left behind by a build or by Python; never part of a copied project.
 BUILD_LEFTOVERS = shutil.ignore_patterns(".litbuild", "_book", "_garden_book", "figures",
-                                         "__pycache__")
+                                         "__pycache__", "*.pyc", "*.egg-info")
+
+
+def copy_sources(source: Path, destination: Path, parts: Iterable[str] | None = None) -> Path:
+    """Copy a project's sources (all of it, or only the listed files and folders) to
+    `destination`: never an earlier build, cache or bytecode. The one way tests copy projects."""
+    if parts is None:
+        shutil.copytree(source, destination, ignore=BUILD_LEFTOVERS)
+        return destination
+    destination.mkdir(parents=True, exist_ok=True)
+    for part in parts:
+        target = destination / part
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if (source / part).is_dir():
+            shutil.copytree(source / part, target, ignore=BUILD_LEFTOVERS)
+        else:
+            shutil.copyfile(source / part, target)
+    return destination
 
 
 def copy_book(destination: Path) -> Path:
     """Copy the fixture book's sources (not any earlier build) to `destination`."""
-    shutil.copytree(FIXTURE_BOOK, destination, ignore=BUILD_LEFTOVERS)
-    return destination
+    return copy_sources(FIXTURE_BOOK, destination)
 
 
 def tree_digest(root: Path) -> dict[str, str]:

@@ -10,6 +10,8 @@ import pytest
 
 from book_fixtures import ROOT, copy_project, report_cli, tree_digest
 
+pytestmark = pytest.mark.slow  # the report's CLI on copies of the whole project
+
 
 def test_report_check_passes_on_the_real_project():
     proc = report_cli("check", "--project-dir", str(ROOT))

@@ -11,6 +11,7 @@ running, and the CLI and the Python API sharing one cache.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import tree_digest, write_project
+from conftest import copy_sources, tree_digest, write_project
 
 pytestmark = pytest.mark.slow
 
@@ -389,7 +390,7 @@ def test_execute_option_change_reexecutes(book):
 
 def test_template_digest_change_reconverts_without_executing(book, monkeypatch):
     """The output key includes the templates' digest (the hook the engine has)."""
-    import litbuild.build as engine
+    engine = importlib.import_module("litbuild.build")  # the module (litbuild.build is the function)
 
     original = engine._templates_digest
     monkeypatch.setattr(engine, "_templates_digest", lambda: original() + "-changed")
@@ -696,14 +697,7 @@ def test_file_edited_while_its_chapter_runs_is_not_cached_stale(tmp_path):
 
 @pytest.fixture(scope="module")
 def report_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("report") / "report"
-    root.mkdir()
-    for name in REPORT_FILES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, root / name)
+    root = copy_sources(REPO, tmp_path_factory.mktemp("report") / "report", REPORT_FILES)
     result = run_build(root, to="all")
     assert len(result.executed) == result.chapters
     return root

@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import shutil
 from pathlib import Path
+
+from conftest import copy_sources
 
 REPO = Path(__file__).resolve().parents[1]
 EDITION = "2022"
@@ -24,8 +25,7 @@ def folder_hashes(folder: Path) -> dict[str, str]:
 
 def copy_project(tmp_path: Path) -> Path:
     """Copy data/2022 into a throwaway project (with _quarto.yml) and return its root."""
-    root = tmp_path / "project"
-    shutil.copytree(DATA, root / "data" / EDITION)
+    root = copy_sources(REPO, tmp_path / "project", [f"data/{EDITION}"])
     (root / "_quarto.yml").write_text("project:\n  type: book\n", encoding="utf-8")
     return root
 

@@ -1,4 +1,4 @@
-"""`--engine quarto` and `auto` delegate to the quarto command when it is on PATH.
+"""`--engine quarto` delegates to the quarto command; the builtin engine is the default always.
 
 Quarto itself is not installable here, so these tests put a stand-in `quarto` executable on PATH
 that records its arguments. They test the delegation (which command runs, with which arguments,
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
@@ -61,9 +62,8 @@ def quarto_on_path(tmp_path: Path, monkeypatch) -> Path:
     return log
 
 
-@pytest.mark.parametrize("engine", ["auto", "quarto"])
-def test_quarto_on_path_is_used_for_auto_and_quarto(project, quarto_on_path, engine):
-    result = build(project, engine=engine, progress=lambda m: None)
+def test_quarto_on_path_is_used_only_when_asked(project, quarto_on_path):
+    result = build(project, engine="quarto", progress=lambda m: None)
     assert json.loads(quarto_on_path.read_text()) == ["render", str(project)]
     assert (project / "_book" / "index.html").read_text() == "<html>quarto</html>"
     assert result.output_dir == project / "_book"
@@ -78,10 +78,26 @@ def test_formats_and_output_dir_are_passed_on(project, quarto_on_path, tmp_path,
         "render", str(project), *expected, "--output-dir", str(out)]
 
 
-def test_builtin_engine_ignores_quarto_on_path(project, quarto_on_path):
-    result = build(project, engine="builtin", to="html", progress=lambda m: None)
+@pytest.mark.parametrize("engine", [{"engine": "builtin"}, {}], ids=["builtin", "default"])
+def test_builtin_engine_ignores_quarto_on_path(project, quarto_on_path, engine):
+    result = build(project, to="html", progress=lambda m: None, **engine)
     assert not quarto_on_path.exists()
     assert "litbuild" in (result.output_dir / "index.html").read_text()
+    assert (result.output_dir / "provenance.json").is_file()
+
+
+def test_cli_default_is_builtin_with_quarto_on_path(project, quarto_on_path):
+    proc = subprocess.run([sys.executable, "-m", "kzchina.cli", "build", str(project), "--to",
+                           "html"], capture_output=True, text=True, check=False, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert not quarto_on_path.exists()
+    assert (project / "_book" / "provenance.json").is_file()
+
+
+def test_auto_engine_is_gone(project, quarto_on_path):
+    with pytest.raises(BuildError, match="--engine must be builtin or quarto"):
+        build(project, engine="auto", progress=lambda m: None)
+    assert not quarto_on_path.exists()
 
 
 def test_quarto_failure_is_a_build_error(project, tmp_path, monkeypatch):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -146,12 +149,17 @@ def test_fdi_by_sector_table(ds):
 def test_table_bundle(ds, func):
     r = func(ds)
     bundle = r._repr_mimebundle_()
-    assert bundle["text/markdown"] == r._repr_markdown_()
-    assert bundle["text/markdown"].startswith("| ") and bundle["text/markdown"].endswith("|\n")
+    # pandoc reads the markdown as one table with the frame's header and one row per frame row.
+    html = pypandoc.convert_text(bundle["text/markdown"], "html", format="markdown")
+    assert html.count("<table") == 1
+    assert len(re.findall(r"<th[ >]", html)) == r.frame.shape[1]
+    assert len(re.findall(r"<tr[ >]", html)) == r.frame.shape[0] + 1
     prov = bundle[PROVENANCE_MIME]
     assert prov["kind"] == "table"
     assert prov["function"] == f"kzchina.tables.{func.__name__}"
     line = (ROOT / "src/kzchina/tables.py").read_text().splitlines()[prov["code"]["line"] - 1]
     assert line.startswith(f"def {func.__name__}(")
     assert prov["inputs"]
-    assert prov["data_csv"] == r.frame.to_csv(index=False, lineterminator="\n")
+    offered = list(csv.reader(io.StringIO(prov["data_csv"])))
+    assert offered[0] == [str(c) for c in r.frame.columns]
+    assert len(offered) == len(r.frame) + 1

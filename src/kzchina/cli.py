@@ -33,8 +33,9 @@ def _debug() -> bool:
 @click.argument("project_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--to", "to", type=click.Choice(["html", "pdf", "all"]), default="all",
               show_default=True, help="Which outputs to render.")
-@click.option("--engine", type=click.Choice(["auto", "builtin", "quarto"]), default="auto",
-              show_default=True, help="auto uses quarto when it is on PATH, else the builtin engine.")
+@click.option("--engine", type=click.Choice(["builtin", "quarto"]), default="builtin",
+              show_default=True,
+              help="quarto runs `quarto render` (no provenance.json, facts.csv or figures/).")
 @click.option("--output-dir", type=click.Path(path_type=Path), default=None,
               help="Where to write the book (default: project.output-dir, usually _book).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
@@ -47,21 +48,35 @@ def _debug() -> bool:
               help="Seconds each pandoc call may take (default 300).")
 @click.option("--typst-timeout", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds the PDF compile may take (default 300).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print build events and the summary as JSON lines on stdout (for tools).")
 def build(project_dir: Path, to: str, engine: str, output_dir: Path | None,
           timeout: float | None, max_output_mb: float | None, kernel_memory_mb: float | None,
-          pandoc_timeout: float | None, typst_timeout: float | None) -> None:
+          pandoc_timeout: float | None, typst_timeout: float | None, as_json: bool) -> None:
     """Render a Quarto book project to an HTML site and a PDF."""
+    import json
+
     from kzchina import exits
-    from litbuild.build import build as build_book
+    from litbuild import build as build_book
+    from litbuild import event_json, to_stderr
+
+    def emit(event: str) -> None:
+        click.echo(json.dumps(event_json(event)))
 
     limits = {"cell_timeout": timeout, "cell_output_mb": max_output_mb,
               "kernel_memory_mb": kernel_memory_mb, "pandoc_timeout": pandoc_timeout,
               "typst_timeout": typst_timeout}
     shown = str(output_dir) if output_dir is not None else "the output folder"
+
+    def on_error(exc: BaseException) -> None:
+        if as_json:
+            click.echo(json.dumps({"event": "error", "message": str(exc)}))
+
     result = exits.run(lambda: build_book(project_dir, to=to, engine=engine,
-                                          output_dir=output_dir, limits=limits),
-                       _debug(), output=shown)
-    click.echo(result.summary())
+                                          output_dir=output_dir, limits=limits,
+                                          progress=emit if as_json else to_stderr),
+                       _debug(), output=shown, on_error=on_error)
+    click.echo(json.dumps(result.to_json()) if as_json else result.summary())
 
 
 @main.command()
@@ -114,7 +129,7 @@ def provenance(identifier: str, project_dir: Path, as_json: bool) -> None:
     import json
 
     from kzchina import exits
-    from litbuild.verify import lineage
+    from litbuild import lineage
 
     record = exits.run(lambda: lineage(project_dir, identifier), _debug())
     if as_json:
@@ -150,7 +165,7 @@ def verify(project_dir: Path, no_rebuild: bool) -> None:
     is missing, damaged or changed; 12 the rebuild differs from the record.
     """
     from kzchina import exits
-    from litbuild.verify import verify as verify_book
+    from litbuild import verify as verify_book
 
     report = exits.run(lambda: verify_book(project_dir, rebuild=not no_rebuild), _debug())
     for line in report.lines():

@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
 import math
@@ -42,6 +41,7 @@ from typing import Any
 import pandas as pd
 
 from kzchina.problems import Problem, ProblemsError
+from litbuild.contract import content_sha256
 
 EDITION_ENV = "REPORT_EDITION"
 PROJECT_MARKER = "_quarto.yml"
@@ -218,7 +218,7 @@ class Dataset:
             if problems:
                 raise ProblemsError(problems)
             self._frames[name] = frame
-            self._hashes[name] = hashlib.sha256(raw).hexdigest()
+            self._hashes[name] = content_sha256(raw)  # the engine's hash: CRLF read as LF
         self._accessed.setdefault(name, None)
         access = Access(name, self.resource_relpath(name), self._hashes[name])
         for used in self._recorders:

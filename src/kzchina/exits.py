@@ -46,7 +46,7 @@ MAX_PROBLEMS = 50  # problems listed before the rest are only counted
 
 
 def _interrupt(signum: int, _frame: Any) -> None:
-    from litbuild.interrupts import request_stop
+    from litbuild import request_stop
 
     # Clean-up takes well under a second; a second signal must not cut it short.
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -89,18 +89,18 @@ def _os_error(exc: OSError) -> tuple[int, list[str]]:
 def describe(exc: BaseException) -> tuple[int, list[str]]:
     """The exit code and the lines to print for an exception that ended a command."""
     from kzchina.problems import ProblemsError
-    from litbuild.errors import (
+    from litbuild import (
         BuildError,
         BuildInterrupted,
         LimitError,
+        RecordError,
         ToolMissingError,
         UnsafeOutputError,
+        stop_signal_received,
     )
-    from litbuild.interrupts import received
-    from litbuild.verify import RecordError
 
     if isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)):
-        signum = exc.signum if isinstance(exc, BuildInterrupted) else received() or signal.SIGINT
+        signum = exc.signum if isinstance(exc, BuildInterrupted) else stop_signal_received() or signal.SIGINT
         name = signal.Signals(signum).name
         return 128 + signum, [f"interrupted ({name}): stopped, every child process ended"]
     if isinstance(exc, ProblemsError):
@@ -127,13 +127,17 @@ OUTPUT_NOTES = {
 }
 
 
-def run(action: Callable[[], Any], debug: bool = False, output: str | None = None) -> Any:
-    """Run a command's action; on failure print what happened and exit with its code."""
+def run(action: Callable[[], Any], debug: bool = False, output: str | None = None,
+        on_error: Callable[[BaseException], None] | None = None) -> Any:
+    """Run a command's action; on failure print what happened and exit with its code
+    (`on_error` sees the exception first, e.g. to report it as JSON)."""
     try:
         return action()
     except (click.exceptions.Exit, click.ClickException, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - this is the one place that maps them all
+        if on_error is not None:
+            on_error(exc)
         fail(exc, debug, output)
 
 

@@ -23,7 +23,8 @@ from typing import Any, Self
 import pandas as pd
 
 from kzchina import formatting as F
-from kzchina.results import code_location, function_name
+from kzchina.results import code_location, code_record, function_name, input_records
+from litbuild.contract import FactProvenance, InlineInfo
 
 
 # --------------------------------------------------------------------------- the Fact value
@@ -52,24 +53,19 @@ class Fact(str):
 
     def provenance(self) -> dict:
         """Describe the fact for the build's provenance record."""
-        prov = {
-            "kind": "fact",
-            "id": self.fact_id,
-            "value": self.value,
-            "unit": self.unit,
-            "function": function_name(self._spec.func),
-            "code": code_location(self._spec.func),
-            "inputs": [dict(i) for i in self.inputs],
-        }
-        if self._spec.params:
-            prov["params"] = dict(self._spec.params)
-        if self._spec.derivation:
+        return self._record().to_json()
+
+    def _record(self) -> FactProvenance:
+        return FactProvenance(
+            id=self.fact_id, value=self.value, unit=self.unit,
+            function=function_name(self._spec.func),
+            code=code_record(code_location(self._spec.func)),
+            inputs=input_records(self.inputs), params=dict(self._spec.params),
             # A number the report does not print: say how it was computed, wherever it is shown.
-            prov["derivation"] = self._spec.derivation
-        return prov
+            derivation=self._spec.derivation or None)
 
     def _litbuild_inline_(self) -> dict:
-        return {"text": self.text, "fact_id": self.fact_id, "provenance": self.provenance()}
+        return InlineInfo(self.text, self.fact_id, self._record()).to_json()
 
 
 # --------------------------------------------------------------------------- the registry

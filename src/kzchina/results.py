@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import inspect
 import io
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,22 +18,48 @@ from typing import Any
 import pandas as pd
 
 from kzchina.markdown import pipe_table
+from litbuild.contract import (
+    PROVENANCE_MIME,
+    RASTER_MIME,
+    CodeLocation,
+    InputRecord,
+    ItemProvenance,
+    content_sha256,
+)
 
-PROVENANCE_MIME = "application/vnd.litbuild.provenance+json"
-# Asks the build engine for a PNG copy drawn from the SVG, outside the kernel: the pages and the
-# PDF use the SVG, and drawing a PNG here cost as much as the SVG itself.
-RASTER_MIME = "application/vnd.litbuild.raster+json"
-_PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+
+def same_content(a: Path, b: Path) -> bool:
+    """Whether two source files hold the same text, whatever their line endings."""
+    return content_sha256(a.read_bytes()) == content_sha256(b.read_bytes())
+
+
+@functools.cache
+def source_path(path: Path, module: str) -> str:
+    """Name a source file as the project does, however the package was installed.
+
+    Inside the project (an editable install) it is its path relative to the project root. An
+    installed copy (`pip install .`) is named by the project's own `src/` file when that holds
+    the same bytes, else by its path inside the package ('kzchina/facts.py'): never a path that
+    only exists on this machine.
+    """
+    from kzchina.data import find_root
+
+    root = find_root()
+    if path.is_relative_to(root):
+        return path.relative_to(root).as_posix()
+    package = sys.modules[module.split(".")[0]]
+    in_package = path.relative_to(Path(package.__file__).resolve().parent.parent)
+    for candidate in (root / "src" / in_package, root / in_package):
+        if candidate.is_file() and same_content(candidate, path):
+            return candidate.relative_to(root).as_posix()
+    return in_package.as_posix()
 
 
 def code_location(func: Callable) -> dict:
     """Return {"file": path relative to the project, "line": line of the `def`} for func."""
     func = inspect.unwrap(func)
     path = Path(inspect.getsourcefile(func)).resolve()
-    try:
-        rel = path.relative_to(_PROJECT_ROOT).as_posix()
-    except ValueError:
-        rel = path.as_posix()
+    rel = source_path(path, func.__module__)
     lines, first = inspect.getsourcelines(func)
     for offset, line in enumerate(lines):
         if line.lstrip().startswith(("def ", "async def ")):
@@ -49,6 +76,25 @@ def function_name(func: Callable) -> str:
 def frame_csv(frame: pd.DataFrame) -> str:
     """Serialise a frame as CSV with '\\n' line endings, the form offered for download."""
     return frame.to_csv(index=False, lineterminator="\n")
+
+
+def code_record(code: dict) -> CodeLocation | None:
+    """The engine's code location from `code_location()`'s dict (None before tracing)."""
+    return CodeLocation(code["file"], code.get("line")) if code else None
+
+
+def input_records(inputs: list[dict]) -> list[InputRecord]:
+    """The engine's input records from `recorded_inputs()`'s dicts."""
+    return [InputRecord(i["path"], i["sha256"], i.get("resource")) for i in inputs]
+
+
+def item_provenance(result: FigureResult | TableResult, kind: str, data: pd.DataFrame,
+                    caption: str | None = None) -> ItemProvenance:
+    """The engine's provenance record of a figure or table result."""
+    return ItemProvenance(
+        kind=kind, name=result.name, function=result.function, code=code_record(result.code),
+        inputs=input_records(result.inputs), data_csv=frame_csv(data),
+        source_note=result.source_note, caption=caption)
 
 
 @dataclass
@@ -91,15 +137,7 @@ class FigureResult:
 
     def provenance(self) -> dict:
         """Describe where this figure comes from: code, inputs, plotted data and note."""
-        return {
-            "kind": "figure",
-            "name": self.name,
-            "function": self.function,
-            "code": dict(self.code),
-            "inputs": [dict(i) for i in self.inputs],
-            "data_csv": frame_csv(self.data),
-            "source_note": self.source_note,
-        }
+        return item_provenance(self, "figure", self.data).to_json()
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         from kzchina.style import DPI
@@ -151,16 +189,7 @@ class TableResult:
 
     def provenance(self) -> dict:
         """Describe where this table comes from: code, inputs, data and note."""
-        return {
-            "kind": "table",
-            "name": self.name,
-            "function": self.function,
-            "code": dict(self.code),
-            "inputs": [dict(i) for i in self.inputs],
-            "data_csv": frame_csv(self.frame),
-            "source_note": self.source_note,
-            "caption": self.caption,
-        }
+        return item_provenance(self, "table", self.frame, caption=self.caption).to_json()
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()

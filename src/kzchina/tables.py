@@ -216,9 +216,9 @@ def sources(ds) -> TableResult:
 
 
 def _sha256(path) -> str:
-    import hashlib
+    from litbuild.contract import content_sha256
 
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return content_sha256(path.read_bytes())  # the engine's hash: CRLF read as LF
 
 
 ALL = [foreign_ministers, leading_investors, media_topics, fdi_by_sector, facts_list, data_notes,

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .execute import PROVENANCE_MIME, ExecutedChapter, cell_option
+from .contract import PROVENANCE_MIME, ItemProvenance
+from .execute import ExecutedChapter, cell_option
 from .qmd import Chapter, CodeCell, MarkdownBlock
 from .raster import RASTER_MIME, RasterJob, requested_dpi
 
@@ -23,7 +24,7 @@ class OutputItem:
     caption: str | None = None
     alt: str | None = None
     assets: list[str] = field(default_factory=list)  # paths relative to the output root
-    provenance: dict[str, Any] | None = None
+    provenance: ItemProvenance | None = None
     number: str | None = None  # filled in by numbering
 
 
@@ -130,7 +131,8 @@ class _CellRenderer:
 
     def _rich(self, cell: CodeCell, data: dict[str, Any], item: OutputItem, asis: bool) -> str:
         if PROVENANCE_MIME in data:
-            item.provenance = data[PROVENANCE_MIME]
+            where = f"{self.chapter.path}:{cell.first_line}: {item.label or 'cell'} provenance"
+            item.provenance = ItemProvenance.from_json(data[PROVENANCE_MIME], where)
         if "text/markdown" in data:
             return _text(data["text/markdown"]) + "\n"
         for mime, ext in (("image/svg+xml", "svg"), ("image/png", "png")):

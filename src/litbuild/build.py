@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -21,10 +20,11 @@ from pathlib import Path
 
 from . import forkserver, interrupts, processes, safety
 from .assemble import AssembledChapter, OutputItem, assemble_chapter, write_assets
-from .cache import ExecutionCache, build_lock, chapter_key, environment_fingerprint, sha256_file
+from .cache import ExecutionCache, build_lock, chapter_key, environment_fingerprint, source_sha256
 from .config import BookConfig, load_config
 from .crossref import number_book, resolve_references
 from .errors import BuildError, LimitError, ToolMissingError
+from .events import BuildEvent, Progress, to_stderr
 from .execute import ExecutedChapter, execute_chapter
 from .limits import Limits
 from .pandoc import ast_to_html, ast_to_typst, markdown_to_ast
@@ -52,7 +52,7 @@ from .site import write_site
 from .transform import finish_chapter
 from .warm import WarmState
 
-Progress = Callable[[str], None]
+ENGINES = ("builtin", "quarto")
 
 
 @dataclass
@@ -72,16 +72,21 @@ class BuildResult:
     up_to_date: bool = False
     phases: dict[str, float] = field(default_factory=dict)  # seconds by build phase
 
+    def to_json(self) -> dict:
+        """The summary as plain JSON (for `report build --json`)."""
+        return {"event": "summary", "message": self.summary(),
+                "output_dir": str(self.output_dir), "chapters": self.chapters,
+                "executed": self.executed, "figures": self.figures, "tables": self.tables,
+                "facts": self.facts, "pdf_pages": self.pdf_pages, "pdf_name": self.pdf_name,
+                "up_to_date": self.up_to_date, "seconds": round(self.seconds, 4),
+                "phases": {k: round(v, 4) for k, v in self.phases.items()}}
+
     def summary(self) -> str:
         pdf = f", PDF {self.pdf_pages} pages" if self.pdf_pages is not None else ""
         verb = "Up to date" if self.up_to_date else "Built"
         return (f"{verb}: {self.chapters} chapters ({len(self.executed)} executed), "
                 f"{self.figures} figures, {self.tables} tables, {self.facts} facts{pdf} "
                 f"in {self.seconds:.1f} s -> {self.output_dir}")
-
-
-def _stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def slug(text: str) -> str:
@@ -115,11 +120,12 @@ async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Pr
                                                fork_server=server, slot=slots,
                                                protected=protected)
             cache.store(chapter.path, key, result)
-            what = f"executed in {result.seconds:.1f} s" if chapter.needs_kernel else "no code"
+            status = "executed" if chapter.needs_kernel else "no-code"
         else:
-            what = "unchanged (cached)"
+            status = "cached"
         done += 1
-        progress(f"[{done}/{len(chapters)}] {chapter.path}: {what}")
+        progress(BuildEvent.chapter(chapter.path, done, len(chapters), status,
+                                    result.seconds if status == "executed" else None))
         return result
 
     # Longest first (by the last recorded run), so no long chapter is left to run alone at the end.
@@ -172,7 +178,7 @@ def _publish(staging: Path, target: Path, protected: list[Path],
 
 
 def build_builtin(config: BookConfig, to: str = "all", output_dir: Path | None = None,
-                  progress: Progress = _stderr, jobs: int | None = None,
+                  progress: Progress = to_stderr, jobs: int | None = None,
                   use_cache: bool = True, write_figures: bool = True,
                   limits: Limits | None = None, warm: WarmState | None = None) -> BuildResult:
     """Render the book with the builtin engine, one build at a time per project.
@@ -220,14 +226,14 @@ def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
                                        [str(target)], warm))
     phases = {"execute": time.perf_counter() - started}
     for path in cache.damaged:
-        progress(f"warning: damaged cache entry for {path} was ignored and rebuilt")
+        progress(BuildEvent.warning(f"damaged cache entry for {path} was ignored and rebuilt"))
 
     # Nothing changed since the last build and its output is intact: stop before converting.
     state_key = _output_key(config, to, executed)
     if _up_to_date(config.root, target, state_key, write_figures) or (
             warm.pdf_follows and _up_to_date(config.root, target,
                                              _output_key(config, "all", executed), write_figures)):
-        progress("outputs are up to date: nothing to convert")
+        progress(BuildEvent("up-to-date", "outputs are up to date: nothing to convert"))
         result = _result_from_state(config.root, target, len(chapters), started)
         result.executed = [p for p, e in executed.items() if e.executed]
         return result
@@ -315,8 +321,7 @@ def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
     result.seconds = time.perf_counter() - started
     phases["provenance"] = result.seconds - sum(
         v for k, v in phases.items() if k in ("execute", "parse", "convert"))
-    progress("time by phase: " + ", ".join(f"{k} {v:.2f} s" for k, v in phases.items())
-             + " (pdf and html overlap; convert is their wall time)")
+    progress(BuildEvent.phases(phases))
     return result
 
 
@@ -334,7 +339,7 @@ def _write_pdf(config, infos, asts, targets, sources, executed, items_by_label, 
     typ_file = staging / "book.typ"
     typ_file.write_text(book_typst(config, ast_to_typst(book, limits.pandoc_timeout)),
                         encoding="utf-8")
-    progress("compiling PDF with Typst")
+    progress(BuildEvent("pdf", "compiling PDF with Typst"))
     try:
         pdf = compile_pdf(typ_file, staging, limits.typst_timeout)
     except (LimitError, ToolMissingError):
@@ -367,8 +372,8 @@ def _output_key(config: BookConfig, to: str, executed: dict[str, ExecutedChapter
     payload = {
         "runs": runs, "to": to, "templates": _templates_digest(),
         "config": (config.root / "_quarto.yml").read_text(encoding="utf-8"),
-        "sources": {e.path: sha256_file(config.root / e.path) for e in config.chapters},
-        "stylesheets": {s: sha256_file(config.root / s) for s in config.css},
+        "sources": {e.path: source_sha256(config.root / e.path) for e in config.chapters},
+        "stylesheets": {s: source_sha256(config.root / s) for s in config.css},
         "git": git_state(config.root), "env": environment_fingerprint(),
         "source_date_epoch": source_date_epoch(),
     }
@@ -412,7 +417,7 @@ def _remember_output(root: Path, target: Path, key: str, result: BuildResult) ->
 
 
 def build_with_quarto(project_dir: Path, to: str, output_dir: Path | None,
-                      progress: Progress = _stderr) -> BuildResult:
+                      progress: Progress = to_stderr) -> BuildResult:
     """Delegate to `quarto render` when Quarto is installed."""
     quarto = shutil.which("quarto")
     if quarto is None:
@@ -425,7 +430,7 @@ def build_with_quarto(project_dir: Path, to: str, output_dir: Path | None,
         args += ["--to", "typst" if to == "pdf" else "html"]
     if output_dir is not None:
         args += ["--output-dir", str(output_dir)]
-    progress(" ".join(args))
+    progress(BuildEvent("command", " ".join(args), argv=args))
     # Quarto runs in its own process group, ended with the build whatever way the build ends.
     proc = subprocess.Popen(args, start_new_session=True, preexec_fn=processes.child_setup())
     processes.register(proc.pid)
@@ -443,19 +448,23 @@ def build_with_quarto(project_dir: Path, to: str, output_dir: Path | None,
     return result
 
 
-def build(project_dir: Path | str = ".", to: str = "all", engine: str = "auto",
-          output_dir: Path | str | None = None, progress: Progress = _stderr,
+def build(project_dir: Path | str = ".", to: str = "all", engine: str = "builtin",
+          output_dir: Path | str | None = None, progress: Progress = to_stderr,
           limits: dict[str, float | None] | None = None) -> BuildResult:
     """Render a Quarto book project to HTML and/or PDF with the chosen engine; `limits`
-    overrides the project's limits by field name (see litbuild.limits.Limits)."""
+    overrides the project's limits by field name (see litbuild.limits.Limits).
+
+    The builtin engine is used unless `engine="quarto"` asks for `quarto render`, whatever is on
+    PATH: Quarto's output has no provenance.json, facts.csv or figures/.
+    """
     if to not in ("all", "html", "pdf"):
         raise BuildError(f"--to must be html, pdf or all, not '{to}'")
+    if engine not in ENGINES:
+        raise BuildError(f"--engine must be {' or '.join(ENGINES)}, not '{engine}'")
     project = Path(project_dir).resolve()
     out = Path(output_dir).resolve() if output_dir is not None else None
-    if engine == "quarto" or (engine == "auto" and shutil.which("quarto")):
+    if engine == "quarto":
         return build_with_quarto(project, to, out, progress)
-    if engine not in ("auto", "builtin"):
-        raise BuildError(f"--engine must be auto, builtin or quarto, not '{engine}'")
     config = load_config(project)
     return build_builtin(config, to, out, progress,
                          limits=config.limits.overridden(**(limits or {})))

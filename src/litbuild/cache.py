@@ -22,21 +22,42 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .contract import content_sha256, is_text
 from .execute import ExecutedChapter
 from .qmd import Chapter
 
 # Bump to invalidate every cache entry after a change in how outputs are produced.
 CACHE_EPOCH = 2  # 2: inline values batched per cell, PNGs drawn by the engine
-KEY_PACKAGES = ("ipykernel", "nbclient", "matplotlib", "pandas", "numpy", "pypandoc-binary", "typst")
+# Every library whose behaviour shows in the outputs: kernels and their protocol (what a cell's
+# outputs are), the plotting stack (figure bytes), pandoc and Typst, the HTML templating, YAML,
+# and resvg (the PNG copies of figures).
+KEY_PACKAGES = ("ipykernel", "ipython", "jupyter_client", "jupyter_core", "nbclient", "nbformat",
+                "traitlets", "matplotlib", "matplotlib-inline", "pillow", "numpy", "pandas",
+                "pypandoc-binary", "typst", "jinja2", "markupsafe", "pyyaml", "resvg-py")
 
 
 def sha256_file(path: Path) -> str | None:
-    """The file's sha256, or None when it does not exist (a deleted input invalidates too)."""
+    """The file's sha256 byte for byte (outputs), or None when it does not exist."""
     try:
         with open(path, "rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
+
+
+def source_sha256(path: Path) -> str | None:
+    """An input's or source's sha256 as recorded (text with CRLF read as LF), or None if absent."""
+    try:
+        return content_sha256(path.read_bytes())
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
+
+def copy_source(source: Path, target: Path) -> None:
+    """Publish a copy of a source file: text with LF line endings, so the copy is the same
+    whatever the checkout's line endings; binary as it is."""
+    data = source.read_bytes()
+    target.write_bytes(data.replace(b"\r\n", b"\n") if is_text(data) else data)
 
 
 def listing_digest(path: Path) -> str | None:
@@ -52,7 +73,7 @@ def current_digest(path: Path, recorded: str | None) -> str | None:
     """The digest to compare with a recorded one: a listing for listings, else the file's."""
     if recorded is not None and recorded.startswith("listing:"):
         return listing_digest(path)
-    return sha256_file(path)
+    return source_sha256(path)
 
 
 def sha256_text(text: str) -> str:
@@ -140,7 +161,7 @@ class ExecutionCache:
         """
         if not self.enabled:
             return
-        deps = {rel: sha256_file(self.root / rel) for rel in executed.modules}
+        deps = {rel: source_sha256(self.root / rel) for rel in executed.modules}
         deps.update(executed.read_digests)
         deps = dict(sorted(deps.items()))
         body = {"key": key, "dependencies": deps, "executed": executed.to_json(),
@@ -163,7 +184,10 @@ def build_lock(root: Path, progress=None) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             if progress:
-                progress("another build of this project is running; waiting for it to finish")
+                from .events import BuildEvent
+
+                progress(BuildEvent("waiting", "another build of this project is running; "
+                                    "waiting for it to finish"))
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .contract import INLINE_MIME, READS_MIME, ChapterReads
 from .errors import BuildError, CellExecutionError, LimitError
 from .limits import Limits, cell_timeout
 
@@ -26,154 +27,13 @@ from .qmd import Chapter, CodeCell, MarkdownBlock
 # A build's kernels keep no IPython history: nobody reads it, and its SQLite file costs start-up.
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 
-INLINE_MIME = "application/vnd.litbuild.inline+json"
-READS_MIME = "application/vnd.litbuild.reads+json"
-PROVENANCE_MIME = "application/vnd.litbuild.provenance+json"
-
-# Runs first in every kernel, hidden: records the files the chapter opens (an audit hook), fixes
-# matplotlib's output so figures are byte-reproducible, and defines the inline-value helper.
-KERNEL_SETUP = r'''
-import os as _lb_os, sys as _lb_sys, json as _lb_json
-_lb_root = {root!r}
-
-def _lb_make_guard(folders):
-    """Refuse changes to the published output folders: the build replaces them only when it
-    has succeeded, so a chapter writing there would break that promise."""
-    import os
-    folders = tuple(os.path.realpath(f) for f in folders)
-    events = {{"open", "os.remove", "os.rename", "os.rmdir", "os.mkdir", "shutil.rmtree",
-              "os.truncate", "os.chmod", "os.chown", "os.link", "os.symlink", "os.utime",
-              "os.chflags", "os.lchmod"}}
-    writing = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
-
-    def inside(path):
-        if not isinstance(path, (str, bytes, os.PathLike)):
-            return False
-        full = os.path.realpath(os.fsdecode(path))
-        return any(full == f or full.startswith(f + os.sep) for f in folders)
-
-    def guard(event, args):
-        if event not in events or not args:
-            return
-        if event == "open":
-            mode, flags = (args + (None, None))[1:3]
-            changes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
-                isinstance(flags, int) and flags & writing)
-            if not changes or not inside(args[0]):
-                return
-        elif not any(inside(a) for a in args[:2]):
-            return
-        raise PermissionError(f"chapter code may not change the published output folder "
-                              f"(refused {{event}} on {{args[0]!r}})")
-    return guard
-
-_lb_sys.addaudithook(_lb_make_guard({protected!r}))
-_lb_reads = {{}}
-_lb_env_prefixes = {{_lb_os.path.abspath(p) for p in (_lb_sys.prefix, _lb_sys.base_prefix,
-                                                     _lb_sys.exec_prefix)}}
-
-def _lb_digest(full):
-    """sha256 at first read: what the chapter saw, even if the file changes later in the run."""
-    import hashlib
-    try:
-        with open(full, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
-        return None  # missing when read: creating it later must re-execute the chapter
-
-def _lb_listing(full):
-    """A directory listing as a dependency: adding or removing an entry changes it."""
-    import hashlib
-    try:
-        names = sorted(_lb_os.listdir(full))
-    except OSError:
-        return None
-    return "listing:" + hashlib.sha256("\0".join(names).encode()).hexdigest()
-
-_lb_busy = False
-
-def _lb_listed_by_environment(caller):
-    """Listings made by the import system or by installed libraries looking for plugins or
-    package metadata: not something the chapter chose to read."""
-    return (caller.startswith("<frozen importlib") or "importlib" + _lb_os.sep in caller
-            or "site-packages" in caller)
-
-def _lb_audit(event, args):
-    global _lb_busy
-    if _lb_busy or event not in _lb_watched or not args:
-        return
-    target = args[0]
-    if event == "open":
-        if not isinstance(target, (str, bytes, _lb_os.PathLike)):
-            return
-        mode = args[1] if len(args) > 1 and isinstance(args[1], str) else "r"
-        if "w" in mode or "a" in mode or "x" in mode:
-            return
-    elif _lb_listed_by_environment(_lb_sys._getframe(1).f_code.co_filename):
-        return
-    elif event == "glob.glob":
-        target = _lb_os.path.dirname(_lb_os.fsdecode(target)) or "."
-    elif target is None:
-        target = "."
-    elif not isinstance(target, (str, bytes, _lb_os.PathLike)):
-        return
-    full = _lb_os.path.abspath(_lb_os.fsdecode(target))
-    if not _lb_is_project_file(full):
-        return
-    rel = _lb_os.path.relpath(full, _lb_root)
-    if rel in _lb_reads:
-        return
-    _lb_busy = True  # hashing opens the file again: do not record that
-    try:
-        listing = event != "open" or _lb_os.path.isdir(full)
-        _lb_reads[rel] = _lb_listing(full) if listing else _lb_digest(full)
-    finally:
-        _lb_busy = False
-
-def _lb_listed_by_environment(caller):
-    """Listings made by the import system or by installed libraries looking for plugins or
-    package metadata: not something the chapter chose to read."""
-    return (caller.startswith("<frozen importlib") or "importlib" + _lb_os.sep in caller
-            or "site-packages" in caller)
-
-_lb_watched = {{"open", "os.listdir", "os.scandir", "glob.glob"}}
-
-def _lb_is_project_file(full):
-    """Inside the project, but not the installed environment (a .venv may live in the project)."""
-    return (full.startswith(_lb_root + _lb_os.sep) and "__pycache__" not in full
-            and not any(full.startswith(p + _lb_os.sep) for p in _lb_env_prefixes)
-            and "site-packages" not in full)
-
-_lb_sys.addaudithook(_lb_audit)
-_lb_ip = get_ipython()
-_lb_ip.run_line_magic("config", "InlineBackend.figure_formats = ['svg']")
-_lb_ip.run_line_magic("config", "InlineBackend.print_figure_kwargs = "
-                      "{{'bbox_inches': 'tight', 'metadata': {{'Date': None}}}}")
-_lb_ip.run_line_magic("config", "InlineBackend.rc = {{'svg.hashsalt': 'litbuild'}}")
-
-def _lb_inline(index, value):
-    """Show an inline value as Quarto does: str() for strings, repr() otherwise."""
-    from IPython.display import display
-    info = None
-    if hasattr(type(value), "_litbuild_inline_"):
-        info = value._litbuild_inline_()
-        text = str(info.get("text", value))
-    elif isinstance(value, str):
-        text = str(value)
-    else:
-        text = repr(value)
-    display({{{inline_mime!r}: {{"index": index, "text": text, "info": info}}}}, raw=True)
-
-def _lb_report_reads():
-    from IPython.display import display
-    modules = sorted(
-        _lb_os.path.relpath(m.__file__, _lb_root)
-        for m in list(_lb_sys.modules.values())
-        if getattr(m, "__file__", None) and _lb_is_project_file(_lb_os.path.abspath(m.__file__))
-    )
-    display({{{reads_mime!r}: {{"files": dict(sorted(_lb_reads.items())), "modules": modules}}}},
-            raw=True)
-'''
+# Runs first in every kernel, hidden: the engine's kernel-side module (litbuild.kernel) records
+# the files the chapter opens, fixes matplotlib's output and defines the inline-value helper.
+KERNEL_SETUP = """\
+from litbuild.kernel import install as _lb_install
+_lb_inline, _lb_report_reads = _lb_install({root!r}, {protected!r})
+del _lb_install
+"""
 
 
 @dataclass
@@ -226,8 +86,7 @@ def _notebook_for(chapter: Chapter, root: Path, defaults: dict[str, Any],
                   protected: list[str]) -> nbformat.NotebookNode:
     import nbformat
 
-    setup = KERNEL_SETUP.format(root=str(root), inline_mime=INLINE_MIME, reads_mime=READS_MIME,
-                                protected=protected)
+    setup = KERNEL_SETUP.format(root=str(root), protected=protected)
     cells = [nbformat.v4.new_code_cell(setup, metadata={"litbuild": {"kind": "setup"}})]
     # The inline expressions between two code cells run as one cell, in order: a cell costs a
     # round trip to the kernel, and chapters have many more inline values than cells.
@@ -518,9 +377,10 @@ async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dic
                     index = value.pop("index")
                     result.inline_values[index] = dict(value)
         elif meta["kind"] == "reads":
-            reads = next(o for o in cell.outputs if READS_MIME in o.get("data", {}))
-            result.read_digests = reads["data"][READS_MIME]["files"]
-            result.files_read = sorted(result.read_digests)
-            result.modules = reads["data"][READS_MIME]["modules"]
+            shown = next(o for o in cell.outputs if READS_MIME in o.get("data", {}))
+            reads = ChapterReads.from_json(shown["data"][READS_MIME], f"{chapter.path}: reads")
+            result.read_digests = reads.files
+            result.files_read = sorted(reads.files)
+            result.modules = reads.modules
     result.seconds = time.perf_counter() - started
     return result

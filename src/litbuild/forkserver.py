@@ -30,6 +30,9 @@ from . import processes
 DEFAULT_PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.figure",
                    "matplotlib.backends.backend_svg", "matplotlib.backends.backend_agg")
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+# Not `-m litbuild.forkserver`: the package imports this module first, and runpy would run a
+# second copy of it as __main__.
+SERVER_MAIN = "import sys; from litbuild.forkserver import _serve; _serve(sys.argv[1:])"
 
 
 def wanted(chapters_to_run: int, slots: int) -> bool:
@@ -111,7 +114,7 @@ class ForkServer:
         # Its own session (killing the group ends it), and it dies with the build, even by SIGKILL;
         # its kernels die with it in turn.
         self._proc = subprocess.Popen(
-            [python, "-m", "litbuild.forkserver", *preload_modules()], cwd=str(cwd), env=env,
+            [python, "-c", SERVER_MAIN, *preload_modules()], cwd=str(cwd), env=env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
             bufsize=1, start_new_session=True, preexec_fn=processes.child_setup())
         processes.register(self._proc.pid)

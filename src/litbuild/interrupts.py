@@ -27,7 +27,7 @@ def request_stop(signum: int) -> None:
     raise BuildInterrupted(signum)
 
 
-def received() -> int | None:
+def stop_signal_received() -> int | None:
     """The first stop signal received, if any."""
     return _received[0] if _received else None
 
@@ -64,8 +64,8 @@ def run_to_completion(coroutine):
     try:
         return loop.run_until_complete(main)
     except asyncio.CancelledError:
-        if received() is not None:
-            raise BuildInterrupted(received()) from None
+        if stop_signal_received() is not None:
+            raise BuildInterrupted(stop_signal_received()) from None
         raise
     finally:
         unwatch()

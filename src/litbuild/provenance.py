@@ -3,8 +3,10 @@
 The report package describes its own outputs (a `application/vnd.litbuild.provenance+json` entry in
 a figure's or table's display bundle, `_litbuild_inline_()` on inline values); the engine adds what
 only it knows: which files each chapter opened, output files and their hashes, git state, versions.
-The record follows RO-Crate's conventions where they fit: a JSON-LD `@graph` of File,
-SoftwareSourceCode and CreateAction entities.
+The record is JSON-LD with schema.org names: an `@graph` of File, Dataset, SoftwareSourceCode
+and CreateAction entities. It is not an RO-Crate (it has no `ro-crate-metadata.json` descriptor,
+and inputs, code and outputs are nested in the action that used them, for readers, where an
+RO-Crate would flatten them), so it does not use RO-Crate's context or claim to conform.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from typing import Any
 
 from .assemble import OutputItem
 from .ast import Node, RawBlock
-from .cache import environment_fingerprint, sha256_file
+from .cache import copy_source, environment_fingerprint, sha256_file, source_sha256
+from .contract import ContractError, FactProvenance, InlineInfo, InputRecord, ItemProvenance
 from .crossref import ChapterInfo
 from .csvsafe import neutralise_csv, safe_row
 from .execute import ExecutedChapter
@@ -33,7 +36,9 @@ from .execute import ExecutedChapter
 PROVENANCE_FILE = "provenance.json"
 FACTS_CSV = "facts.csv"
 FACTS_PAGE = "facts.html"
-SOURCE_DIR = "_source"  # copies of the data and code files that outputs link to
+SOURCE_DIR = "_source"
+# schema.org terms (schema.org's own name for a file entity is MediaObject).
+PROVENANCE_CONTEXT = {"@vocab": "https://schema.org/", "File": "https://schema.org/MediaObject"}  # copies of the data and code files that outputs link to
 
 
 @dataclass
@@ -42,7 +47,7 @@ class FactRecord:
 
     fact_id: str
     text: str
-    info: dict[str, Any]
+    info: FactProvenance
     used_in: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -52,13 +57,17 @@ def collect_facts(order: list[str], executed: dict[str, ExecutedChapter],
     facts: dict[str, FactRecord] = {}
     for path in order:
         for index, value in sorted(executed[path].inline_values.items()):
-            info = value.get("info") or {}
-            fact_id = info.get("fact_id")
-            if not fact_id:
+            line = inline_lines[path].get(index)
+            if value.get("info") is None:
                 continue
-            record = facts.setdefault(fact_id, FactRecord(fact_id, value["text"],
-                                                          info.get("provenance") or {}))
-            record.used_in.append({"chapter": path, "line": inline_lines[path].get(index)})
+            info = InlineInfo.from_json(value["info"], f"{path}:{line}: inline value")
+            if not info.fact_id:
+                continue
+            if info.provenance is None:
+                raise ContractError(f"{path}:{line}: fact {info.fact_id!r} carries no provenance")
+            record = facts.setdefault(info.fact_id,
+                                      FactRecord(info.fact_id, info.text, info.provenance))
+            record.used_in.append({"chapter": path, "line": line})
     return list(facts.values())
 
 
@@ -78,7 +87,7 @@ def write_downloads(out: Path, items: list[OutputItem], root: Path) -> None:
         prov = item.provenance
         if not prov or not item.label:
             continue
-        if prov.get("data_csv") is not None:
+        if prov.data_csv is not None:
             target = out / download_path(item)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(download_bytes(prov))
@@ -87,19 +96,18 @@ def write_downloads(out: Path, items: list[OutputItem], root: Path) -> None:
             if source.is_file():
                 copy = out / SOURCE_DIR / rel
                 copy.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, copy)
+                copy_source(source, copy)
 
 
-def download_bytes(prov: dict[str, Any]) -> bytes:
+def download_bytes(prov: ItemProvenance) -> bytes:
     """The 'Data shown' CSV as published: formula-like cells neutralised for spreadsheets."""
-    return neutralise_csv(prov["data_csv"]).encode("utf-8")
+    return neutralise_csv(prov.data_csv).encode("utf-8")
 
 
-def _linked_files(prov: dict[str, Any]) -> list[str]:
-    files = [i["path"] for i in prov.get("inputs", []) if i.get("path")]
-    code = prov.get("code") or {}
-    if code.get("file"):
-        files.append(code["file"])
+def _linked_files(prov: ItemProvenance) -> list[str]:
+    files = [i.path for i in prov.inputs if i.path]
+    if prov.code is not None:
+        files.append(prov.code.file)
     return files
 
 
@@ -109,32 +117,32 @@ def _short(digest: str | None) -> str:
 
 def disclosure_html(item: OutputItem, page: str, out: Path) -> str:
     """The 'Data & code' block shown under a figure or table."""
-    prov = item.provenance or {}
+    prov = item.provenance
+    assert prov is not None, "disclosure_html is called only for items with provenance"
     base = posixpath.dirname(page) or "."
     def rel(p):
         return posixpath.relpath(p, base)
     esc = html.escape
     rows = []
-    if prov.get("source_note"):
-        rows.append(f"<p class=\"source-note\">{esc(prov['source_note'])}</p>")
+    if prov.source_note:
+        rows.append(f"<p class=\"source-note\">{esc(prov.source_note)}</p>")
     items = []
-    if prov.get("data_csv") is not None:
+    if prov.data_csv is not None:
         csv_path = download_path(item)
         digest = _sha256_bytes(download_bytes(prov))
         items.append(f'<li><a href="{esc(rel(csv_path))}" download>Data shown (CSV)</a> '
                      f'<code title="sha256 {digest}">sha256 {_short(digest)}</code></li>')
-    for inp in prov.get("inputs", []):
-        path = inp.get("path", "")
-        label = inp.get("resource") or path
-        items.append(f'<li>Input: <a href="{esc(rel(SOURCE_DIR + "/" + path))}">{esc(path)}</a>'
-                     f' ({esc(label)}) <code title="sha256 {esc(inp.get("sha256") or "")}">'
-                     f'sha256 {_short(inp.get("sha256"))}</code></li>')
-    code = prov.get("code") or {}
-    if prov.get("function"):
-        where = f"{code.get('file')}, line {code.get('line')}" if code.get("file") else ""
-        link = (f'<a href="{esc(rel(SOURCE_DIR + "/" + code["file"]))}">{esc(where)}</a>'
-                if code.get("file") else "")
-        items.append(f"<li>Code: <code>{esc(prov['function'])}</code> {link}</li>")
+    for inp in prov.inputs:
+        label = inp.resource or inp.path
+        items.append(f'<li>Input: <a href="{esc(rel(SOURCE_DIR + "/" + inp.path))}">'
+                     f'{esc(inp.path)}</a> ({esc(label)}) <code title="sha256 {esc(inp.sha256 or "")}">'
+                     f'sha256 {_short(inp.sha256)}</code></li>')
+    code = prov.code
+    if prov.function:
+        where = f"{code.file}, line {code.line}" if code else ""
+        link = (f'<a href="{esc(rel(SOURCE_DIR + "/" + code.file))}">{esc(where)}</a>'
+                if code else "")
+        items.append(f"<li>Code: <code>{esc(prov.function)}</code> {link}</li>")
     for asset in item.assets:
         digest = sha256_file(out / asset)
         items.append(f'<li>Output: <a href="{esc(rel(asset))}">{esc(posixpath.basename(asset))}'
@@ -165,17 +173,15 @@ def facts_csv(facts: list[FactRecord]) -> str:
                      "used_in", "derivation"])
     for fact in facts:
         info = fact.info
-        code = info.get("code") or {}
+        code = info.code
         writer.writerow(safe_row([
-            fact.fact_id, "" if info.get("value") is None else info.get("value"), fact.text,
-            info.get("unit", ""),
-            "; ".join(f"{i.get('path')}@{i.get('sha256')}" for i in info.get("inputs", [])),
-            info.get("function", ""),
-            json.dumps(info["params"], sort_keys=True, ensure_ascii=False) if info.get("params")
-            else "",
-            f"{code.get('file')}:{code.get('line')}" if code.get("file") else "",
+            fact.fact_id, "" if info.value is None else info.value, fact.text, info.unit,
+            "; ".join(f"{i.path}@{i.sha256}" for i in info.inputs),
+            info.function,
+            json.dumps(info.params, sort_keys=True, ensure_ascii=False) if info.params else "",
+            f"{code.file}:{code.line}" if code else "",
             "; ".join(f"{u['chapter']}:{u['line']}" for u in fact.used_in),
-            info.get("derivation", ""),
+            info.derivation or "",
         ]))
     return buffer.getvalue()
 
@@ -187,20 +193,21 @@ def facts_page_html(facts: list[FactRecord]) -> str:
     for fact in facts:
         info = fact.info
         inputs = "<br>".join(
-            f'<a href="{esc(SOURCE_DIR + "/" + i.get("path", ""))}">{esc(i.get("path", ""))}</a> '
-            f'<code title="sha256 {esc(i.get("sha256") or "")}">{_short(i.get("sha256"))}</code>'
-            for i in info.get("inputs", []))
+            f'<a href="{esc(SOURCE_DIR + "/" + i.path)}">{esc(i.path)}</a> '
+            f'<code title="sha256 {esc(i.sha256 or "")}">{_short(i.sha256)}</code>'
+            for i in info.inputs)
         used = ", ".join(
             f'<a href="{esc(posixpath.splitext(u["chapter"])[0])}.html">{esc(u["chapter"])}</a>'
             for u in fact.used_in)
-        code = info.get("code") or {}
-        derivation = (f'<br><span class="derivation">{esc(info["derivation"])}</span>'
-                      if info.get("derivation") else "")
+        code = info.code
+        where = f"{code.file}:{code.line}" if code else ":"
+        derivation = (f'<br><span class="derivation">{esc(info.derivation)}</span>'
+                      if info.derivation else "")
         rows.append(
             f'<tr id="fact-{esc(fact.fact_id)}"><td><code>{esc(fact.fact_id)}</code></td>'
-            f"<td>{esc(fact.text)}{derivation}</td><td>{esc(str(info.get('unit', '')))}</td>"
-            f"<td>{inputs}</td><td><code>{esc(info.get('function', ''))}</code><br>"
-            f"{esc(str(code.get('file', '')))}:{esc(str(code.get('line', '')))}</td>"
+            f"<td>{esc(fact.text)}{derivation}</td><td>{esc(info.unit)}</td>"
+            f"<td>{inputs}</td><td><code>{esc(info.function)}</code><br>"
+            f"{esc(where)}</td>"
             f"<td>{used}</td></tr>")
     return ('<h1 id="facts">Facts</h1>\n<p>Every number in the prose is computed from data. '
             f'This page lists all {len(facts)} of them, with the data files (and their sha256) '
@@ -261,11 +268,11 @@ def output_manifest(out: Path, skip: tuple[str, ...] = (PROVENANCE_FILE,)) -> di
 def provenance_document(root: Path, out: Path, infos: list[ChapterInfo],
                         executed: dict[str, ExecutedChapter], items: list[OutputItem],
                         facts: list[FactRecord], pdf_name: str | None) -> dict[str, Any]:
-    """Assemble the RO-Crate-style record of the whole build."""
+    """Assemble the JSON-LD record of the whole build."""
     code_files = [f for e in executed.values() for f in e.modules]
     for prov in [i.provenance for i in items if i.provenance] + [f.info for f in facts]:
-        if (prov.get("code") or {}).get("file"):
-            code_files.append(prov["code"]["file"])
+        if prov.code is not None:
+            code_files.append(prov.code.file)
     blobs = git_blob_hashes(root, code_files)
     files = output_manifest(out)
     graph: list[dict[str, Any]] = [{
@@ -279,9 +286,9 @@ def provenance_document(root: Path, out: Path, infos: list[ChapterInfo],
         run = executed[info.path]
         graph.append({
             "@id": f"#run-{info.path}", "@type": "CreateAction", "name": f"execute {info.path}",
-            "instrument": {"@id": info.path, "sha256": sha256_file(root / info.path)},
+            "instrument": {"@id": info.path, "sha256": source_sha256(root / info.path)},
             "object": [_read_entity(f, run.read_digests.get(f)) for f in run.files_read],
-            "modules": [{"@id": m, "sha256": sha256_file(root / m), "gitBlob": blobs.get(m)}
+            "modules": [{"@id": m, "sha256": source_sha256(root / m), "gitBlob": blobs.get(m)}
                         for m in run.modules],
             "result": [{"@id": info.page}],
         })
@@ -291,7 +298,7 @@ def provenance_document(root: Path, out: Path, infos: list[ChapterInfo],
         graph.append(_item_action(item, out, blobs))
     for fact in facts:
         graph.append(_fact_action(fact, blobs))
-    return {"@context": "https://w3id.org/ro/crate/1.1/context", "@graph": graph,
+    return {"@context": PROVENANCE_CONTEXT, "@graph": graph,
             "pdf": pdf_name}
 
 
@@ -307,22 +314,21 @@ def environment_fingerprint_portable() -> dict[str, str]:
     return {k: v for k, v in environment_fingerprint().items() if k != "executable"}
 
 
-def _code_entity(prov: dict[str, Any], blobs: dict[str, str]) -> dict[str, Any]:
-    code = prov.get("code") or {}
-    return {"@type": "SoftwareSourceCode", "name": prov.get("function"),
-            "file": code.get("file"), "line": code.get("line"),
-            "gitBlob": blobs.get(code.get("file") or "")}
+def _code_entity(prov: ItemProvenance | FactProvenance, blobs: dict[str, str]) -> dict[str, Any]:
+    code = prov.code
+    return {"@type": "SoftwareSourceCode", "name": prov.function,
+            "file": code.file if code else None, "line": code.line if code else None,
+            "gitBlob": blobs.get(code.file) if code else None}
 
 
-def _inputs(prov: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"@id": i.get("path"), "resource": i.get("resource"), "sha256": i.get("sha256")}
-            for i in prov.get("inputs", [])]
+def _inputs(inputs: list[InputRecord]) -> list[dict[str, Any]]:
+    return [{"@id": i.path, "resource": i.resource, "sha256": i.sha256} for i in inputs]
 
 
 def _item_action(item: OutputItem, out: Path, blobs: dict[str, str]) -> dict[str, Any]:
-    prov = item.provenance or {}
+    prov = item.provenance
     results = [{"@id": a, "sha256": sha256_file(out / a)} for a in item.assets]
-    if prov.get("data_csv") is not None:
+    if prov is not None and prov.data_csv is not None:
         path = download_path(item)
         results.append({"@id": path, "sha256": sha256_file(out / path)})
     return {
@@ -331,7 +337,8 @@ def _item_action(item: OutputItem, out: Path, blobs: dict[str, str]) -> dict[str
         f"{item.number}", "caption": item.caption, "chapter": item.chapter,
         "page": posixpath.splitext(item.chapter)[0] + ".html",
         "instrument": _code_entity(prov, blobs) if prov else None,
-        "object": _inputs(prov), "result": results, "sourceNote": prov.get("source_note"),
+        "object": _inputs(prov.inputs) if prov else [], "result": results,
+        "sourceNote": prov.source_note if prov else None,
     }
 
 
@@ -339,10 +346,10 @@ def _fact_action(fact: FactRecord, blobs: dict[str, str]) -> dict[str, Any]:
     info = fact.info
     return {
         "@id": f"#fact-{fact.fact_id}", "@type": "CreateAction", "identifier": fact.fact_id,
-        "additionalType": "fact", "name": fact.fact_id, "value": info.get("value"),
-        "text": fact.text, "unit": info.get("unit"), "usedIn": fact.used_in,
-        "params": info.get("params") or {},
-        "instrument": _code_entity(info, blobs), "object": _inputs(info),
+        "additionalType": info.kind, "name": fact.fact_id, "value": info.value,
+        "text": fact.text, "unit": info.unit, "usedIn": fact.used_in, "params": info.params,
+        "instrument": _code_entity(info, blobs), "object": _inputs(info.inputs),
+        **({"derivation": info.derivation} if info.derivation else {}),
     }
 
 

@@ -15,7 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-RASTER_MIME = "application/vnd.litbuild.raster+json"
+from .contract import RASTER_MIME
+
+__all__ = ["RASTER_MIME", "RasterCache", "RasterJob", "rasterize", "requested_dpi", "svg_to_png"]
+
 DEFAULT_DPI = 96.0
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import posixpath
-import shutil
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -12,6 +11,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import __version__
+from .cache import copy_source
 from .config import BookConfig
 from .crossref import ChapterInfo
 
@@ -80,7 +80,7 @@ def write_site(out: Path, config: BookConfig, infos: list[ChapterInfo], bodies: 
     for sheet in config.css:  # the project's own, loaded after ours so that they win
         target = out / project_stylesheet(sheet)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(config.root / sheet, target)
+        copy_source(config.root / sheet, target)
     return written
 
 

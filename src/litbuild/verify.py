@@ -14,9 +14,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import Progress, _stderr, build_builtin
+from .build import build_builtin
 from .config import load_config
 from .errors import BuildError
+from .events import Progress, to_stderr
 from .provenance import (
     FACTS_CSV,
     PROVENANCE_FILE,
@@ -115,7 +116,7 @@ def _facts(book: Path) -> dict[str, tuple[str, str]]:
         return {"(facts.csv unreadable)": ("", "")}
 
 
-def verify(project_dir: Path | str = ".", progress: Progress = _stderr,
+def verify(project_dir: Path | str = ".", progress: Progress = to_stderr,
            rebuild: bool = True) -> VerifyReport:
     """Check the record and the published files against it; then rebuild without the cache into
     a temporary folder and compare with the recorded hashes."""
