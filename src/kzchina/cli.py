@@ -91,6 +91,24 @@ def build(project_dir: Path, to: str, engine: str, output_dir: Path | None, edit
 
 
 @main.command()
+@click.argument("project_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--port", type=click.IntRange(0, 65535), default=4848, show_default=True,
+              help="Port on 127.0.0.1 (0 picks a free one).")
+@click.option("--edition", default=None,
+              help="Data edition to preview (default: as for `report build`).")
+@click.option("--draft", is_flag=True,
+              help="Preview even if claims in the text fail; mark each failing sentence.")
+def serve(project_dir: Path, port: int, edition: str | None, draft: bool) -> None:
+    """Preview the book on 127.0.0.1: rebuild on every change and reload open pages."""
+    from kzchina import exits
+    from kzchina.edition_build import edition_variant
+    from litbuild.serve import serve as serve_book
+
+    variant = exits.run(lambda: edition_variant(project_dir, edition, draft)[0], _debug())
+    exits.run(lambda: serve_book(project_dir, port=port, variant=variant), _debug())
+
+
+@main.command()
 @click.option("--edition", default=None, help="Data edition folder under data/ (default: newest).")
 @click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
 def check(edition: str | None, project_dir: Path) -> None:

@@ -6,7 +6,6 @@ Both result types display themselves in Jupyter (`_repr_mimebundle_`) and carry 
 
 from __future__ import annotations
 
-import base64
 import functools
 import inspect
 import io
@@ -21,6 +20,7 @@ import pandas as pd
 from kzchina.markdown import pipe_table
 from litbuild.contract import (
     PROVENANCE_MIME,
+    RASTER_MIME,
     CodeLocation,
     InputRecord,
     ItemProvenance,
@@ -140,9 +140,11 @@ class FigureResult:
         return item_provenance(self, "figure", self.data).to_json()
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        from kzchina.style import DPI
+
         return {
             "image/svg+xml": self.svg(),
-            "image/png": base64.b64encode(self.png()).decode("ascii"),
+            RASTER_MIME: {"dpi": DPI},
             PROVENANCE_MIME: self.provenance(),
         }
 

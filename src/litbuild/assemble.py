@@ -10,6 +10,7 @@ from typing import Any
 from .contract import PROVENANCE_MIME, ItemProvenance
 from .execute import ExecutedChapter, cell_option
 from .qmd import Chapter, CodeCell, MarkdownBlock
+from .raster import RASTER_MIME, RasterJob, requested_dpi
 
 
 @dataclass
@@ -35,6 +36,8 @@ class AssembledChapter:
     markdown: str
     items: list[OutputItem]
     assets: dict[str, bytes]  # output-root-relative path -> bytes
+    # PNGs still to draw from an SVG (output-root-relative path -> job), outside the kernel
+    rasters: dict[str, RasterJob] = field(default_factory=dict)
 
 
 def _fence(text: str, classes: str) -> str:
@@ -67,6 +70,7 @@ class _CellRenderer:
         self.defaults = defaults
         self.items: list[OutputItem] = []
         self.assets: dict[str, bytes] = {}
+        self.rasters: dict[str, RasterJob] = {}
 
     def render(self, cell: CodeCell) -> str:
         def opt(name):
@@ -80,12 +84,15 @@ class _CellRenderer:
             parts.append(self._outputs(cell, opt))
         return "\n".join(p for p in parts if p)
 
-    def _save(self, cell: CodeCell, label: str | None, data: bytes, ext: str) -> str:
+    def _save(self, cell: CodeCell, label: str | None, data: bytes | RasterJob, ext: str) -> str:
         stem = label or f"cell-{cell.index + 1}"
-        n = sum(1 for a in self.assets if PurePosixPath(a).stem.startswith(stem))
+        n = sum(1 for a in [*self.assets, *self.rasters] if PurePosixPath(a).stem.startswith(stem))
         name = f"{stem}-{n + 1}.{ext}"
         path = str(asset_dir(self.chapter.path) / name)
-        self.assets[path] = data
+        if isinstance(data, RasterJob):
+            self.rasters[path] = data
+        else:
+            self.assets[path] = data
         return path
 
     def _outputs(self, cell: CodeCell, opt) -> str:
@@ -137,6 +144,9 @@ class _CellRenderer:
                 if ext == "svg" and "image/png" in data:  # keep the PNG too, for figures/
                     item.assets.append(self._save(cell, item.label,
                                                   base64.b64decode(_text(data["image/png"])), "png"))
+                elif ext == "svg" and RASTER_MIME in data:  # a PNG drawn by the engine, later
+                    job = RasterJob(payload, requested_dpi(data[RASTER_MIME]))
+                    item.assets.append(self._save(cell, item.label, job, "png"))
                 return f"![]({path}){{.lb-image}}\n"
         if "text/html" in data:
             html = _text(data["text/html"])
@@ -163,7 +173,7 @@ def assemble_chapter(chapter: Chapter, executed: ExecutedChapter,
         else:
             parts.append(renderer.render(block))
     return AssembledChapter(chapter.path, "\n\n".join(parts) + "\n", renderer.items,
-                            renderer.assets)
+                            renderer.assets, renderer.rasters)
 
 
 def write_assets(out_root: Path, assets: dict[str, bytes]) -> None:

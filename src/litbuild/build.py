@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import copy
+import functools
 import hashlib
 import json
 import os
@@ -13,6 +14,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,9 +47,11 @@ from .provenance import (
     write_standalone_figures,
 )
 from .qmd import Chapter, read_chapter
+from .raster import RasterCache, rasterize
 from .site import write_site
 from .transform import finish_chapter, inline_text
 from .variant import FailedChecksError, Variant, failed_checks
+from .warm import WarmState
 
 ENGINES = ("builtin", "quarto")
 
@@ -92,7 +96,8 @@ def slug(text: str) -> str:
 
 async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Progress,
                        jobs: int, cache: ExecutionCache, limits: Limits,
-                       protected: list[str], variant: Variant) -> dict[str, ExecutedChapter]:
+                       protected: list[str], variant: Variant, warm: WarmState
+                       ) -> dict[str, ExecutedChapter]:
     # One slot per core runs cells; two more kernels may start meanwhile (a small warm pool).
     slots = asyncio.Semaphore(jobs)
     live_kernels = asyncio.Semaphore(jobs + 2)
@@ -105,8 +110,8 @@ async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Pr
         pending[chapter.path] = (key, defaults, cache.load(chapter.path, key))
     must_run = sum(1 for c in chapters if pending[c.path][2] is None and c.needs_kernel)
     # Kernels forked from one process that has imported the heavy libraries once.
-    server = (forkserver.ForkServer(config.root, memory_bytes=limits.kernel_memory_bytes)
-              if forkserver.wanted(must_run, jobs) else None)
+    server = (warm.fork_server(forkserver.wanted(must_run, jobs), limits.kernel_memory_bytes)
+              if must_run else None)
 
     async def run(chapter: Chapter) -> ExecutedChapter:
         nonlocal done
@@ -130,17 +135,17 @@ async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Pr
     order = sorted(chapters, key=lambda c: -cache.last_seconds(c.path))
     tasks = [asyncio.ensure_future(run(c)) for c in order]
     try:
-        results = await asyncio.gather(*tasks)
+        with warm.running():
+            results = await asyncio.gather(*tasks)
     except BaseException:
-        if server is not None:
+        if server is not None and warm.owns_not(server):
             server.kill()  # at once: it may still be importing, and kernels die with it
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
     finally:
-        if server is not None:
-            server.close()
+        warm.release(server)
     return {r.path: r for r in results}
 
 
@@ -161,7 +166,8 @@ def _chapter_defaults(config: BookConfig, chapter: Chapter) -> dict:
     return defaults
 
 
-def _publish(staging: Path, target: Path, protected: list[Path]) -> None:
+def _publish(staging: Path, target: Path, protected: list[Path],
+             remove_old: Callable[[Path], None] | None = None) -> None:
     """Swap the finished build into place; the old output survives any earlier failure.
     The target is checked again: it may have changed while the book was built."""
     safety.check_output_target(protected[0], target, protected[1:])
@@ -171,14 +177,17 @@ def _publish(staging: Path, target: Path, protected: list[Path]) -> None:
         os.replace(target, backup)
     os.replace(staging, target)
     if backup is not None:
-        shutil.rmtree(backup, ignore_errors=True)
+        (remove_old or functools.partial(shutil.rmtree, ignore_errors=True))(backup)
 
 
 def build_builtin(config: BookConfig, to: str = "all", output_dir: Path | None = None,
                   progress: Progress = to_stderr, jobs: int | None = None,
                   use_cache: bool = True, write_figures: bool = True,
-                  limits: Limits | None = None, variant: Variant | None = None) -> BuildResult:
+                  limits: Limits | None = None, variant: Variant | None = None,
+                  warm: WarmState | None = None) -> BuildResult:
     """Render the book with the builtin engine, one build at a time per project.
+
+    `warm` carries state between builds of a long-lived process (see warm.py).
 
     Every child process (kernels, fork server, pandoc, Typst) ends with this call, however it
     ends. An exception leaving it carries `output_state`: what became of the previous output
@@ -195,7 +204,7 @@ def build_builtin(config: BookConfig, to: str = "all", output_dir: Path | None =
             safety.remove_stale_staging(target)
             return _build_locked(config, to, target, progress, jobs, use_cache, write_figures,
                                  limits or config.limits, [config.root, *protected], published,
-                                 variant or Variant())
+                                 variant or Variant(), warm or WarmState(config.root))
     except BaseException as exc:
         exc.output_state = _output_state(target, before, published)
         exc.output_dir = str(target)
@@ -213,13 +222,14 @@ def _output_state(target: Path, before: safety.Snapshot, published: list[bool]) 
 
 def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
                   jobs: int | None, use_cache: bool, write_figures: bool, limits: Limits,
-                  protected: list[Path], published: list[bool], variant: Variant) -> BuildResult:
+                  protected: list[Path], published: list[bool], variant: Variant,
+                  warm: WarmState) -> BuildResult:
     started = time.perf_counter()
     chapters = [read_chapter(config.root, entry.path) for entry in config.chapters]
     jobs = jobs or max(1, min(len(chapters), os.cpu_count() or 1))
     cache = ExecutionCache(config.root, enabled=use_cache, suffix=variant.cache_suffix())
     executed = _run_async(_execute_all(config, chapters, progress, jobs, cache, limits,
-                                       [str(target)], variant))
+                                       [str(target)], variant, warm))
     phases = {"execute": time.perf_counter() - started}
     for path in cache.damaged:
         progress(BuildEvent.warning(f"damaged cache entry for {path} was ignored and rebuilt"))
@@ -233,7 +243,10 @@ def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
 
     # Nothing changed since the last build and its output is intact: stop before converting.
     state_key = _output_key(config, to, executed, variant)
-    if _up_to_date(config.root, target, state_key, write_figures):
+    if _up_to_date(config.root, target, state_key, write_figures) or (
+            warm.pdf_follows and _up_to_date(config.root, target,
+                                             _output_key(config, "all", executed, variant),
+                                             write_figures)):
         progress(BuildEvent("up-to-date", "outputs are up to date: nothing to convert"))
         result = _result_from_state(config.root, target, len(chapters), started)
         result.executed = [p for p, e in executed.items() if e.executed]
@@ -242,6 +255,11 @@ def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
     assembled: dict[str, AssembledChapter] = {
         c.path: assemble_chapter(c, executed[c.path], _chapter_defaults(config, c)) for c in chapters
     }
+    # PNGs of figures are drawn here, not in the kernels, while pandoc parses.
+    raster_jobs = {p: j for a in assembled.values() for p, j in a.rasters.items()}
+    raster_pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    pngs = raster_pool.submit(rasterize, raster_jobs, warm.rasters if use_cache else RasterCache())
+    raster_pool.shutdown(wait=False)
     ast_cache = config.root / ".litbuild" / "ast" if use_cache else None
     asts = markdown_to_ast({p: a.markdown for p, a in assembled.items()}, ast_cache,
                            limits.pandoc_timeout)
@@ -270,8 +288,12 @@ def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
         safety.write_marker(staging)
         for a in assembled.values():
             write_assets(staging, a.assets)
+        write_assets(staging, pngs.result())
         write_downloads(staging, items, config.root)
-        pdf_name = (config.output_file or slug(config.title)) + ".pdf" if to in ("all", "pdf") else None
+        pdf_name = ((config.output_file or slug(config.title)) + ".pdf"
+                    if to in ("all", "pdf") or warm.pdf_follows else None)
+        if to == "html" and pdf_name:  # the last PDF stays until the one that follows replaces it
+            warm.carry_pdf(target / pdf_name, staging / pdf_name)
 
         def html() -> float:
             began = time.perf_counter()
@@ -283,7 +305,8 @@ def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
                 finish_chapter(doc, info, items_by_label, executed[info.path].inline_values, "html",
                                facts_page, disclosure_blocks(items_by_label, info.page, staging))
                 html_docs[info.path] = doc
-            bodies = ast_to_html(html_docs, limits.pandoc_timeout)
+            bodies = ast_to_html(html_docs, limits.pandoc_timeout,
+                                 warm.html_fragments if warm.keep else None)
             extra = [(facts_page_info(), facts_page_html(facts, infos))] if facts else []
             write_site(staging, config, infos, bodies, pdf_name, extra)
             return time.perf_counter() - began
@@ -314,7 +337,7 @@ def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
         if docx_name:
             record["docx"] = docx_name
         write_json(staging / PROVENANCE_FILE, seal(record))
-        _publish(staging, target, protected)
+        _publish(staging, target, protected, warm.remove_later if warm.keep else None)
         published.append(True)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

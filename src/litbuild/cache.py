@@ -27,12 +27,13 @@ from .execute import ExecutedChapter
 from .qmd import Chapter
 
 # Bump to invalidate every cache entry after a change in how outputs are produced.
-CACHE_EPOCH = 1
+CACHE_EPOCH = 2  # 2: inline values batched per cell, PNGs drawn by the engine
 # Every library whose behaviour shows in the outputs: kernels and their protocol (what a cell's
-# outputs are), the plotting stack (figure bytes), pandoc and Typst, the HTML templating, YAML.
+# outputs are), the plotting stack (figure bytes), pandoc and Typst, the HTML templating, YAML,
+# and resvg (the PNG copies of figures).
 KEY_PACKAGES = ("ipykernel", "ipython", "jupyter_client", "jupyter_core", "nbclient", "nbformat",
                 "traitlets", "matplotlib", "matplotlib-inline", "pillow", "numpy", "pandas",
-                "pypandoc-binary", "typst", "jinja2", "markupsafe", "pyyaml")
+                "pypandoc-binary", "typst", "jinja2", "markupsafe", "pyyaml", "resvg-py")
 
 
 def sha256_file(path: Path) -> str | None:

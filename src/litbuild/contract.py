@@ -30,6 +30,9 @@ PROVENANCE_MIME = "application/vnd.litbuild.provenance+json"
 INLINE_MIME = "application/vnd.litbuild.inline+json"
 # The files and project modules a chapter read, sent by the last hidden cell.
 READS_MIME = "application/vnd.litbuild.reads+json"
+# Asks the engine for a PNG copy of a figure's SVG, {"dpi": N}: drawn by the build process
+# (litbuild.raster), not in the kernel, where it cost as much as the SVG itself.
+RASTER_MIME = "application/vnd.litbuild.raster+json"
 
 
 def is_text(data: bytes) -> bool:

@@ -96,10 +96,22 @@ def _notebook_for(chapter: Chapter, root: Path, defaults: dict[str, Any],
     setup = KERNEL_SETUP.format(root=str(root), protected=protected)
     setup += environment_source(variant.env)
     cells = [nbformat.v4.new_code_cell(setup, metadata={"litbuild": {"kind": "setup"}})]
+    # The inline expressions between two code cells run as one cell, in order: a cell costs a
+    # round trip to the kernel, and chapters have many more inline values than cells.
+    inlines: list[dict[str, Any]] = []
+
+    def flush_inlines() -> None:
+        if inlines:
+            source = "\n".join(f"_lb_inline({i['index']}, ({i['expr']}\n))" for i in inlines)
+            cells.append(nbformat.v4.new_code_cell(
+                source, metadata={"litbuild": {"kind": "inlines", "items": list(inlines)}}))
+            inlines.clear()
+
     for block in chapter.blocks:
         if isinstance(block, CodeCell):
             if cell_option(block, "eval", defaults) is False:
                 continue
+            flush_inlines()
             cells.append(nbformat.v4.new_code_cell(
                 block.source, metadata={"litbuild": {"kind": "cell", "index": block.index}}))
             if variant.params and _is_parameters_cell(block):
@@ -108,11 +120,9 @@ def _notebook_for(chapter: Chapter, root: Path, defaults: dict[str, Any],
                     parameter_source(variant.params),
                     metadata={"litbuild": {"kind": "parameters"}}))
         elif isinstance(block, MarkdownBlock):
-            for inline in block.inlines:
-                cells.append(nbformat.v4.new_code_cell(
-                    f"_lb_inline(({inline.expr}\n))",
-                    metadata={"litbuild": {"kind": "inline", "index": inline.index,
-                                           "line": inline.line, "expr": inline.expr}}))
+            inlines.extend({"index": i.index, "line": i.line, "expr": i.expr}
+                           for i in block.inlines)
+    flush_inlines()
     cells.append(nbformat.v4.new_code_cell("_lb_report_reads()",
                                            metadata={"litbuild": {"kind": "reads"}}))
     nb = nbformat.v4.new_notebook()
@@ -125,6 +135,21 @@ def _failed_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
         if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
             return cell
     return None
+
+
+def _failed_inline(items: list[dict[str, Any]], cell: nbformat.NotebookNode,
+                   ename: str) -> dict[str, Any]:
+    """Which inline expression of a batch failed: the first that does not compile, for a
+    syntax error; else the first whose value was not shown."""
+    if ename in ("SyntaxError", "IndentationError"):
+        for item in items:
+            try:
+                compile(f"({item['expr']}\n)", "<inline>", "eval")
+            except SyntaxError:
+                return item
+    shown = {o["data"][INLINE_MIME]["index"] for o in cell.get("outputs", [])
+             if INLINE_MIME in o.get("data", {})}
+    return next((i for i in items if i["index"] not in shown), items[-1])
 
 
 def _raise_for_failure(chapter: Chapter, nb: nbformat.NotebookNode, exc: Exception,
@@ -141,10 +166,11 @@ def _raise_for_failure(chapter: Chapter, nb: nbformat.NotebookNode, exc: Excepti
                            "_quarto.yml or --kernel-memory-mb)").strip()
     meta = cell.metadata["litbuild"]
     traceback = "\n".join(error.get("traceback", []))
-    if meta["kind"] == "inline":
-        line = meta["line"]
+    if meta["kind"] == "inlines":
+        failed = _failed_inline(meta["items"], cell, error["ename"])
+        line = failed["line"]
         raise CellExecutionError(chapter.path, line, line, error["ename"], error["evalue"],
-                                 traceback, f"`{{python}} {meta['expr']}`",
+                                 traceback, f"`{{python}} {failed['expr']}`",
                                  what="inline expression") from None
     if meta["kind"] == "cell":
         code_cell = chapter.cells[meta["index"]]
@@ -261,8 +287,10 @@ def _where(chapter: Chapter, nb: nbformat.NotebookNode, index: int | None) -> st
     if meta["kind"] == "cell":
         cell = chapter.cells[meta["index"]]
         return f"{chapter.path}:{cell.first_line}-{cell.last_line} (cell {meta['index'] + 1})"
-    if meta["kind"] == "inline":
-        return f"{chapter.path}:{meta['line']} (inline expression)"
+    if meta["kind"] == "inlines":
+        first, last = meta["items"][0]["line"], meta["items"][-1]["line"]
+        lines = f"{first}" if first == last else f"{first}-{last}"
+        return f"{chapter.path}:{lines} (inline expressions)"
     return f"{chapter.path} (the engine's set-up code)"
 
 
@@ -311,6 +339,8 @@ async def _shutdown(client: NotebookClient) -> None:
     if km is not None and km.has_kernel:
         with contextlib.suppress(Exception):
             await ensure_async(km.shutdown_kernel(now=True))
+    if km is not None and hasattr(km, "kill_forked"):
+        km.kill_forked()  # also when jupyter_client already took the kernel for dead
 
 
 async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dict[str, Any],
@@ -379,9 +409,12 @@ async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dic
         meta = cell.metadata["litbuild"]
         if meta["kind"] == "cell":
             result.cell_outputs[meta["index"]] = _plain_outputs(cell.outputs)
-        elif meta["kind"] == "inline":
-            shown = [o for o in cell.outputs if INLINE_MIME in o.get("data", {})]
-            result.inline_values[meta["index"]] = shown[-1]["data"][INLINE_MIME]
+        elif meta["kind"] == "inlines":
+            for output in cell.outputs:
+                value = output.get("data", {}).get(INLINE_MIME)
+                if value is not None:
+                    index = value.pop("index")
+                    result.inline_values[index] = dict(value)
         elif meta["kind"] == "reads":
             shown = next(o for o in cell.outputs if READS_MIME in o.get("data", {}))
             reads = ChapterReads.from_json(shown["data"][READS_MIME], f"{chapter.path}: reads")

@@ -162,6 +162,13 @@ class ForkServer:
         """Fork a kernel; None when the server cannot (the caller then starts a plain one)."""
         return await asyncio.to_thread(self._spawn_blocking, argv, cwd, env)
 
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
+    def alive(self) -> bool:
+        """Whether the server process still runs (it may have been killed since it started)."""
+        return self._proc.poll() is None
     def kill(self) -> None:
         """Stop the server now (a failed or interrupted build); its kernels die with it."""
         processes.kill_group(self._proc.pid)
@@ -224,6 +231,16 @@ def kernel_manager_class():
 
     class BuildKernelManager(AsyncKernelManager):
         fork_server: ForkServer | None = None
+        forked_pid: int | None = None
+
+        def kill_forked(self) -> None:
+            """Kill the forked kernel's process group, whatever jupyter_client believes: under
+            heavy load its start-up check can report a live kernel as dead and forget it."""
+            if self.forked_pid is not None:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(self.forked_pid, signal.SIGKILL)
+                self.forked_pid = None
+
         memory_bytes: int | None = None
 
         @default("client_factory")
@@ -247,6 +264,7 @@ def kernel_manager_class():
                 await super()._async_launch_kernel(kernel_cmd, **kw)
                 processes.register(self.provisioner.pid)
                 return
+            self.forked_pid = pid
             provisioner = self.provisioner
             provisioner.process = ForkedProcess(pid, server)
             provisioner.pid = pid

@@ -2,7 +2,7 @@
 
 It records the project files the chapter opens (an audit hook), fixes matplotlib's inline output
 so figures are byte-reproducible, and gives the two helpers the engine's hidden cells call:
-`show_inline(value)` for an inline expression and `report_reads()` at the end of the chapter.
+`show_inline(index, value)` for an inline expression and `report_reads()` at the end of the chapter.
 Kept free of heavy imports: it is loaded in every kernel before the chapter's first cell.
 """
 
@@ -137,8 +137,9 @@ class ReadRecorder:
         )
 
 
-def show_inline(value: Any) -> None:
-    """Show an inline value as Quarto does: str() for strings, repr() otherwise."""
+def show_inline(index: int, value: Any) -> None:
+    """Show inline value number `index` as Quarto does: str() for strings, repr() otherwise.
+    Several run in one cell; the index says which one each output belongs to."""
     from IPython.display import display
 
     info = None
@@ -149,7 +150,7 @@ def show_inline(value: Any) -> None:
         text = str(value)
     else:
         text = repr(value)
-    display({INLINE_MIME: {"text": text, "info": info}}, raw=True)
+    display({INLINE_MIME: {"index": index, "text": text, "info": info}}, raw=True)
 
 
 def install(root: str, protected: list[str] | tuple[str, ...] = ()) -> tuple:
