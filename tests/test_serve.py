@@ -327,11 +327,12 @@ def test_edition_reaches_the_chapters(tmp_path):
                        "    - index.qmd\n",
         "index.qmd": "# Start {.unnumbered}\n\n```{python}\n#| echo: false\nimport os\n```\n\n"
                      "Edition `{python} os.environ.get('REPORT_EDITION', 'none')` shown.\n",
+        "data/2030/datapackage.json": "{}", "data/2031/datapackage.json": "{}",
     })
-    serve = Serve(project, "--edition", "2031")
+    serve = Serve(project, "--edition", "2030")
     try:
         serve.wait_state(lambda s: not s["building"] and s["generation"] >= 1, "the build")
-        assert "Edition 2031 shown." in re.sub(r"<[^>]+>", "", serve.get("index.html")[1])
+        assert "Edition 2030 shown." in re.sub(r"<[^>]+>", "", serve.get("index.html")[1])
     finally:
         serve.proc.send_signal(signal.SIGINT)
         assert serve.proc.wait(timeout=60) == 0
