@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -42,10 +44,10 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site_url(built_book):
-    """Serve the built site on a free localhost port for the whole session."""
-    handler = functools.partial(QuietHandler, directory=str(built_book.out))
+@contextlib.contextmanager
+def served_folder(directory: Path) -> Iterator[str]:
+    """Serve a folder on a free localhost port; yield its URL."""
+    handler = functools.partial(QuietHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -57,10 +59,13 @@ def site_url(built_book):
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser(site_url):
-    # Module scope, after the build: Playwright's sync API runs an asyncio loop in this thread
-    # while it is open, and the engine's build() calls asyncio.run().
+@contextlib.contextmanager
+def launched_chromium() -> Iterator:
+    """Debian's chromium driven by Playwright, closed afterwards.
+
+    Open it after any build: Playwright's sync API runs an asyncio loop in this thread while it
+    is open, and the engine's build() calls asyncio.run().
+    """
     require_browser()
     from playwright.sync_api import sync_playwright
 
@@ -71,6 +76,19 @@ def browser(site_url):
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(scope="session")
+def site_url(built_book):
+    """Serve the built site on a free localhost port for the whole session."""
+    with served_folder(built_book.out) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(site_url):
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 class PageProblems:

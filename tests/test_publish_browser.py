@@ -8,27 +8,17 @@ context. Screenshots of the home page, chapter 2 and the Facts page at 390 and 1
 
 from __future__ import annotations
 
-import functools
-import http.server
 import posixpath
 import re
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from book_fixtures import ROOT, book_chapters, main_book
-from test_engine_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    IN_CI,
-    PageProblems,
-    QuietHandler,
-    require_browser,
-)
+from test_engine_browser import IN_CI, PageProblems, launched_chromium, served_folder
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -51,16 +41,8 @@ def book(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def site_url(book):
-    handler = functools.partial(QuietHandler, directory=str(book.out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with served_folder(book.out) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -83,16 +65,8 @@ def axe_script() -> str:
 
 @pytest.fixture(scope="module")
 def browser(site_url):
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                     headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 def new_page(browser, site_url: str, width: int, height: int = 900):

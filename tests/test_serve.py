@@ -23,7 +23,7 @@ import psutil
 import pytest
 
 from conftest import write_project
-from test_engine_browser import CHROMIUM, CHROMIUM_ARGS, require_browser
+from test_engine_browser import launched_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -147,16 +147,8 @@ def served(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(served):
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                     headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture
