@@ -67,8 +67,10 @@ def resolve(book: Book, page: str, href: str):
 def test_every_figure_table_and_fact_is_recorded(actions):
     items = {g: a for g, a in actions.items() if a.get("additionalType") in ("figure", "table")}
     assert {i.label: i.kind for i in ITEMS} == {g: a["additionalType"] for g, a in items.items()}
-    facts = {g for g, a in actions.items() if a.get("additionalType") == "fact"}
+    facts = {g for g, a in actions.items() if a.get("additionalType") in ("fact", "claim")}
     assert facts == set(RECORDED)
+    claims = {g for g, a in actions.items() if a.get("additionalType") == "claim"}
+    assert claims == set(RECORDED) - set(USED)
     for item in ITEMS:
         action = actions[item.label]
         assert action["name"] == f"{'Figure' if item.kind == 'figure' else 'Table'} {item.number}"
@@ -79,7 +81,7 @@ def test_every_figure_table_and_fact_is_recorded(actions):
 
 def test_facts_csv_and_provenance_list_the_same_facts(book, actions):
     rows = book.facts_rows()
-    recorded = {g: a for g, a in actions.items() if a.get("additionalType") == "fact"}
+    recorded = {g: a for g, a in actions.items() if a.get("additionalType") in ("fact", "claim")}
     assert set(rows) == set(recorded) == set(RECORDED)
     for fact_id, row in rows.items():
         action = recorded[fact_id]

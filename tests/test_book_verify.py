@@ -87,7 +87,7 @@ def expected_effects(book: Book, project) -> tuple[set[str], set[str], set[str]]
     items, facts = set(), set()
     for identifier in readers:
         action = actions[identifier]
-        if action["additionalType"] == "fact" and action.get("unit") == "claim":
+        if action["additionalType"] == "claim":
             if evaluate(identifier, old_ds).status != evaluate(identifier, new_ds).status:
                 facts.add(identifier)
         elif action["additionalType"] == "fact":

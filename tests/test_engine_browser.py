@@ -99,12 +99,18 @@ class PageProblems:
         self.requests: list[str] = []
         page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
         page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
-        page.on("requestfailed",
-                lambda r: self.errors.append(f"request failed: {r.url} {r.failure}"))
+        page.on("requestfailed", self._request_failed)
         page.on("response", lambda r: r.status >= 400
                 and self.errors.append(f"HTTP {r.status}: {r.url}"))
         page.on("request", lambda r: self.requests.append(r.url))
         self.site_url = site_url
+
+    def _request_failed(self, request) -> None:
+        # A request the browser cancelled because the page navigated away (clicking a link
+        # while the favicon still loads) is not the site's failure; 404s are caught as responses.
+        if "ERR_ABORTED" in (request.failure or "") and request.url.startswith(self.site_url):
+            return
+        self.errors.append(f"request failed: {request.url} {request.failure}")
 
     def external_requests(self) -> list[str]:
         return [u for u in self.requests

@@ -102,7 +102,7 @@ def serve(project_dir: Path, port: int, edition: str | None, draft: bool) -> Non
     """Preview the book on 127.0.0.1: rebuild on every change and reload open pages."""
     from kzchina import exits
     from kzchina.edition_build import edition_variant
-    from litbuild.serve import serve as serve_book
+    from litbuild import serve as serve_book
 
     variant = exits.run(lambda: edition_variant(project_dir, edition, draft)[0], _debug())
     exits.run(lambda: serve_book(project_dir, port=port, variant=variant), _debug())

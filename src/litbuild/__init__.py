@@ -35,6 +35,7 @@ __all__ = [
     "event_json",
     "lineage",
     "request_stop",
+    "serve",
     "stop_signal_received",
     "to_stderr",
     "verify",
@@ -46,7 +47,7 @@ _API = {
     "BuildError": "errors", "CellExecutionError": "errors", "ConfigError": "errors",
     "BuildInterrupted": "errors", "LimitError": "errors", "ToolMissingError": "errors",
     "UnsafeOutputError": "errors", "RecordError": "verify",
-    "Variant": "variant", "request_stop": "interrupts", "stop_signal_received": "interrupts",
+    "Variant": "variant", "request_stop": "interrupts", "serve": "serve", "stop_signal_received": "interrupts",
     "BuildEvent": "events", "event_json": "events", "to_stderr": "events",
     "BuildResult": "build", "build": "build",
     "VerifyReport": "verify", "verify": "verify", "lineage": "verify",
@@ -54,7 +55,7 @@ _API = {
 
 
 class _Package(types.ModuleType):
-    """`litbuild.build` and `litbuild.verify` are the functions, whatever was imported first.
+    """`litbuild.build`, `.verify` and `.serve` are the functions, whatever was imported first.
 
     Both names are also submodules, and importing a submodule sets the package attribute of that
     name to the module; looking the public names up here, before the module's own attributes,
@@ -86,5 +87,6 @@ if TYPE_CHECKING:
     )
     from .events import BuildEvent, event_json, to_stderr
     from .interrupts import request_stop, stop_signal_received
+    from .serve import serve
     from .variant import Variant
     from .verify import RecordError, VerifyReport, lineage, verify
