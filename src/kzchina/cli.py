@@ -89,8 +89,8 @@ def serve(project_dir: Path, port: int, edition: str | None) -> None:
     """Preview the book on 127.0.0.1: rebuild on every change and reload open pages."""
     import os
 
-    from litbuild.errors import BuildError
-    from litbuild.serve import serve as serve_book
+    from litbuild import BuildError
+    from litbuild import serve as serve_book
 
     if edition:
         os.environ["REPORT_EDITION"] = edition

@@ -34,6 +34,7 @@ __all__ = [
     "event_json",
     "lineage",
     "request_stop",
+    "serve",
     "stop_signal_received",
     "to_stderr",
     "verify",
@@ -49,6 +50,7 @@ _API = {
     "BuildEvent": "events", "event_json": "events", "to_stderr": "events",
     "BuildResult": "build", "build": "build",
     "VerifyReport": "verify", "verify": "verify", "lineage": "verify",
+    "serve": "serve",
 }
 
 
@@ -85,4 +87,5 @@ if TYPE_CHECKING:
     )
     from .events import BuildEvent, event_json, to_stderr
     from .interrupts import request_stop, stop_signal_received
+    from .serve import serve
     from .verify import RecordError, VerifyReport, lineage, verify
