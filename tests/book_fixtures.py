@@ -30,7 +30,9 @@ from conftest import RenderedBook, copy_sources, tree_digest  # noqa: F401  (tre
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = [sys.executable, "-m", "kzchina.cli"]
-PROJECT_PARTS = ("_quarto.yml", "index.qmd", "styles.css", "chapters", "data", "src")
+PROJECT_PARTS = ("_quarto.yml", "_quarto-changes.yml", "index.qmd", "styles.css", "chapters", "data",
+                 "src")
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", ".litbuild", "_book")
 
 
 # --------------------------------------------------------------------------- copying, building
@@ -98,8 +100,14 @@ class Book(RenderedBook):
         found: dict[str, set[str]] = {}
         for page in self.chapter_pages():
             for a in self.html(page).select("a.fact[data-fact]"):
-                found.setdefault(a["data-fact"], set()).add(a.get_text())
+                found.setdefault(a["data-fact"], set()).add(as_typed(a.get_text()))
         return found
+
+
+def as_typed(text: str) -> str:
+    """A fact's text as the registry gives it, without the typesetting the page adds (no-break
+    space between a number and its unit, word joiner after a sign)."""
+    return text.replace("\u00a0", " ").replace("\u2060", "")
 
 
 @contextlib.contextmanager
@@ -117,13 +125,16 @@ def source_date_epoch(value: str | None):
 
 
 def build_book(project: Path, *, to: str = "all", output_dir: Path | None = None,
-               epoch: str | None = None) -> Book:
+               epoch: str | None = None, draft: bool = False) -> Book:
     """Build in-process with the builtin engine (SOURCE_DATE_EPOCH = epoch, unset by default,
-    as for the CLI subprocesses of clean_env); return where it went."""
+    as for the CLI subprocesses of clean_env); return where it went. `draft` builds even when
+    claims in the text fail (as on perturbed data), marking them."""
     from litbuild.build import build
+    from litbuild.variant import Variant
 
     with source_date_epoch(epoch):
-        result = build(project, to=to, engine="builtin", output_dir=output_dir, progress=quiet)
+        result = build(project, to=to, engine="builtin", output_dir=output_dir, progress=quiet,
+                       variant=Variant(draft=draft))
     return Book(project, Path(result.output_dir))
 
 
@@ -229,6 +240,18 @@ def facts_in_sources(project: Path = ROOT) -> dict[str, list[str]]:
             if chapter.path not in used[fact_id]:
                 used[fact_id].append(chapter.path)
     return used
+
+
+def claims_in_sources(project: Path = ROOT) -> dict[str, list[str]]:
+    """Claim ids declared inline in the chapters: id -> chapters declaring it."""
+    declared: dict[str, list[str]] = {}
+    for chapter in book_chapters(project):
+        text = (project / chapter.path).read_text(encoding="utf-8")
+        for claim_id in re.findall(r"`\{python\}\s*claim\(\"([^\"]+)\"\)\s*`", text):
+            declared.setdefault(claim_id, [])
+            if chapter.path not in declared[claim_id]:
+                declared[claim_id].append(chapter.path)
+    return declared
 
 
 # --------------------------------------------------------------------------- data perturbation

@@ -144,11 +144,11 @@ DOCTORED = [
     pytest.param(
         v.check_trade_mix,
         lambda r: edit_cell(
-            r, "trade_with_china", "growth_since_2017_pct", "80", partner="china", flow="turnover"
+            r, "trade_with_china", "growth_pct", "80", partner="china", flow="turnover"
         ),
         P + "trade_with_china.csv",
         2,
-        "growth_since_2017_pct",
+        "growth_pct",
         id="turnover-growth",
     ),
     pytest.param(
@@ -286,14 +286,37 @@ def real():
     return load(EDITION, REPO)
 
 
-@pytest.mark.parametrize("check", v.CROSS_CHECKS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("check", v.CROSS_CHECKS + list(v.EDITION_CHECKS.values()),
+                         ids=lambda c: c.__name__)
 def test_cross_check_passes_on_real_data(real, check):
     assert check(real) == []
 
 
 def test_every_cross_check_has_a_doctored_case():
     tested = {p.values[0] for p in DOCTORED}
-    assert tested == set(v.CROSS_CHECKS)
+    assert tested == set(v.CROSS_CHECKS) | set(v.EDITION_CHECKS.values())
+
+
+def test_the_2022_edition_enables_its_own_statement_checks(real):
+    enabled, unknown = v.edition_checks(real)
+    assert unknown == []
+    assert set(enabled) == set(v.EDITION_CHECKS.values())
+
+
+def test_an_unknown_edition_check_is_reported_at_the_descriptor(tmp_path):
+    import json
+    import shutil
+
+    root = tmp_path / "p"
+    shutil.copytree(v.load("2022").folder, root / "data" / "2022")
+    (root / "_quarto.yml").write_text("project:\n  type: book\n", encoding="utf-8")
+    descriptor = root / "data" / "2022" / "datapackage.json"
+    data = json.loads(descriptor.read_text(encoding="utf-8"))
+    data["editionChecks"] = ["china_rank_statements", "no_such_check"]
+    descriptor.write_text(json.dumps(data), encoding="utf-8")
+    problems = v.check_edition("2022", root)
+    assert [(p.path, p.column) for p in problems if "no_such_check" in p.message] == [
+        ("data/2022/datapackage.json", "editionChecks")]
 
 
 @pytest.mark.parametrize(("check", "doctor", "path", "row", "column"), DOCTORED)

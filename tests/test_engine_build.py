@@ -261,13 +261,18 @@ def test_markdown_in_captions_is_rendered(built_book):
 def test_tables_numbered_with_caption_above(built_book, label, page, number, caption, header, rows):
     figure = built_book.html(page).find(id=label)
     assert figure is not None
-    assert norm(figure.figcaption.get_text(" ")) == f"{number}: {caption}"
     table = figure.find("table")
+    # A real <caption> (read with the table by screen readers), which browsers place above it.
+    assert norm(table.caption.get_text(" ")) == f"{number}: {caption}"
+    assert table.contents.index(table.caption) < table.contents.index(table.find("tbody"))
     assert [th.get_text(strip=True) for th in table.find_all("th")] == header
+    assert all(th["scope"] == "col" for th in table.find("thead").find_all("th"))
     assert [[td.get_text(strip=True) for td in tr.find_all("td")]
             for tr in table.find("tbody").find_all("tr")] == rows
-    # Quarto puts table captions above the table.
-    assert str(figure).index("<figcaption") < str(figure).index("<table")
+    # The table scrolls inside a focusable region named by its caption, never the page.
+    region = table.find_parent("div", class_="table-scroll")
+    assert region["role"] == "region" and region["tabindex"] == "0"
+    assert norm(region["aria-label"]) == f"{number}: {caption}"
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -401,9 +406,18 @@ def test_pdf_title_page_and_metadata(built_book, pdf_pages):
     assert PdfReader(built_book.pdf_path).metadata.title == BOOK_TITLE
 
 
+def body_start(pdf_pages: list[str]) -> int:
+    """The first page after the front matter (title, imprint, contents, lists of figures/tables)."""
+    return next(i for i, p in enumerate(pdf_pages) if norm(p).startswith("List of tables")) + 1
+
+
+def test_pdf_front_matter_in_order(pdf_pages):
+    starts = [norm(p).split(" ")[0] for p in pdf_pages[:body_start(pdf_pages)]]
+    assert starts[1:4] == ["Imprint", "Contents", "List"], starts
+
+
 def test_pdf_contents_lists_chapters_in_order(pdf_pages):
-    contents = norm(pdf_pages[1])
-    assert contents.startswith("Contents")
+    contents = next(norm(p) for p in pdf_pages if norm(p).startswith("Contents"))
     positions = [contents.index(h) for h in ("Preface", "1 Plants", "1.1 Growth", "2 Soil",
                                              "2.1 Acidity", "Notes", "3 Options", "Extra tables")]
     assert positions == sorted(positions)
@@ -468,12 +482,12 @@ def test_pdf_callouts(pdf_pages, kind, title, body):
 
 
 def test_pdf_table_caption_above_its_rows(pdf_pages):
-    text = norm(" ".join(pdf_pages))
+    text = norm(" ".join(pdf_pages[body_start(pdf_pages):]))
     assert text.index("Table 2.1: Soil acidity by bed") < text.index("Bed pH A 6.5 B 7.1")
 
 
 def test_pdf_text_follows_book_order(pdf_pages):
-    text = norm(" ".join(pdf_pages[2:]))
+    text = norm(" ".join(pdf_pages[body_start(pdf_pages):]))
     order = ["This book grows", "hello from plants", "Figure 1.1: Growth", "Mind the frost",
              "Table 2.1: Soil", "A plain note", "Water in the morning", "CHAPTER-ECHO-FALSE",
              "Figure 3.1: Rain", "Table A.1: An appendix table"]

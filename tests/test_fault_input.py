@@ -267,13 +267,14 @@ def test_a_csv_without_formulas_is_written_unchanged():
 
 def test_published_downloads_and_facts_csv_are_neutralised(tmp_path):
     from litbuild.assemble import OutputItem
+    from litbuild.contract import FactProvenance, ItemProvenance
     from litbuild.provenance import FactRecord, download_path, facts_csv, write_downloads
 
     item = OutputItem("tbl-x", "table", "chapters/one.qmd", 0)
-    item.provenance = {"data_csv": "name,value\n=1+2,3\n-4,-4\n"}
+    item.provenance = ItemProvenance("f", None, [], data_csv="name,value\n=1+2,3\n-4,-4\n")
     write_downloads(tmp_path, [item], tmp_path)
     rows = list(csv.reader(io.StringIO((tmp_path / download_path(item)).read_text())))
     assert rows == [["name", "value"], ["'=1+2", "3"], ["-4", "-4"]]
-    fact = FactRecord("f", "=cmd()", {"value": -5, "unit": "@u"})
+    fact = FactRecord("f", "=cmd()", FactProvenance("f", -5, "@u", "f", None, []))
     rows = list(csv.reader(io.StringIO(facts_csv([fact]))))
     assert rows[1][:4] == ["f", "-5", "'=cmd()", "'@u"]

@@ -189,31 +189,38 @@ def test_neutralised_csv_keeps_its_rows_and_cells(rows):
 
 
 def test_escaped_markdown_is_shown_literally_by_pandoc():
-    """Each example: one pipe table with the text in a cell, through the real pandoc."""
+    """Texts in the cells of a pipe table, through the real pandoc: each shown as plain words.
+
+    One pandoc run checks a batch of texts (a row each), so the fuzz profile's count of texts
+    costs a fiftieth as many pandoc runs.
+    """
     from litbuild.pandoc import run_pandoc
 
     visible = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")),
                       min_size=1, max_size=40)
-
-    # A pandoc run per example: a tenth of the profile's count in the normal suite, all of it
-    # in the fuzz run.
+    batch = 50
+    # The normal suite checks a tenth of the profile's count of texts; the fuzz run all of them.
     fuzz = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
-    @settings(max_examples=settings().max_examples if fuzz else settings().max_examples // 10)
-    @given(visible)
-    def check(text):
+    texts = settings().max_examples if fuzz else settings().max_examples // 10
+
+    @settings(max_examples=max(1, texts // batch))
+    @given(st.lists(visible, min_size=batch, max_size=batch))
+    def check(batch_texts):
         doc = json.loads(run_pandoc(["-f", "markdown-smart", "-t", "json"],
-                                    pipe_table(["h"], [[text]])))
+                                    pipe_table(["h"], [[t] for t in batch_texts])))
         (table,) = doc["blocks"]
         assert table["t"] == "Table"
         body = table["c"][4][0][3]
-        (cell_blocks,) = [cell[4] for row in body for cell in row[1]]
-        words = []
-        for block in cell_blocks:
-            assert block["t"] == "Plain", block
-            for inline in block["c"]:
-                assert inline["t"] in ("Str", "Space"), inline  # no emphasis, code, link, HTML
-                words.append(inline["c"] if inline["t"] == "Str" else " ")
-        assert "".join(words) == " ".join(text.split())
+        assert len(body) == len(batch_texts)
+        for row, text in zip(body, batch_texts):
+            (cell_blocks,) = [cell[4] for cell in row[1]]
+            words = []
+            for block in cell_blocks:
+                assert block["t"] == "Plain", block
+                for inline in block["c"]:
+                    assert inline["t"] in ("Str", "Space"), inline  # no emphasis, code, link
+                    words.append(inline["c"] if inline["t"] == "Str" else " ")
+            assert "".join(words) == " ".join(text.split())
 
     check()
 

@@ -152,5 +152,18 @@ def test_figures_do_not_touch_pyplot():
 
 def test_chapter_imports_are_light():
     _run("import sys; from kzchina import load, fact, figures, tables; ds = load(); "
-         "fact('cpi_2022'); heavy = [m for m in ('matplotlib', 'frictionless', 'jinja2') "
+         "fact('cpi_latest'); heavy = [m for m in ('matplotlib', 'frictionless', 'jinja2') "
          "if m in sys.modules]; assert not heavy, heavy")  # fmt: skip
+
+
+@pytest.mark.parametrize("name", [f.__name__ for f in figures.ALL])
+def test_no_text_smaller_than_the_house_minimum(results, name):
+    """Lettering stays legible in print and, enlarged, on a phone: nothing under MIN_TEXT_PT."""
+    from matplotlib.text import Text
+
+    from kzchina import style
+
+    figure = results[name].figure
+    figure.draw_without_rendering()  # tick labels exist only once the figure is laid out
+    sizes = {round(t.get_fontsize(), 2) for t in figure.findobj(Text) if t.get_text().strip()}
+    assert sizes and min(sizes) >= style.MIN_TEXT_PT, sorted(sizes)

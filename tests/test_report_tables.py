@@ -163,3 +163,10 @@ def test_table_bundle(ds, func):
     offered = list(csv.reader(io.StringIO(prov["data_csv"])))
     assert offered[0] == [str(c) for c in r.frame.columns]
     assert len(offered) == len(r.frame) + 1
+
+
+def test_quotes_in_cells_are_typeset_like_the_prose():
+    """Data keep straight quotes; the table shows them as pandoc's smart punctuation does."""
+    frame = pd.DataFrame({"Topic": ['the "Sing! China" contest', "People's Bank"]})
+    _header, body = _cells(TableResult(frame, "caption", "note", "quotes", []).to_markdown())
+    assert [row[0] for row in body] == ["the \u201cSing! China\u201d contest", "People\u2019s Bank"]

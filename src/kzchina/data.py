@@ -46,6 +46,7 @@ from litbuild.contract import content_sha256
 EDITION_ENV = "REPORT_EDITION"
 PROJECT_MARKER = "_quarto.yml"
 STATUSES = ("published", "derived", "external")
+CARRIED_OVER = "carried-over"  # a row copied by `report new-edition`, not yet updated
 MAX_FILE_MB_ENV = "REPORT_MAX_DATA_MB"
 MAX_FILE_MB = 50  # a data file larger than this is refused, not read into memory
 MAX_PROBLEMS_PER_FILE = 1000  # beyond this a file's problems are only counted
@@ -73,9 +74,22 @@ def editions(root: Path | str | None = None) -> list[str]:
     return sorted(p.name for p in data.iterdir() if (p / "datapackage.json").is_file())
 
 
+def configured_edition(root: Path) -> str | None:
+    """Return the edition _quarto.yml names under `params: edition:`, if any."""
+    import yaml
+
+    try:
+        raw = yaml.safe_load((Path(root) / PROJECT_MARKER).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return None
+    params = raw.get("params") if isinstance(raw, dict) else None
+    value = params.get("edition") if isinstance(params, dict) else None
+    return None if value in (None, "") else str(value)
+
+
 def resolve_edition(edition: str | None, root: Path) -> str:
-    """Pick the edition: the argument, else $REPORT_EDITION, else the newest folder."""
-    chosen = edition or os.environ.get(EDITION_ENV)
+    """Pick the edition: the argument, $REPORT_EDITION, _quarto.yml's params, the newest folder."""
+    chosen = edition or os.environ.get(EDITION_ENV) or configured_edition(root)
     if chosen:
         chosen = str(chosen)
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", chosen) or ".." in chosen:
@@ -651,6 +665,7 @@ def _frame(columns: dict[str, list[Any]], fields: list[dict[str, Any]]) -> pd.Da
 
 
 __all__ = [
+    "CARRIED_OVER",
     "STATUSES",
     "Access",
     "Dataset",

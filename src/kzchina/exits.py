@@ -99,8 +99,10 @@ def describe(exc: BaseException) -> tuple[int, list[str]]:
         stop_signal_received,
     )
 
-    if isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)):
-        signum = exc.signum if isinstance(exc, BuildInterrupted) else stop_signal_received() or signal.SIGINT
+    # A stop signal wins over whatever the clean-up it started made fail (a kernel it killed).
+    if isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)) or stop_signal_received() is not None:
+        signum = exc.signum if isinstance(exc, BuildInterrupted) \
+            else stop_signal_received() or signal.SIGINT
         name = signal.Signals(signum).name
         return 128 + signum, [f"interrupted ({name}): stopped, every child process ended"]
     if isinstance(exc, ProblemsError):
@@ -151,7 +153,8 @@ def fail(exc: BaseException, debug: bool, output: str | None) -> NoReturn:
         output = getattr(exc, "output_dir", output)
         note = (OUTPUT_NOTES[state].format(out=output) if state in OUTPUT_NOTES
                 else "nothing was written")
-        if isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)):
+        if isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)) or lines[0].startswith(
+                "interrupted"):
             lines = [f"{lines[0]}; {note}"]
         else:
             lines.append(f"build failed; {note}")

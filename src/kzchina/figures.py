@@ -165,15 +165,15 @@ def foreign_policy_bodies(ds) -> FigureResult:
     # Shape
     placed, listed = _org_layout(bodies, links)
     n_rows = int(placed["row"].max()) + 1
-    row_h, box_h = 1.0, 0.62
+    row_h, box_h = 1.0, 0.78
     # The list of Central Committee bodies sits left of the root, in a taller first row.
     list_lines = ["Bodies of the Central Committee:"]
     for body, depth in listed.items():
         short = names[body].replace(" of the CPC Central Committee", "")
         prefix = "\u2022 " if depth == 1 else "    \u2013 "
-        list_lines += textwrap.wrap(short, 46, initial_indent=prefix,
+        list_lines += textwrap.wrap(short, 40, initial_indent=prefix,
                                     subsequent_indent="    " * depth)  # fmt: skip
-    list_h = 0.13 * len(list_lines) + 0.12 if listed else 0.0
+    list_h = 0.16 * len(list_lines) + 0.12 if listed else 0.0
     top_h = max(row_h, list_h + 0.25)
     positions: dict[str, tuple[float, float]] = {}
     for row, group in placed.groupby("row"):
@@ -209,14 +209,14 @@ def foreign_policy_bodies(ds) -> FigureResult:
            if placed["isolated"].any() else "")
     )
     with style.house_style():
-        fig = style.new_figure(6.6, note)
+        fig = style.new_figure(7.2, note)
         ax = fig.add_subplot()
         ax.set_axis_off()
         ax.set_xlim(0, 1)
         ax.set_ylim(-0.55, (n_rows - 1) * row_h + top_h - row_h + max(0.55, list_h / 2 + 0.05))
-        box_w = 0.21
+        box_w = 0.25
 
-        def wrap(text: str, width: int = 24) -> str:
+        def wrap(text: str, width: int = 22) -> str:
             return "\n".join(textwrap.wrap(text, width))
 
         for body, (x, y) in positions.items():
@@ -227,18 +227,18 @@ def foreign_policy_bodies(ds) -> FigureResult:
                 facecolor=_KIND_FILL[kinds[body]], edgecolor=_KIND_EDGE[kinds[body]],
                 linewidth=1.0, linestyle="--" if isolated else "-", zorder=2,
             ))  # fmt: skip
-            ax.text(x, y, wrap(names[body]), ha="center", va="center", fontsize=6.8, zorder=3)
+            ax.text(x, y, wrap(names[body]), ha="center", va="center", fontsize=style.SMALL_SIZE, zorder=3)
 
         if listed:
             cx, cy = positions["cpc_central_committee"]
-            list_w, lx = 0.50, 0.01
+            list_w, lx = 0.42, 0.0
             ax.add_patch(FancyBboxPatch(
                 (lx, cy - list_h / 2), list_w, list_h,
                 boxstyle="round,pad=0.004,rounding_size=0.02", facecolor=_KIND_FILL["party"],
                 edgecolor=_KIND_EDGE["party"], linewidth=1.0, zorder=2,
             ))  # fmt: skip
             ax.text(lx + 0.012, cy, "\n".join(list_lines), ha="left", va="center",
-                    fontsize=6.5, zorder=3, linespacing=1.3)  # fmt: skip
+                    fontsize=style.SMALL_SIZE, zorder=3, linespacing=1.3)  # fmt: skip
             ax.plot([cx - box_w / 2, lx + list_w], [cy, cy], color=_KIND_EDGE["party"],
                     linewidth=1.0, zorder=1)  # fmt: skip
 
@@ -256,7 +256,7 @@ def foreign_policy_bodies(ds) -> FigureResult:
         if "part_of" in set(links["relation"]):
             handles.append(Line2D([], [], **_PART_OF_STYLE))
         ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, -0.16), ncol=4,
-                  fontsize=6.8, handlelength=2.6)  # fmt: skip
+                  fontsize=style.SMALL_SIZE, handlelength=2.6)  # fmt: skip
 
         # Settle the layout first: arrows are routed in display space around the boxes.
         fig.draw_without_rendering()
@@ -348,15 +348,15 @@ def investment_position(ds) -> FigureResult:
                 base[r.year] += r.value
         for r in data[data["measure"] == "total"].itertuples():
             ax_pos.text(r.year, r.value + 0.3, f"{r.value:.2f}", ha="center", va="bottom",
-                        fontsize=7.5, style="italic" if r.status == "derived" else "normal")  # fmt: skip
+                        fontsize=style.LABEL_SIZE, style="italic" if r.status == "derived" else "normal")  # fmt: skip
         for y in missing:
-            ax_pos.text(y, 0.4, "not\nprinted", ha="center", va="bottom", fontsize=6.5,
+            ax_pos.text(y, 0.4, "not\nprinted", ha="center", va="bottom", fontsize=style.SMALL_SIZE,
                         color=style.MUTED)  # fmt: skip
         ax_pos.set_xticks(years)
         ax_pos.set_ylabel("USD billion, end of year")
         ax_pos.set_title("Investment position")
         ax_pos.set_ylim(0, max(data.loc[data["unit"] == "USD billion", "value"]) * 1.18)
-        ax_pos.legend(loc="upper right", fontsize=7)
+        ax_pos.legend(loc="upper right", fontsize=style.SMALL_SIZE)
 
         shares = [("share_of_kz_fdi", "of all FDI in Kazakhstan", style.PALETTE[0], "o"),
                   ("share_of_kz_total", "of all foreign investment", style.PALETTE[3], "s")]  # fmt: skip
@@ -366,15 +366,15 @@ def investment_position(ds) -> FigureResult:
                           linestyle="none", label=label, markersize=7)  # fmt: skip
             for r in part.itertuples():
                 ax_share.annotate(f"{r.value:g}%", (r.year, r.value), textcoords="offset points",
-                                  xytext=(0, 7), ha="center", fontsize=7.5)  # fmt: skip
+                                  xytext=(0, 7), ha="center", fontsize=style.LABEL_SIZE)  # fmt: skip
         ax_share.set_xticks(years)
         ax_share.set_xlim(years[0] - 0.5, years[-1] + 0.5)
         ax_share.set_ylim(0, max(data.loc[data["unit"] == "percent", "value"]) * 1.35)
         ax_share.set_ylabel("China's share, %")
         ax_share.set_title("China's share (two bases)")
-        ax_share.legend(loc="lower right", fontsize=7)
+        ax_share.legend(loc="lower right", fontsize=style.SMALL_SIZE)
         for ax in (ax_pos, ax_share):
-            ax.tick_params(axis="x", labelsize=7.5)
+            ax.tick_params(axis="x", labelsize=style.LABEL_SIZE)
     return _result(fig, data, note)
 
 
@@ -392,7 +392,7 @@ def _years_text(years: list[int]) -> str:
 # --------------------------------------------------------------------------- Figure 3
 @traced("figure")
 def fdi_by_sector(ds) -> FigureResult:
-    """Draw Chinese FDI in Kazakhstan by sector, 2015–2021, as stacked bars."""
+    """Draw Chinese FDI in Kazakhstan by sector and year, as stacked bars."""
     # Load
     fdi = ds.table("fdi_by_sector")
     sectors = ds.table("fdi_sectors").sort_values("display_order")
@@ -418,13 +418,13 @@ def fdi_by_sector(ds) -> FigureResult:
                    label=label, width=0.65, edgecolor="white", linewidth=0.4)  # fmt: skip
             bottom += values.fillna(0).values
         for x, total in zip([str(y) for y in years], bottom.values):
-            ax.text(x, total + 60, f"{total:,.0f}", ha="center", va="bottom", fontsize=7)
+            ax.text(x, total + 60, f"{total:,.0f}", ha="center", va="bottom", fontsize=style.SMALL_SIZE)
         ax.set_ylabel("USD million")
         ax.set_ylim(0, bottom.max() * 1.1)
         style.format_axis_thousands(ax.yaxis)
         handles, labels = ax.get_legend_handles_labels()
         ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                  fontsize=6.8, labelspacing=0.6)  # fmt: skip
+                  fontsize=style.SMALL_SIZE, labelspacing=0.6)  # fmt: skip
     return _result(fig, data.rename(columns={"label": "sector_label"}), note)
 
 
@@ -435,29 +435,33 @@ _FLOW_LABEL = {"exports": "Exports to China", "imports": "Imports from China",
 
 @traced("figure")
 def trade_with_china(ds) -> FigureResult:
-    """Draw Kazakhstan's trade with China: turnover in USD billion and growth 2017–2021 by flow."""
+    """Draw Kazakhstan's trade with China: turnover in USD billion and growth by flow."""
     # Load
     trade = ds.table("trade_with_china")
 
-    # Shape: levels printed (and the 2017 turnover they imply), growth rates printed.
+    # Shape: levels printed (and the base-year turnover they imply), growth rates printed.
     rows = []
     for r in trade.itertuples():
         if r.partner == "china" and pd.notna(r.value_usd_bn):
             rows.append({"panel": "level", "year": int(r.year), "flow": r.flow, "partner": "china",
                          "value": float(r.value_usd_bn), "unit": "USD billion",
                          "status": "published"})  # fmt: skip
-            if pd.notna(r.growth_since_2017_pct):
-                base = round(r.value_usd_bn / (1 + r.growth_since_2017_pct / 100), 2)
-                rows.append({"panel": "level", "year": 2017, "flow": r.flow, "partner": "china",
-                             "value": base, "unit": "USD billion", "status": "derived"})  # fmt: skip
-    for r in trade.itertuples():
-        if pd.notna(r.growth_since_2017_pct):
+            if pd.notna(r.growth_pct):
+                base = round(r.value_usd_bn / (1 + r.growth_pct / 100), 2)
+                rows.append({"panel": "level", "year": int(r.base_year), "flow": r.flow,
+                             "partner": "china", "value": base, "unit": "USD billion",
+                             "status": "derived"})  # fmt: skip
+    latest = int(trade["year"].max())
+    for r in trade[trade["year"] == latest].itertuples():
+        if pd.notna(r.growth_pct):
             rows.append({"panel": "growth", "year": int(r.year), "flow": r.flow,
-                         "partner": r.partner, "value": float(r.growth_since_2017_pct),
-                         "unit": "percent, 2021 over 2017", "status": "published"})  # fmt: skip
+                         "partner": r.partner, "value": float(r.growth_pct),
+                         "unit": f"percent, {int(r.year)} over {int(r.base_year)}",
+                         "status": "published"})  # fmt: skip
     data = pd.DataFrame(rows).sort_values(["panel", "flow", "partner", "year"], kind="stable")
     levels = data[data["panel"] == "level"]
-    years = list(range(2017, int(trade["year"].max()) + 1))
+    base_year = int(trade.loc[trade["year"] == latest, "base_year"].min())
+    years = list(range(min(base_year, int(levels["year"].min())), latest + 1))
     missing_years = [y for y in years if y not in set(levels["year"])]
     flows_without_level = [f for f in ("exports", "imports") if f not in set(levels["flow"])]
 
@@ -466,8 +470,8 @@ def trade_with_china(ds) -> FigureResult:
         "Source: Eurasian Economic Commission (EEC), as printed in TALAP (2022), Section II. "
         f"The report prints no values for {_years_text(missing_years)}"
         + (f" and no levels of {' or '.join(flows_without_level)}" if flows_without_level else "")
-        + "; those are not shown. Hollow marker: 2017 turnover derived from the 2021 value and the "
-        "printed growth rate."
+        + f"; those are not shown. Hollow marker: {base_year} turnover derived from the {latest} "
+        "value and the printed growth rate."
     )
     with style.house_style():
         fig = style.new_figure(3.0, note)
@@ -481,19 +485,19 @@ def trade_with_china(ds) -> FigureResult:
                             color=colour, markerfacecolor="white" if derived else colour,
                             markeredgewidth=1.8)  # fmt: skip
                 ax_lvl.annotate(f"{r.value:.1f}", (r.year, r.value), textcoords="offset points",
-                                xytext=(0, 8), ha="center", fontsize=7.5)  # fmt: skip
+                                xytext=(0, 8), ha="center", fontsize=style.LABEL_SIZE)  # fmt: skip
             if len(part):
                 ax_lvl.plot([], [], marker="o", linestyle="none", color=colour,
                             label=_FLOW_LABEL[flow])  # fmt: skip
         for y in missing_years:
-            ax_lvl.text(y, 1.0, "not\nprinted", ha="center", va="bottom", fontsize=6.5,
+            ax_lvl.text(y, 1.0, "not\nprinted", ha="center", va="bottom", fontsize=style.SMALL_SIZE,
                         color=style.MUTED)  # fmt: skip
         ax_lvl.set_xticks(years)
         ax_lvl.set_xlim(years[0] - 0.5, years[-1] + 0.5)
         ax_lvl.set_ylim(0, levels["value"].max() * 1.25)
         ax_lvl.set_ylabel("USD billion")
         ax_lvl.set_title("Trade turnover with China")
-        ax_lvl.legend(loc="upper left", fontsize=7)
+        ax_lvl.legend(loc="upper left", fontsize=style.SMALL_SIZE)
 
         growth = data[data["panel"] == "growth"].copy()
         growth["label"] = [
@@ -509,14 +513,14 @@ def trade_with_china(ds) -> FigureResult:
         ypos = list(range(len(growth)))[::-1]
         ax_gr.barh(ypos, growth["value"], color=colours, height=0.6)
         for y, v in zip(ypos, growth["value"]):
-            ax_gr.text(v + 1.5, y, f"{v:.2f}%", va="center", fontsize=7.5)
+            ax_gr.text(v + 1.5, y, f"{v:.2f}%", va="center", fontsize=style.LABEL_SIZE)
         ax_gr.set_yticks(ypos, ["\n".join(textwrap.wrap(t, 16)) for t in growth["label"]],
-                         fontsize=7.5)  # fmt: skip
+                         fontsize=style.LABEL_SIZE)  # fmt: skip
         ax_gr.set_xlim(0, growth["value"].max() * 1.3)
         ax_gr.grid(axis="y", visible=False)
         ax_gr.grid(axis="x", visible=True)
-        ax_gr.set_xlabel("Growth, 2021 over 2017, %")
-        ax_gr.set_title("Growth since 2017")
+        ax_gr.set_xlabel(f"Growth, {latest} over {base_year}, %")
+        ax_gr.set_title(f"Growth since {base_year}")
     return _result(fig, data.drop(columns=[c for c in ("key",) if c in data]), note)
 
 
@@ -552,7 +556,8 @@ def perception_index(ds) -> FigureResult:
 
     # Draw
     note = (
-        "Source: TALAP surveys (2020 and 2022 measurements), as printed in TALAP (2022), Section "
+        f"Source: TALAP surveys ({' and '.join(str(m) for m in measurements)} measurements), as "
+        "printed in TALAP (2022), Section "
         "IV. The index runs from \u22121 (very negative) to +1 (very positive); the axes show the part "
         "from \u22120.5 to +0.5 that holds every value. The report prints the four "
         "indicators only for the latest measurement, and regional values only for the regions "
@@ -586,9 +591,9 @@ def perception_index(ds) -> FigureResult:
                     ax.annotate(f"{v:+.2f}".replace("-", "\u2212"), (v, ypos[c]),
                                 textcoords="offset points", xytext=(-6 if left else 6, 0),
                                 ha="right" if left else "left", va="center",
-                                fontsize=6.5, color=colours[m])  # fmt: skip
+                                fontsize=style.SMALL_SIZE, color=colours[m])  # fmt: skip
             ax.set_yticks(list(ypos.values()), [labels[cats.index(c)] for c in ypos],
-                          fontsize=7.5)  # fmt: skip
+                          fontsize=style.LABEL_SIZE)  # fmt: skip
             ax.set_xlim(-0.5, 0.55)
             ax.grid(axis="y", visible=False)
             ax.grid(axis="x", visible=True)
@@ -597,7 +602,7 @@ def perception_index(ds) -> FigureResult:
         ax_reg.set_title("Index by region")
         # Above both panels: inside either it would sit on a point or a label.
         handles, labels = ax_nat.get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside upper center", ncol=len(measurements), fontsize=7)
+        fig.legend(handles, labels, loc="outside upper center", ncol=len(measurements), fontsize=style.SMALL_SIZE)
         ax_reg.set_xlabel("Index value")
         ax_nat.set_xlabel("Index value")
     return _result(fig, data, note)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 MINUS = "\u2212"  # typographic minus sign, as in "−0.18"
+EN_DASH = "\u2013"
+# "1978-80", "1992-2002", "14th-15th": a hyphen between two numbers is a range. Not a date
+# ("2022-01-31": more hyphens) and not a minus ("-3").
+_NUMBER_RANGE = re.compile(r"(?<![\d-])(\d{1,4}(?:st|nd|rd|th)?)-(\d{1,4}(?:st|nd|rd|th)?)(?![\d-])")
 
 ORDINAL_WORDS = {
     1: "first",
@@ -109,3 +114,8 @@ def cardinal_word(value) -> str:
 def text(value) -> str:
     """Format a text value as itself."""
     return str(value)
+
+
+def en_dash_ranges(value: str) -> str:
+    """Write number ranges with an en dash, as typeset text does: '1978-80' → '1978–80'."""
+    return _NUMBER_RANGE.sub(lambda m: f"{m.group(1)}{EN_DASH}{m.group(2)}", value)

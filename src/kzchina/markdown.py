@@ -9,7 +9,9 @@ from collections.abc import Sequence
 # headings, math, citations, tables, footnotes, strikeout, sub/superscript, entities, lists).
 # Pandoc's `all_symbols_escapable` extension lets a backslash escape any ASCII punctuation,
 # so escaping a generous set is always safe and never changes the visible text.
-_SPECIALS = frozenset("\\`*_{}[]<>#+-!|$@~^&:=\"'")
+# Quotes are left to pandoc's smart punctuation, so data reads with typographic quotes and
+# apostrophes, as Quarto would typeset the same table.
+_SPECIALS = frozenset("\\`*_{}[]<>#+-!|$@~^&:=")
 
 
 def escape_markdown(text: object) -> str:

@@ -31,11 +31,16 @@ GRID = "#DDDDDD"
 MUTED = "#666666"
 
 FONT_FAMILY = "DejaVu Sans"  # ships with matplotlib: same glyphs on every machine
-BASE_SIZE = 9.0
-NOTE_SIZE = 7.0
+# Sizes in points at the figure's own width (7 in): shown about 6.1 in wide in the PDF, the
+# smallest text is still 7 pt there; on a phone the chart opens full size on a tap.
+BASE_SIZE = 9.5
+MIN_TEXT_PT = 8.0  # nothing in a figure is set smaller (tests check every text artist)
+SMALL_SIZE = MIN_TEXT_PT  # labels inside diagrams, value labels, legends of busy charts
+LABEL_SIZE = 8.5  # value labels and tick labels where space is tight
+NOTE_SIZE = MIN_TEXT_PT
 WIDTH_IN = 7.0  # fits the text block of the HTML page and of the A4 PDF
 DPI = 150  # PNG resolution; SVG is resolution-free
-NOTE_WRAP = 118  # characters per source-note line at NOTE_SIZE across WIDTH_IN
+NOTE_WRAP = 104  # characters per source-note line at NOTE_SIZE across WIDTH_IN
 
 HOUSE_RC = {
     "font.family": "sans-serif",

@@ -43,6 +43,11 @@ def _spelled_dates(text: str) -> str:
 
 
 def _result(frame: pd.DataFrame, caption: str, note: str, **kwargs) -> TableResult:
+    # Typeset text: number ranges in cells take an en dash (the data keep the printed hyphen).
+    text_columns = [c for c in frame.columns if frame[c].dtype == object
+                    or pd.api.types.is_string_dtype(frame[c])]
+    frame = frame.assign(**{c: frame[c].map(lambda v: F.en_dash_ranges(v) if isinstance(v, str)
+                                            else v) for c in text_columns})
     return TableResult(frame=frame.reset_index(drop=True), caption=caption, source_note=note,
                        name="", inputs=[], **kwargs)  # fmt: skip
 
@@ -75,14 +80,15 @@ def foreign_ministers(ds) -> TableResult:
 
 @traced("table")
 def leading_investors(ds) -> TableResult:
-    """Tabulate the ten leading investor countries in Kazakhstan per year, 2017–2021 (Table 2)."""
+    """Tabulate the leading investor countries in Kazakhstan per year (Table 2)."""
     ranks = ds.table("investor_ranks")
     wide = ranks.pivot(index="rank", columns="year", values="country").sort_index()
     wide.columns = [str(c) for c in wide.columns]
     frame = wide.reset_index().rename(columns={"rank": "Rank"})
     frame = frame.astype({c: str for c in frame.columns if c != "Rank"})
     align = ["r"] + ["l"] * (frame.shape[1] - 1)
-    return _result(frame, "Leading countries by accumulated investment in Kazakhstan, 2017–2021",
+    span = f"{ranks['year'].min()}\u2013{ranks['year'].max()}"
+    return _result(frame, f"Leading countries by accumulated investment in Kazakhstan, {span}",
                    "Source: NBK, via TALAP (2022), Table 2.", align=align)  # fmt: skip
 
 
@@ -184,8 +190,13 @@ def data_notes(ds) -> TableResult:
     ]  # fmt: skip
     frame = pd.DataFrame(rows, columns=["Resource", "Row", "Note"])
     return _result(frame, "Notes attached to values in the data package",
-                   "Source: data/2022 (column note of every resource).",
+                   f"Source: {_folder(ds)} (column note of every resource).",
                    align=["l", "l", "l"])  # fmt: skip
+
+
+def _folder(ds) -> str:
+    """The edition's own data folder, relative to the project (e.g. data/2022)."""
+    return ds.folder.relative_to(ds.root).as_posix()
 
 
 def _key_text(value) -> str:
@@ -205,7 +216,7 @@ def sources(ds) -> TableResult:
         [{"Source": s.get("title", ""), "Where": s.get("path", "")} for s in ds.sources],
         columns=["Source", "Where"],
     )
-    result = _result(frame, "Sources cited by the data package", "Source: data/2022/datapackage.json.",
+    result = _result(frame, "Sources cited by the data package", f"Source: {_folder(ds)}/datapackage.json.",
                      align=["l", "l"])  # fmt: skip
     result.name = "sources"
     result.inputs = [{"resource": "datapackage.json", "path": ds.descriptor_path.relative_to(

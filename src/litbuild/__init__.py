@@ -28,6 +28,7 @@ __all__ = [
     "RecordError",
     "ToolMissingError",
     "UnsafeOutputError",
+    "Variant",
     "VerifyReport",
     "__version__",
     "build",
@@ -46,7 +47,7 @@ _API = {
     "BuildError": "errors", "CellExecutionError": "errors", "ConfigError": "errors",
     "BuildInterrupted": "errors", "LimitError": "errors", "ToolMissingError": "errors",
     "UnsafeOutputError": "errors", "RecordError": "verify",
-    "request_stop": "interrupts", "stop_signal_received": "interrupts",
+    "Variant": "variant", "request_stop": "interrupts", "stop_signal_received": "interrupts",
     "BuildEvent": "events", "event_json": "events", "to_stderr": "events",
     "BuildResult": "build", "build": "build",
     "VerifyReport": "verify", "verify": "verify", "lineage": "verify",
@@ -88,4 +89,5 @@ if TYPE_CHECKING:
     from .events import BuildEvent, event_json, to_stderr
     from .interrupts import request_stop, stop_signal_received
     from .serve import serve
+    from .variant import Variant
     from .verify import RecordError, VerifyReport, lineage, verify

@@ -43,6 +43,10 @@ def Div(attributes: list, blocks: list[Node]) -> Node:
     return {"t": "Div", "c": [attributes, blocks]}
 
 
+def RawInline(fmt: str, text: str) -> Node:
+    return {"t": "RawInline", "c": [fmt, text]}
+
+
 def RawBlock(fmt: str, text: str) -> Node:
     return {"t": "RawBlock", "c": [fmt, text]}
 

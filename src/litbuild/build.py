@@ -49,7 +49,8 @@ from .provenance import (
 from .qmd import Chapter, read_chapter
 from .raster import RasterCache, rasterize
 from .site import write_site
-from .transform import finish_chapter
+from .transform import finish_chapter, inline_text
+from .variant import FailedChecksError, Variant, failed_checks
 from .warm import WarmState
 
 ENGINES = ("builtin", "quarto")
@@ -95,7 +96,8 @@ def slug(text: str) -> str:
 
 async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Progress,
                        jobs: int, cache: ExecutionCache, limits: Limits,
-                       protected: list[str], warm: WarmState) -> dict[str, ExecutedChapter]:
+                       protected: list[str], variant: Variant, warm: WarmState
+                       ) -> dict[str, ExecutedChapter]:
     # One slot per core runs cells; two more kernels may start meanwhile (a small warm pool).
     slots = asyncio.Semaphore(jobs)
     live_kernels = asyncio.Semaphore(jobs + 2)
@@ -103,7 +105,8 @@ async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Pr
     pending = {}
     for chapter in chapters:
         defaults = _chapter_defaults(config, chapter)
-        key = chapter_key(chapter, defaults, config.execute_dir)
+        key = chapter_key(chapter, defaults, config.execute_dir,
+                          None if variant.is_default else variant.execution_part())
         pending[chapter.path] = (key, defaults, cache.load(chapter.path, key))
     must_run = sum(1 for c in chapters if pending[c.path][2] is None and c.needs_kernel)
     # Kernels forked from one process that has imported the heavy libraries once.
@@ -118,7 +121,7 @@ async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Pr
             async with live_kernels:
                 result = await execute_chapter(chapter, config.root, cwd, defaults, limits,
                                                fork_server=server, slot=slots,
-                                               protected=protected)
+                                               protected=protected, variant=variant)
             cache.store(chapter.path, key, result)
             status = "executed" if chapter.needs_kernel else "no-code"
         else:
@@ -180,14 +183,16 @@ def _publish(staging: Path, target: Path, protected: list[Path],
 def build_builtin(config: BookConfig, to: str = "all", output_dir: Path | None = None,
                   progress: Progress = to_stderr, jobs: int | None = None,
                   use_cache: bool = True, write_figures: bool = True,
-                  limits: Limits | None = None, warm: WarmState | None = None) -> BuildResult:
+                  limits: Limits | None = None, variant: Variant | None = None,
+                  warm: WarmState | None = None) -> BuildResult:
     """Render the book with the builtin engine, one build at a time per project.
 
     `warm` carries state between builds of a long-lived process (see warm.py).
 
     Every child process (kernels, fork server, pandoc, Typst) ends with this call, however it
     ends. An exception leaving it carries `output_state`: what became of the previous output
-    ("unchanged", "published", "changed" or "absent").
+    ("unchanged", "published", "changed" or "absent"). `variant` is what this build sets from
+    outside (parameters, metadata, profiles, kernel environment, draft; see litbuild.variant).
     """
     target = (output_dir or config.root / config.output_dir).resolve()
     protected = safety.project_sources(config.root, [c.path for c in config.chapters], config.css)
@@ -199,7 +204,7 @@ def build_builtin(config: BookConfig, to: str = "all", output_dir: Path | None =
             safety.remove_stale_staging(target)
             return _build_locked(config, to, target, progress, jobs, use_cache, write_figures,
                                  limits or config.limits, [config.root, *protected], published,
-                                 warm or WarmState(config.root))
+                                 variant or Variant(), warm or WarmState(config.root))
     except BaseException as exc:
         exc.output_state = _output_state(target, before, published)
         exc.output_dir = str(target)
@@ -217,22 +222,31 @@ def _output_state(target: Path, before: safety.Snapshot, published: list[bool]) 
 
 def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
                   jobs: int | None, use_cache: bool, write_figures: bool, limits: Limits,
-                  protected: list[Path], published: list[bool], warm: WarmState) -> BuildResult:
+                  protected: list[Path], published: list[bool], variant: Variant,
+                  warm: WarmState) -> BuildResult:
     started = time.perf_counter()
     chapters = [read_chapter(config.root, entry.path) for entry in config.chapters]
     jobs = jobs or max(1, min(len(chapters), os.cpu_count() or 1))
-    cache = ExecutionCache(config.root, enabled=use_cache)
+    cache = ExecutionCache(config.root, enabled=use_cache, suffix=variant.cache_suffix())
     executed = _run_async(_execute_all(config, chapters, progress, jobs, cache, limits,
-                                       [str(target)], warm))
+                                       [str(target)], variant, warm))
     phases = {"execute": time.perf_counter() - started}
     for path in cache.damaged:
         progress(BuildEvent.warning(f"damaged cache entry for {path} was ignored and rebuilt"))
 
+    inline_lines = {c.path: {i.index: i.line for i in c.inlines} for c in chapters}
+    failed = failed_checks([c.path for c in chapters], executed, inline_lines)
+    if failed and not variant.draft:
+        raise FailedChecksError(failed)
+    for check in failed:
+        progress(BuildEvent.warning(f"draft: {check}"))
+
     # Nothing changed since the last build and its output is intact: stop before converting.
-    state_key = _output_key(config, to, executed)
+    state_key = _output_key(config, to, executed, variant)
     if _up_to_date(config.root, target, state_key, write_figures) or (
             warm.pdf_follows and _up_to_date(config.root, target,
-                                             _output_key(config, "all", executed), write_figures)):
+                                             _output_key(config, "all", executed, variant),
+                                             write_figures)):
         progress(BuildEvent("up-to-date", "outputs are up to date: nothing to convert"))
         result = _result_from_state(config.root, target, len(chapters), started)
         result.executed = [p for p, e in executed.items() if e.executed]
@@ -252,10 +266,13 @@ def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
     items = [item for a in assembled.values() for item in a.items]
     items_by_label = {i.label: i for i in items if i.label}
     targets, infos = number_book(asts, config.chapters, items_by_label)
+    for info in infos:  # a heading may hold an inline value: titles show its text
+        values = executed[info.path].inline_values
+        info.title = inline_text(info.title, values)
+        info.toc = [(lvl, hid, no, inline_text(text, values)) for lvl, hid, no, text in info.toc]
     sources = {c.path: c.source_text for c in chapters}
     phases["parse"] = time.perf_counter() - started - phases["execute"]
 
-    inline_lines = {c.path: {i.index: i.line for i in c.inlines} for c in chapters}
     facts = collect_facts([c.path for c in chapters], executed, inline_lines)
     result = BuildResult(target, chapters=len(chapters),
                          figures=sum(1 for i in items if i.label and i.kind == "figure"),
@@ -273,7 +290,8 @@ def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
             write_assets(staging, a.assets)
         write_assets(staging, pngs.result())
         write_downloads(staging, items, config.root)
-        pdf_name = slug(config.title) + ".pdf" if to in ("all", "pdf") or warm.pdf_follows else None
+        pdf_name = ((config.output_file or slug(config.title)) + ".pdf"
+                    if to in ("all", "pdf") or warm.pdf_follows else None)
         if to == "html" and pdf_name:  # the last PDF stays until the one that follows replaces it
             warm.carry_pdf(target / pdf_name, staging / pdf_name)
 
@@ -289,7 +307,7 @@ def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
                 html_docs[info.path] = doc
             bodies = ast_to_html(html_docs, limits.pandoc_timeout,
                                  warm.html_fragments if warm.keep else None)
-            extra = [(facts_page_info(), facts_page_html(facts))] if facts else []
+            extra = [(facts_page_info(), facts_page_html(facts, infos))] if facts else []
             write_site(staging, config, infos, bodies, pdf_name, extra)
             return time.perf_counter() - began
 
@@ -306,9 +324,18 @@ def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
                 phases["pdf"] = time.perf_counter() - began
             if site is not None:
                 phases["html"] = site.result()
+        docx_name = slug(config.title) + ".docx" if to == "docx" else None
+        if docx_name:
+            from .docx import write_docx
+
+            write_docx(config, infos, asts, targets, sources, executed, items_by_label, staging,
+                       docx_name)
         phases["convert"] = time.perf_counter() - converting
         (staging / FACTS_CSV).write_text(facts_csv(facts), encoding="utf-8")
-        record = provenance_document(config.root, staging, infos, executed, items, facts, pdf_name)
+        record = provenance_document(config.root, staging, infos, executed, items, facts, pdf_name,
+                                     None if variant == Variant() else variant.key_part())
+        if docx_name:
+            record["docx"] = docx_name
         write_json(staging / PROVENANCE_FILE, seal(record))
         _publish(staging, target, protected, warm.remove_later if warm.keep else None)
         published.append(True)
@@ -337,7 +364,9 @@ def _write_pdf(config, infos, asts, targets, sources, executed, items_by_label, 
     book = {"pandoc-api-version": docs[0]["pandoc-api-version"], "meta": {},
             "blocks": [b for d in docs for b in d["blocks"]]}
     typ_file = staging / "book.typ"
-    typ_file.write_text(book_typst(config, ast_to_typst(book, limits.pandoc_timeout)),
+    alts = {a: i.alt or i.caption for i in items_by_label.values() if i.kind == "figure"
+            for a in i.assets if i.alt or i.caption}
+    typ_file.write_text(book_typst(config, ast_to_typst(book, limits.pandoc_timeout), alts),
                         encoding="utf-8")
     progress(BuildEvent("pdf", "compiling PDF with Typst"))
     try:
@@ -366,7 +395,8 @@ def _templates_digest() -> str:
     return digest.hexdigest()
 
 
-def _output_key(config: BookConfig, to: str, executed: dict[str, ExecutedChapter]) -> str:
+def _output_key(config: BookConfig, to: str, executed: dict[str, ExecutedChapter],
+                variant: Variant) -> str:
     """Everything the conversion step depends on, once execution results are known."""
     runs = {p: {k: v for k, v in e.to_json().items() if k != "seconds"} for p, e in executed.items()}
     payload = {
@@ -374,8 +404,9 @@ def _output_key(config: BookConfig, to: str, executed: dict[str, ExecutedChapter
         "config": (config.root / "_quarto.yml").read_text(encoding="utf-8"),
         "sources": {e.path: source_sha256(config.root / e.path) for e in config.chapters},
         "stylesheets": {s: source_sha256(config.root / s) for s in config.css},
+        "profiles": {p: source_sha256(config.root / f"_quarto-{p}.yml") for p in variant.profiles},
         "git": git_state(config.root), "env": environment_fingerprint(),
-        "source_date_epoch": source_date_epoch(),
+        "source_date_epoch": source_date_epoch(), "variant": variant.key_part(),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -417,7 +448,7 @@ def _remember_output(root: Path, target: Path, key: str, result: BuildResult) ->
 
 
 def build_with_quarto(project_dir: Path, to: str, output_dir: Path | None,
-                      progress: Progress = to_stderr) -> BuildResult:
+                      progress: Progress = to_stderr, variant: Variant | None = None) -> BuildResult:
     """Delegate to `quarto render` when Quarto is installed."""
     quarto = shutil.which("quarto")
     if quarto is None:
@@ -430,9 +461,17 @@ def build_with_quarto(project_dir: Path, to: str, output_dir: Path | None,
         args += ["--to", "typst" if to == "pdf" else "html"]
     if output_dir is not None:
         args += ["--output-dir", str(output_dir)]
+    variant = variant or Variant()
+    if variant.profiles:
+        args += ["--profile", ",".join(variant.profiles)]
+    for name, value in variant.params.items():
+        args += ["-P", f"{name}:{value}"]
+    for name, value in variant.metadata.items():
+        args += ["-M", f"{name}:{value}"]
     progress(BuildEvent("command", " ".join(args), argv=args))
     # Quarto runs in its own process group, ended with the build whatever way the build ends.
-    proc = subprocess.Popen(args, start_new_session=True, preexec_fn=processes.child_setup())
+    proc = subprocess.Popen(args, start_new_session=True, preexec_fn=processes.child_setup(),
+                            env={**os.environ, **variant.env})
     processes.register(proc.pid)
     try:
         proc.wait()
@@ -450,21 +489,23 @@ def build_with_quarto(project_dir: Path, to: str, output_dir: Path | None,
 
 def build(project_dir: Path | str = ".", to: str = "all", engine: str = "builtin",
           output_dir: Path | str | None = None, progress: Progress = to_stderr,
-          limits: dict[str, float | None] | None = None) -> BuildResult:
-    """Render a Quarto book project to HTML and/or PDF with the chosen engine; `limits`
-    overrides the project's limits by field name (see litbuild.limits.Limits).
+          limits: dict[str, float | None] | None = None,
+          variant: Variant | None = None) -> BuildResult:
+    """Render a Quarto book project to HTML, PDF (or a Word file) with the chosen engine and
+    variant; `limits` overrides the project's limits by field name (see litbuild.limits.Limits).
 
     The builtin engine is used unless `engine="quarto"` asks for `quarto render`, whatever is on
     PATH: Quarto's output has no provenance.json, facts.csv or figures/.
     """
-    if to not in ("all", "html", "pdf"):
-        raise BuildError(f"--to must be html, pdf or all, not '{to}'")
+    if to not in ("all", "html", "pdf", "docx"):
+        raise BuildError(f"--to must be html, pdf, docx or all, not '{to}'")
     if engine not in ENGINES:
         raise BuildError(f"--engine must be {' or '.join(ENGINES)}, not '{engine}'")
     project = Path(project_dir).resolve()
     out = Path(output_dir).resolve() if output_dir is not None else None
     if engine == "quarto":
-        return build_with_quarto(project, to, out, progress)
-    config = load_config(project)
+        return build_with_quarto(project, to, out, progress, variant)
+    variant = variant or Variant()
+    config = load_config(project, variant.metadata, variant.profiles)
     return build_builtin(config, to, out, progress,
-                         limits=config.limits.overridden(**(limits or {})))
+                         limits=config.limits.overridden(**(limits or {})), variant=variant)

@@ -97,7 +97,8 @@ def environment_fingerprint() -> dict[str, str]:
     return versions
 
 
-def chapter_key(chapter: Chapter, defaults: dict[str, Any], execute_dir: str) -> str:
+def chapter_key(chapter: Chapter, defaults: dict[str, Any], execute_dir: str,
+                variant: dict[str, Any] | None = None) -> str:
     """What must match before the recorded dependencies are even looked at.
 
     Only what can change a run counts: the cells with their options and the inline expressions,
@@ -106,22 +107,27 @@ def chapter_key(chapter: Chapter, defaults: dict[str, Any], execute_dir: str) ->
     code = {"cells": [[c.source, c.options] for c in chapter.cells],
             "inlines": [i.expr for i in chapter.inlines],
             "execute": chapter.front_matter.get("execute")}
-    payload = json.dumps({"code": code, "defaults": defaults, "execute_dir": execute_dir,
-                          "env": environment_fingerprint()}, sort_keys=True, default=str)
-    return sha256_text(payload)
+    payload = {"code": code, "defaults": defaults, "execute_dir": execute_dir,
+               "env": environment_fingerprint()}
+    if variant:  # parameters and kernel environment of this build (see litbuild.variant)
+        payload["variant"] = variant
+    return sha256_text(json.dumps(payload, sort_keys=True, default=str))
 
 
 class ExecutionCache:
     """Entries in `<project>/.litbuild/cache/`, one JSON file per chapter."""
 
-    def __init__(self, root: Path, enabled: bool = True):
+    def __init__(self, root: Path, enabled: bool = True, suffix: str = ""):
         self.root = root
         self.dir = root / ".litbuild" / "cache"
         self.enabled = enabled
+        # Each build variant (e.g. another edition) keeps its own entries, so switching back
+        # and forth re-runs only what differs.
+        self.suffix = suffix
         self.damaged: list[str] = []
 
     def _entry_path(self, chapter_path: str) -> Path:
-        return self.dir / (chapter_path.replace("/", "__") + ".json")
+        return self.dir / (chapter_path.replace("/", "__") + self.suffix + ".json")
 
     def load(self, chapter_path: str, key: str) -> ExecutedChapter | None:
         """The cached run, or None when missing, stale or damaged (a damaged entry is noted)."""

@@ -39,6 +39,13 @@ class BookConfig:
     execute: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_EXECUTE))
     toc: bool = True
     css: list[str] = field(default_factory=list)  # format.html.css: project stylesheets
+    output_file: str | None = None  # book.output-file: the PDF's name without extension
+    # Quarto's own keys: book.site-url, book.description, top-level license and citation.
+    site_url: str | None = None
+    description: str | None = None
+    license: str | None = None
+    citation: dict[str, Any] = field(default_factory=dict)
+    lang: str = "en"  # Quarto's `lang`: BCP 47, e.g. en-GB for British spelling
     limits: Limits = field(default_factory=Limits)
 
 
@@ -130,8 +137,16 @@ def _chapter_entries(items: Any, source: str, appendix: bool, problems: list[str
     return entries
 
 
-def load_config(project_dir: Path | str) -> BookConfig:
-    """Parse and validate _quarto.yml; report every problem at once."""
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
+
+
+def load_config(project_dir: Path | str, metadata: dict[str, Any] | None = None,
+                profiles: tuple[str, ...] | list[str] = ()) -> BookConfig:
+    """Parse and validate _quarto.yml (with profiles and `-M` overrides); report every problem."""
     root = Path(project_dir).resolve()
     path = root / "_quarto.yml"
     if not path.is_file():
@@ -145,6 +160,17 @@ def load_config(project_dir: Path | str) -> BookConfig:
         raise ConfigError(f"{path}: invalid YAML: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
+    from .variant import apply_metadata, merge_profile
+
+    # Profiles and `-M` overrides of this build, as Quarto applies them.
+    for profile in profiles:
+        overlay = root / f"_quarto-{profile}.yml"
+        if not overlay.is_file():
+            raise ConfigError(f"{overlay}: not found (profile '{profile}' was asked for)")
+        if isinstance(raw, dict):
+            raw = merge_profile(raw, _read_yaml(overlay))
+    if metadata and isinstance(raw, dict):
+        raw = apply_metadata(raw, metadata)
     problems: list[str] = []
     source = str(path)
     if raw is None:
@@ -203,6 +229,13 @@ def load_config(project_dir: Path | str) -> BookConfig:
                 problems.append(f"{path}: format.html.css '{sheet}' does not exist")
             css.append(sheet)
 
+    citation = raw.get("citation") or {}
+    if citation is True:
+        citation = {}
+    if not isinstance(citation, dict):
+        problems.append(f"{path}: citation must be a mapping of CSL fields or true")
+        citation = {}
+
     subtitle = _text(book.get("subtitle"), "book.subtitle", source, problems)
     date = _text(book.get("date"), "book.date", source, problems)
     if problems:
@@ -219,5 +252,11 @@ def load_config(project_dir: Path | str) -> BookConfig:
         execute=execute,
         toc=toc,
         css=css,
+        output_file=None if book.get("output-file") is None else str(book["output-file"]),
+        site_url=str(book["site-url"]).rstrip("/") + "/" if book.get("site-url") else None,
+        description=None if book.get("description") is None else str(book["description"]),
+        license=None if raw.get("license") is None else str(raw["license"]),
+        citation=citation,
+        lang=str(raw.get("lang") or "en"),
         limits=limits,
     )

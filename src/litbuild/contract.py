@@ -186,9 +186,10 @@ class ClaimProvenance(FactProvenance):
     """A named statement the data must keep true: a fact whose value is whether it holds."""
 
     kind: str = "claim"
-    statement: str | None = None
+    statement: str | None = None  # the sentence's claim, in words
+    evidence: str | None = None  # what the data showed when it was checked
 
-    OPTIONAL: ClassVar[tuple[str, ...]] = ("derivation", "statement")
+    OPTIONAL: ClassVar[tuple[str, ...]] = ("derivation", "statement", "evidence")
 
 
 def value_provenance(data: Any, where: str) -> FactProvenance:
@@ -199,18 +200,38 @@ def value_provenance(data: Any, where: str) -> FactProvenance:
 
 
 @dataclass(frozen=True)
+class InlineCheck:
+    """A check an inline value carries: a failing one stops the build unless it is a draft."""
+
+    id: str
+    ok: bool
+    message: str = ""
+
+    @classmethod
+    def from_json(cls, data: Any, where: str) -> Self:
+        return cls(**_check_keys(cls, data, where))
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
 class InlineInfo:
-    """What `_litbuild_inline_()` returns: the text to show and, for a named fact, its record."""
+    """What `_litbuild_inline_()` returns: the text to show and, for a named fact, its record
+    (and, for a claim, the check it carries)."""
 
     text: str
     fact_id: str | None = None
     provenance: FactProvenance | None = None
+    check: InlineCheck | None = None
 
     @classmethod
     def from_json(cls, data: Any, where: str) -> Self:
         data = dict(_check_keys(cls, data, where))
         if data.get("provenance") is not None:
             data["provenance"] = value_provenance(data["provenance"], where)
+        if data.get("check") is not None:
+            data["check"] = InlineCheck.from_json(data["check"], where)
         return cls(**data)
 
     def to_json(self) -> dict[str, Any]:
@@ -219,6 +240,8 @@ class InlineInfo:
             record["fact_id"] = self.fact_id
         if self.provenance is not None:
             record["provenance"] = self.provenance.to_json()
+        if self.check is not None:
+            record["check"] = self.check.to_json()
         return record
 
 

@@ -171,13 +171,15 @@ def resolve_references(doc: dict[str, Any], info: ChapterInfo, targets: dict[str
             url = target.href(info.page) if link_style == "html" else f"#{label}"
             if i:
                 out.extend([Str(","), {"t": "Space"}])
-            words = [Str(w) if w else None for w in text.split(" ")]
+            # "Figure 2.1", "Chapter 5": a no-break space keeps the word with its number.
+            if re.search(r" (\d[\d.]*|[A-Z](\.\d+)*)$", text):
+                text = text[:text.rindex(" ")] + "\u00a0" + text[text.rindex(" ") + 1:]
             inlines: list[Node] = []
-            for j, w in enumerate(words):
+            for j, word in enumerate(text.split(" ")):
                 if j:
                     inlines.append({"t": "Space"})
-                if w:
-                    inlines.append(w)
+                if word:
+                    inlines.append(Str(word))
             out.append({"t": "Link", "c": [attr("", ["quarto-xref"]), inlines, [url, ""]]})
         return out
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # nbclient and nbformat load only when a chapter must run
     import nbformat
     from nbclient import NotebookClient
 from .qmd import Chapter, CodeCell, MarkdownBlock
+from .variant import Variant, environment_source, parameter_source
 
 # A build's kernels keep no IPython history: nobody reads it, and its SQLite file costs start-up.
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
@@ -82,11 +83,18 @@ def cell_option(cell: CodeCell, name: str, defaults: dict[str, Any]) -> Any:
     return defaults.get(name)
 
 
+def _is_parameters_cell(cell: CodeCell) -> bool:
+    tags = cell.options.get("tags") or []
+    return "parameters" in (tags if isinstance(tags, list) else [tags])
+
+
 def _notebook_for(chapter: Chapter, root: Path, defaults: dict[str, Any],
-                  protected: list[str]) -> nbformat.NotebookNode:
+                  protected: list[str], variant: Variant | None = None) -> nbformat.NotebookNode:
     import nbformat
 
+    variant = variant or Variant()
     setup = KERNEL_SETUP.format(root=str(root), protected=protected)
+    setup += environment_source(variant.env)
     cells = [nbformat.v4.new_code_cell(setup, metadata={"litbuild": {"kind": "setup"}})]
     # The inline expressions between two code cells run as one cell, in order: a cell costs a
     # round trip to the kernel, and chapters have many more inline values than cells.
@@ -106,6 +114,11 @@ def _notebook_for(chapter: Chapter, root: Path, defaults: dict[str, Any],
             flush_inlines()
             cells.append(nbformat.v4.new_code_cell(
                 block.source, metadata={"litbuild": {"kind": "cell", "index": block.index}}))
+            if variant.params and _is_parameters_cell(block):
+                # Quarto (like papermill) injects the given values right after the defaults.
+                cells.append(nbformat.v4.new_code_cell(
+                    parameter_source(variant.params),
+                    metadata={"litbuild": {"kind": "parameters"}}))
         elif isinstance(block, MarkdownBlock):
             inlines.extend({"index": i.index, "line": i.line, "expr": i.expr}
                            for i in block.inlines)
@@ -219,6 +232,9 @@ def _output_size(msg: dict[str, Any]) -> int:
     return size
 
 
+OUTPUT_LIMIT_GRACE = 3.0  # seconds a cell past its output limit has to stop after an interrupt
+
+
 def _client_class():
     """NotebookClient that caps the output one cell may produce: past the cap it drops the
     outputs and interrupts the kernel, and the build then fails naming the cell."""
@@ -236,11 +252,31 @@ def _client_class():
                 if self.over_limit is None:
                     self.over_limit = cell_index
                     if self.km is not None:
-                        asyncio.ensure_future(self.km.interrupt_kernel())
+                        self.__dict__["_stopping"] = asyncio.ensure_future(self._stop_kernel())
                 return None
             return super().output(outs, msg, display_id, cell_index)
 
+        async def _stop_kernel(self) -> None:
+            """Interrupt the cell; a kernel still busy after a grace period is killed (a cell
+            may catch KeyboardInterrupt, or be stuck where an interrupt does not reach)."""
+            await self.km.interrupt_kernel()
+            await asyncio.sleep(OUTPUT_LIMIT_GRACE)
+            await self.km._async_kill_kernel()
+
+        def stop_escalation(self) -> None:
+            """The cell stopped (or the run ended): no kill is needed any more."""
+            stopping = self.__dict__.pop("_stopping", None)
+            if stopping is not None:
+                stopping.cancel()
+
     return LimitedClient
+
+
+def _over_limit_message(chapter: Chapter, nb: nbformat.NotebookNode, index: int,
+                        limits: Limits) -> str:
+    return (f"{_where(chapter, nb, index)}: the cell's output exceeded "
+            f"{limits.cell_output_mb:g} MB and was stopped (raise the limit with "
+            "litbuild: cell-output-mb in _quarto.yml or --max-output-mb)")
 
 
 def _where(chapter: Chapter, nb: nbformat.NotebookNode, index: int | None) -> str:
@@ -311,7 +347,8 @@ async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dic
                           limits: Limits | None = None, kernel_name: str = "python3",
                           fork_server: Any = None,
                           slot: asyncio.Semaphore | None = None,
-                          protected: list[str] | None = None) -> ExecutedChapter:
+                          protected: list[str] | None = None,
+                          variant: Variant | None = None) -> ExecutedChapter:
     """Execute one chapter in its own fresh kernel; raise CellExecutionError on a failing cell.
 
     `slot` bounds how many chapters run cells at once (one per core); the kernel starts before a
@@ -330,7 +367,7 @@ async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dic
     # A kernel that dies before it answers (two kernels started at once may race for the same
     # free port) is replaced once; a kernel that dies later is the chapter's doing.
     for attempt in (1, 2):
-        nb = _notebook_for(chapter, root, defaults, list(protected or []))
+        nb = _notebook_for(chapter, root, defaults, list(protected or []), variant)
         client = _new_client(nb, kernel_name, fork_server, limits, timeout, cwd)
         running: list[int] = []
         try:
@@ -340,10 +377,8 @@ async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dic
             break
         except NbCellExecutionError as exc:
             if client.over_limit is not None:
-                raise LimitError(
-                    f"{_where(chapter, nb, client.over_limit)}: the cell's output exceeded "
-                    f"{limits.cell_output_mb:g} MB and was stopped (raise the limit with "
-                    "litbuild: cell-output-mb in _quarto.yml or --max-output-mb)") from None
+                raise LimitError(_over_limit_message(chapter, nb, client.over_limit, limits)
+                                 ) from None
             _raise_for_failure(chapter, nb, exc, limits)
         except CellTimeoutError:
             where = _where(chapter, nb, running[0] if running else None)
@@ -351,6 +386,9 @@ async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dic
                              "(raise the limit with execute: timeout in _quarto.yml or the "
                              "chapter's front matter, or --timeout)") from None
         except DeadKernelError:
+            if client.over_limit is not None:  # killed by us, past the output limit
+                raise LimitError(_over_limit_message(chapter, nb, client.over_limit, limits)
+                                 ) from None
             where = _where(chapter, nb, running[0] if running else None)
             memory = (f"; each kernel may use at most {limits.kernel_memory_mb:g} MB"
                       if limits.kernel_memory_bytes else "")
@@ -364,6 +402,7 @@ async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dic
             raise BuildError(f"{chapter.path}: kernel failed: {type(exc).__name__}: {exc}"
                              f"{_exit_note(client)}") from exc
         finally:
+            client.stop_escalation()
             await _shutdown(client)
 
     for cell in nb.cells:

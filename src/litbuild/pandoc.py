@@ -13,7 +13,8 @@ from . import processes
 from .errors import BuildError, ToolMissingError
 
 SPLIT = "LITBUILDCHAPTERSPLIT"
-READ_FORMAT = "markdown-smart"
+# Quarto reads with smart punctuation on: curly quotes, en and em dashes from -- and ---, ellipses.
+READ_FORMAT = "markdown+smart"
 
 
 PANDOC_HINT = ("pandoc comes with the pinned pypandoc-binary package: run `make report` (or "

@@ -26,14 +26,41 @@ def typst_content(text: str) -> str:
     return _TYPST_SPECIAL.sub(r"\\\1", str(text))
 
 
-def book_typst(config: BookConfig, body: str) -> str:
+def book_typst(config: BookConfig, body: str, figure_alts: dict[str, str] | None = None) -> str:
+    """The whole book's Typst source: our template around pandoc's markup, figures with alt."""
+    from . import __version__
+    from .metadata import citation_for, edition_of
+    from .provenance import git_state
+
     env = jinja2.Environment(loader=jinja2.PackageLoader("litbuild", "templates"),
                              autoescape=False, keep_trailing_newline=True)
     env.filters["typst_str"] = typst_str
     env.filters["typst_content"] = typst_content
+    edition = edition_of(config, git_state(config.root))
+    language, _, region = config.lang.partition("-")
     return env.get_template("book.typ").render(
         title=config.title, subtitle=config.subtitle, author=config.author, date=config.date,
-        lang="en", body=body)
+        lang=language.lower(), region=region.upper() or None, description=config.description,
+        license=config.license, edition=edition, citation=citation_for(config, edition),
+        version=__version__, body=with_figure_alts(body, figure_alts or {}))
+
+
+FIGURE_BLEED = "1.5cm"  # figures reach this far into each margin: larger lettering in print
+
+
+def with_figure_alts(body: str, alts: dict[str, str]) -> str:
+    """Give each figure its alt text (pandoc's Typst writer drops it; it reaches the tagged
+    PDF) and let its image run a little into the margins, as charts do in print."""
+
+    def add(match: re.Match) -> str:
+        path = match.group(1)
+        alt = alts.get(path)
+        alt_arg = f", alt: {typst_str(alt)}" if alt else ""
+        return (f"#figure({alt_arg.removeprefix(', ')}{', ' if alt else ''}"
+                f"move(dx: -{FIGURE_BLEED}, image({typst_str(path)}{alt_arg}, "
+                f"width: 100% + 2 * {FIGURE_BLEED})),")
+
+    return re.sub(r'#figure\(image\("((?:[^"\\]|\\.)*)", width: 100(?:\.0)?%\),', add, body)
 
 
 def source_date_epoch() -> int:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import html
 import io
 import json
 import os
 import posixpath
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -115,41 +115,50 @@ def _short(digest: str | None) -> str:
     return (digest or "missing")[:12]
 
 
+def _templates():
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("litbuild", "templates"),
+                             autoescape=True, keep_trailing_newline=False)
+    env.filters["breakable"] = breakable
+    return env
+
+
+def breakable(text: str):
+    """Escape text and allow a line break after each _ . / (long ids and paths wrap cleanly)."""
+    from markupsafe import Markup, escape
+
+    return Markup(re.sub(r"([_./])", r"\1<wbr>", str(escape(text))))
+
+
 def disclosure_html(item: OutputItem, page: str, out: Path) -> str:
     """The 'Data & code' block shown under a figure or table."""
     prov = item.provenance
     assert prov is not None, "disclosure_html is called only for items with provenance"
     base = posixpath.dirname(page) or "."
-    def rel(p):
+
+    def rel(p: str) -> str:
         return posixpath.relpath(p, base)
-    esc = html.escape
-    rows = []
-    if prov.source_note:
-        rows.append(f"<p class=\"source-note\">{esc(prov.source_note)}</p>")
-    items = []
+
+    entries = []
     if prov.data_csv is not None:
-        csv_path = download_path(item)
-        digest = _sha256_bytes(download_bytes(prov))
-        items.append(f'<li><a href="{esc(rel(csv_path))}" download>Data shown (CSV)</a> '
-                     f'<code title="sha256 {digest}">sha256 {_short(digest)}</code></li>')
+        entries.append({"href": rel(download_path(item)), "text": "Data shown (CSV)",
+                        "download": True,
+                        "sha256": _sha256_bytes(download_bytes(prov))})
     for inp in prov.inputs:
-        label = inp.resource or inp.path
-        items.append(f'<li>Input: <a href="{esc(rel(SOURCE_DIR + "/" + inp.path))}">'
-                     f'{esc(inp.path)}</a> ({esc(label)}) <code title="sha256 {esc(inp.sha256 or "")}">'
-                     f'sha256 {_short(inp.sha256)}</code></li>')
+        entries.append({"lead": "Input: ", "href": rel(SOURCE_DIR + "/" + inp.path),
+                        "text": inp.path, "after": f"({inp.resource or inp.path})",
+                        "sha256": inp.sha256 or "missing"})
     code = prov.code
     if prov.function:
-        where = f"{code.file}, line {code.line}" if code else ""
-        link = (f'<a href="{esc(rel(SOURCE_DIR + "/" + code.file))}">{esc(where)}</a>'
-                if code else "")
-        items.append(f"<li>Code: <code>{esc(prov.function)}</code> {link}</li>")
+        entries.append({"lead": "Code: ", "code": prov.function,
+                        "href": rel(SOURCE_DIR + "/" + code.file) if code else None,
+                        "text": f"{code.file}, line {code.line}" if code else ""})
     for asset in item.assets:
-        digest = sha256_file(out / asset)
-        items.append(f'<li>Output: <a href="{esc(rel(asset))}">{esc(posixpath.basename(asset))}'
-                     f'</a> <code title="sha256 {digest}">sha256 {_short(digest)}</code></li>')
-    rows.append("<ul>" + "".join(items) + "</ul>")
-    return (f'<details class="provenance" id="prov-{esc(item.label or "")}">'
-            f"<summary>Data &amp; code</summary>{''.join(rows)}</details>")
+        entries.append({"lead": "Output: ", "href": rel(asset), "text": posixpath.basename(asset),
+                        "sha256": sha256_file(out / asset)})
+    return _templates().get_template("disclosure.html").render(
+        label=item.label or "", source_note=prov.source_note, entries=entries)
 
 
 def disclosure_blocks(items_by_label: dict[str, OutputItem], page: str,
@@ -186,36 +195,30 @@ def facts_csv(facts: list[FactRecord]) -> str:
     return buffer.getvalue()
 
 
-def facts_page_html(facts: list[FactRecord]) -> str:
-    """The body of the Facts page: one row per fact, anchored by its id."""
-    esc = html.escape
+def facts_page_html(facts: list[FactRecord], infos: list[ChapterInfo] = ()) -> str:
+    """The body of the Facts page: one row per fact, anchored by its id, chapters by title."""
+    titles = {i.path: (i.page, f"{i.number} {i.title}" if i.number else i.title) for i in infos}
     rows = []
     for fact in facts:
         info = fact.info
-        inputs = "<br>".join(
-            f'<a href="{esc(SOURCE_DIR + "/" + i.path)}">{esc(i.path)}</a> '
-            f'<code title="sha256 {esc(i.sha256 or "")}">{_short(i.sha256)}</code>'
-            for i in info.inputs)
-        used = ", ".join(
-            f'<a href="{esc(posixpath.splitext(u["chapter"])[0])}.html">{esc(u["chapter"])}</a>'
-            for u in fact.used_in)
         code = info.code
-        where = f"{code.file}:{code.line}" if code else ":"
-        derivation = (f'<br><span class="derivation">{esc(info.derivation)}</span>'
-                      if info.derivation else "")
-        rows.append(
-            f'<tr id="fact-{esc(fact.fact_id)}"><td><code>{esc(fact.fact_id)}</code></td>'
-            f"<td>{esc(fact.text)}{derivation}</td><td>{esc(info.unit)}</td>"
-            f"<td>{inputs}</td><td><code>{esc(info.function)}</code><br>"
-            f"{esc(where)}</td>"
-            f"<td>{used}</td></tr>")
-    return ('<h1 id="facts">Facts</h1>\n<p>Every number in the prose is computed from data. '
-            f'This page lists all {len(facts)} of them, with the data files (and their sha256) '
-            'and the code that computed them. The same list is in '
-            f'<a href="{FACTS_CSV}" download>{FACTS_CSV}</a>.</p>\n'
-            '<table class="facts"><thead><tr><th>Fact</th><th>Text</th><th>Unit</th>'
-            "<th>Inputs</th><th>Code</th><th>Used in</th></tr></thead><tbody>\n"
-            + "\n".join(rows) + "\n</tbody></table>\n")
+        used = []
+        for use in fact.used_in:  # each chapter once, in order of use
+            page, title = titles.get(use["chapter"], (
+                posixpath.splitext(use["chapter"])[0] + ".html", use["chapter"]))
+            if all(u["href"] != page for u in used):
+                used.append({"href": page, "title": title})
+        rows.append({
+            "id": fact.fact_id, "text": fact.text, "unit": str(info.unit or ""),
+            "derivation": info.derivation or "",
+            "inputs": [{"href": SOURCE_DIR + "/" + i.path, "path": i.path,
+                        "sha256": i.sha256 or "", "short": _short(i.sha256)}
+                       for i in info.inputs],
+            "function": info.function,
+            "code": f"{code.file}:{code.line}" if code else "",
+            "used_in": used,
+        })
+    return _templates().get_template("facts.html").render(rows=rows, facts=facts, csv=FACTS_CSV)
 
 
 def facts_page_info() -> ChapterInfo:
@@ -267,8 +270,9 @@ def output_manifest(out: Path, skip: tuple[str, ...] = (PROVENANCE_FILE,)) -> di
 
 def provenance_document(root: Path, out: Path, infos: list[ChapterInfo],
                         executed: dict[str, ExecutedChapter], items: list[OutputItem],
-                        facts: list[FactRecord], pdf_name: str | None) -> dict[str, Any]:
-    """Assemble the JSON-LD record of the whole build."""
+                        facts: list[FactRecord], pdf_name: str | None,
+                        settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Assemble the JSON-LD record of the whole build (settings: its variant)."""
     code_files = [f for e in executed.values() for f in e.modules]
     for prov in [i.provenance for i in items if i.provenance] + [f.info for f in facts]:
         if prov.code is not None:
@@ -280,6 +284,8 @@ def provenance_document(root: Path, out: Path, infos: list[ChapterInfo],
         "hasPart": [{"@id": f} for f in files],
         "git": git_state(root), "software": environment_fingerprint_portable(),
     }]
+    if settings:  # parameters, metadata overrides, environment, draft: `verify` rebuilds with them
+        graph[0]["buildSettings"] = settings
     for rel, digest in files.items():
         graph.append({"@id": rel, "@type": "File", "sha256": digest})
     for info in infos:

@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .errors import BuildError, CellExecutionError
+from .variant import Variant
 from .warm import WarmState
 
 ENDPOINT = "/__litbuild"
@@ -140,9 +141,10 @@ class Rebuilder(threading.Thread):
     """Rebuilds after each change: HTML first (then the pages reload), the PDF afterwards."""
 
     def __init__(self, project: Path, status: BuildStatus, warm: WarmState, stop: threading.Event,
-                 progress: Progress):
+                 progress: Progress, variant: Variant | None = None):
         super().__init__(name="litbuild-rebuilder", daemon=True)
         self.project, self.status, self.warm = project, status, warm
+        self.variant = variant or Variant()
         self.stop, self.progress = stop, progress
         self.pending = threading.Event()
         self.pending.set()  # the first build
@@ -171,9 +173,10 @@ class Rebuilder(threading.Thread):
 
         started = time.perf_counter()
         try:
-            config = load_config(self.project)
+            config = load_config(self.project, self.variant.metadata, self.variant.profiles)
             # figures/ (the standalone copies) is written with the PDF, not on the HTML path
             result = build_builtin(config, to=to, progress=self._quiet, warm=self.warm,
+                                   variant=self.variant,
                                    write_figures=to != "html")
         except Exception as exc:  # shown in the page; the server keeps going
             if self.stop.is_set():
@@ -346,18 +349,21 @@ def _stderr(message: str) -> None:
 
 
 def serve(project_dir: Path | str = ".", port: int = 4848, progress: Progress = _stderr,
-          ready: Callable[[str], None] | None = None, stop: threading.Event | None = None) -> None:
-    """Serve the book with live rebuilds until Ctrl-C (or `stop` is set); clean up everything."""
+          ready: Callable[[str], None] | None = None, stop: threading.Event | None = None,
+          variant: Variant | None = None) -> None:
+    """Serve the book with live rebuilds until Ctrl-C (or `stop` is set); clean up everything.
+    `variant` is what every rebuild sets from outside (e.g. the report's edition)."""
     from .config import load_config
 
     project = Path(project_dir).resolve()
-    config = load_config(project)
+    config = load_config(project, variant.metadata, variant.profiles) if variant \
+        else load_config(project)
     output_dir = (project / config.output_dir).resolve()
     stop = stop or threading.Event()
     status = BuildStatus()
     warm = WarmState(project, keep=True)
     warm.pdf_follows = True
-    rebuilder = Rebuilder(project, status, warm, stop, progress)
+    rebuilder = Rebuilder(project, status, warm, stop, progress, variant)
     try:
         server = PreviewServer(port, output_dir, status, stop)
     except OSError as exc:

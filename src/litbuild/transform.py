@@ -15,6 +15,7 @@ from .ast import (
     Node,
     Plain,
     RawBlock,
+    RawInline,
     Span,
     Str,
     attr,
@@ -26,6 +27,9 @@ from .ast import (
 from .crossref import ChapterInfo
 
 TOKEN = re.compile(r"LBINLINE(\d{4})X")
+NUMBER_SPACE = re.compile(r"(\d) (?=[^\W\d])")
+SIGN_BEFORE = re.compile(r"([\u2212+])(?=[$\u20ac\u00a3\d])")
+FACT_TITLE = "Where this number comes from (Facts page)"
 CALLOUT_TITLES = {"note": "Note", "warning": "Warning", "important": "Important", "tip": "Tip",
                   "caution": "Caution"}
 
@@ -58,11 +62,36 @@ def _figure_from_div(block: Node, item: Any, fmt: str,
     walk_inlines(body, set_alt)
     extra = after(hid) if after is not None else []
     if fmt == "html" and kind == "table":
-        # pandoc's HTML writer always puts a figure's caption last; tables take it above (Quarto).
+        return _html_table(hid, caption, body, extra)
+    if fmt == "docx":
+        return _docx_item(hid, kind, caption, body)
+    return [Figure(attr(hid, [f"lb-{kind}"]), caption, body), *extra]
+
+
+def _html_table(hid: str, caption: list[Node], body: list[Node], extra: list[Node]) -> list[Node]:
+    """A table with its caption as a real <caption> (above it, as Quarto places it), inside a
+    focusable, labelled region that scrolls sideways when the table is wider than the page."""
+    tables = [b for b in body if b["t"] == "Table"]
+    label = html.escape(stringify(caption), quote=True)
+    region = (f'<div class="table-scroll" role="region" tabindex="0" aria-label="{label}">')
+    if len(tables) != 1:  # not a pandoc table (raw HTML output): caption as the figure's
         return [RawBlock("html", f'<figure id="{html.escape(hid)}" class="lb-table">'),
                 RawBlock("html", "<figcaption>"), *caption, RawBlock("html", "</figcaption>"),
-                *body, RawBlock("html", "</figure>"), *extra]
-    return [Figure(attr(hid, [f"lb-{kind}"]), caption, body), *extra]
+                RawBlock("html", region), *body, RawBlock("html", "</div>"),
+                RawBlock("html", "</figure>"), *extra]
+    tables[0]["c"][1] = [None, caption]
+    return [RawBlock("html", f'<figure id="{html.escape(hid)}" class="lb-table">'),
+            RawBlock("html", region), *body, RawBlock("html", "</div>"),
+            RawBlock("html", "</figure>"), *extra]
+
+
+def _docx_item(hid: str, kind: str, caption: list[Node], body: list[Node]) -> list[Node]:
+    """Word: a table keeps its caption as the table's own (Word's "Table Caption")."""
+    tables = [b for b in body if b["t"] == "Table"]
+    if kind == "table" and len(tables) == 1:
+        tables[0]["c"][1] = [None, caption]
+        return [Div(attr(hid), body)]
+    return [Figure(attr(hid, [f"lb-{kind}"]), caption, body)]
 
 
 def _callout(block: Node, fmt: str) -> list[Node] | None:
@@ -81,6 +110,9 @@ def _callout(block: Node, fmt: str) -> list[Node] | None:
             Div(attr("", ["callout-title"]), [Plain(text_inlines(title))]),
             Div(attr("", ["callout-body"]), content),
         ])]
+    if fmt == "docx":
+        return [Div(attr(hid, ["callout", f"callout-{kind}"]),
+                    [{"t": "Para", "c": [{"t": "Strong", "c": text_inlines(title)}]}, *content])]
     escaped = title.replace("\\", "\\\\").replace('"', '\\"')
     return ([RawBlock("typst", f'#lbcallout(kind: "{kind}", title: "{escaped}")[')]
             + content + [RawBlock("typst", "]")])
@@ -107,21 +139,73 @@ def _inline_values(doc: dict[str, Any], values: dict[int, dict[str, Any]], fmt: 
     walk_inlines(doc["blocks"], visit)
 
 
+def _failed_check_node(inlines: list[Node], check: dict[str, Any], fmt: str) -> Node:
+    """A failed check in a draft: shown, highlighted, with what failed (never silently)."""
+    label = text_inlines(f"[check failed: {check.get('id')}: {check.get('message', '')}]")
+    if fmt == "html":
+        return Span(attr("", ["check-failed"], [["data-check", str(check.get("id"))]]),
+                    inlines + [{"t": "Space"}] + label)
+    return Span(attr(), [RawInline("typst", '#highlight(fill: rgb("#ffd6d6"))[')]
+                + inlines + [{"t": "Space"}] + label + [RawInline("typst", "]")])
+
+
+def inline_text(text: str, values: dict[int, dict[str, Any]]) -> str:
+    """Resolve inline-value tokens in plain text (chapter titles, table-of-contents entries)."""
+    return TOKEN.sub(lambda m: values.get(int(m.group(1)), {"text": "?"})["text"], text)
+
+
+def keep_number_with_unit(text: str, fmt: str = "html") -> str:
+    """Join a number to the word after it with a no-break space ('$3.51 billion', '16 persons')
+    and a sign to its number (browsers and Typst may break after a minus sign)."""
+    text = NUMBER_SPACE.sub("\\1\u00a0", text)
+    return SIGN_BEFORE.sub("\\1\u2060", text) if fmt in ("html", "typst") else text
+
+
 def _value_node(value: dict[str, Any], fmt: str, page: str, facts_page: str | None) -> Node:
-    inlines = text_inlines(value["text"])
+    inlines = text_inlines(keep_number_with_unit(value["text"], fmt))
     info = value.get("info") or {}
+    check = info.get("check")
+    if check and check.get("ok") is False:
+        return _failed_check_node(inlines, check, fmt)
+    if not value["text"]:
+        return Span(attr(), [])  # a check that holds, or any empty value: nothing to show
     fact_id = info.get("fact_id")
     if fmt != "html" or not fact_id:
         return Span(attr(), inlines)
-    title = f"Fact: {fact_id}"
-    # A value the source does not print carries how it was computed ("computed: a / b").
+    # The tooltip says what the link leads to, not the internal id; a value the source does not
+    # print also says how it was computed ("computed: a / b").
+    title = FACT_TITLE
     derivation = (info.get("provenance") or {}).get("derivation")
     if derivation:
         title += f" ({derivation})"
     if facts_page:
         href = posixpath.relpath(facts_page, posixpath.dirname(page) or ".") + f"#fact-{fact_id}"
         return Link(attr("", ["fact"], [["data-fact", fact_id]]), inlines, href, title)
-    return Span(attr("", ["fact"], [["data-fact", fact_id], ["title", title]]), inlines)
+    return Span(attr("", ["fact"], [["data-fact", fact_id]]), inlines)
+
+
+def _one_tab_stop_per_paragraph(blocks: list[Node]) -> None:
+    """Only the first number link of a paragraph is a Tab stop; the arrow keys move between the
+    others (site script), so a paragraph full of numbers costs the keyboard one Tab."""
+
+    def visit(block: Node) -> list[Node] | None:
+        if block["t"] not in ("Para", "Plain"):
+            return None
+        seen = 0
+
+        def link(inline: Node) -> list[Node] | None:
+            nonlocal seen
+            if inline["t"] == "Link" and "fact" in inline["c"][0][1]:
+                seen += 1
+                if seen > 1:
+                    inline["c"][0][2].append(["tabindex", "-1"])
+                return [inline]
+            return None
+
+        walk_inlines(block["c"], link)
+        return [block]
+
+    walk_blocks(blocks, visit)
 
 
 def _image_paths(doc: dict[str, Any], page: str, fmt: str) -> None:
@@ -165,6 +249,8 @@ def finish_chapter(doc: dict[str, Any], info: ChapterInfo, items_by_label: dict[
 
     doc["blocks"] = walk_blocks(doc["blocks"], visit)
     _inline_values(doc, inline_values, fmt, info.page, facts_page)
+    if fmt == "html":
+        _one_tab_stop_per_paragraph(doc["blocks"])
     _image_paths(doc, info.page, fmt)
     if fmt == "typst":
         _left_align_default_columns(doc["blocks"])

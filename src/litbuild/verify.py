@@ -25,6 +25,7 @@ from .provenance import (
     output_manifest,
     record_digest,
 )
+from .variant import Variant
 
 
 class RecordError(BuildError):
@@ -132,12 +133,22 @@ def verify(project_dir: Path | str = ".", progress: Progress = to_stderr,
     report.published_missing = sorted(recorded_files.keys() - published.keys())
     if not rebuild:
         return report
+    # Rebuild the variant that was published (edition, draft, ...), as its record says.
+    settings = record["@graph"][0].get("buildSettings") if record.get("@graph") else None
+    settings = dict(settings) if isinstance(settings, dict) else {}
+    settings["profiles"] = tuple(settings.get("profiles") or ())
+    try:
+        variant = Variant(**settings)
+    except TypeError as exc:
+        raise RecordError(f"{book / PROVENANCE_FILE}: buildSettings not understood: {exc}") from None
+    if variant.metadata or variant.profiles:
+        config = load_config(project_dir, variant.metadata, variant.profiles)
     scratch = Path(tempfile.mkdtemp(prefix="litbuild-verify-"))
     try:
         fresh = scratch / "book"
-        to = "all" if record.get("pdf") else "html"
+        to = "all" if record.get("pdf") else "docx" if record.get("docx") else "html"
         build_builtin(config, to=to, output_dir=fresh, progress=progress, use_cache=False,
-                      write_figures=False)
+                      write_figures=False, variant=variant)
         rebuilt = output_manifest(fresh)
         report.changed = sorted(p for p in recorded_files.keys() & rebuilt.keys()
                                 if recorded_files[p] != rebuilt[p])

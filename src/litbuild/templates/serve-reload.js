@@ -12,7 +12,19 @@
     var saved = JSON.parse(sessionStorage.getItem(key) || "null");
     if (saved) {
       sessionStorage.removeItem(key);
-      var restore = function () { window.scrollTo(saved[0], saved[1]); };
+      // The page may still grow after "load" (images, fonts, search UI): keep putting the reader
+      // back for a moment, until they are there or scroll themselves.
+      var until = Date.now() + 3000, moved = false;
+      ["wheel", "touchstart", "keydown", "mousedown"].forEach(function (name) {
+        window.addEventListener(name, function () { moved = true; }, { once: true, passive: true });
+      });
+      var restore = function () {
+        if (moved) { return; }
+        window.scrollTo(saved[0], saved[1]);
+        if (Math.abs(window.scrollY - saved[1]) > 2 && Date.now() < until) {
+          setTimeout(restore, 100);
+        }
+      };
       restore();
       window.addEventListener("load", restore);
     }

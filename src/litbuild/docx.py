@@ -1,0 +1,87 @@
+"""Word output for editors and translators: the whole book through pandoc's docx writer."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from .ast import Node, text_inlines, walk_inlines
+from .config import BookConfig
+from .crossref import ChapterInfo, Target, resolve_references
+from .errors import BuildError
+from .pandoc import pandoc_path
+from .pdf import source_date_epoch
+from .transform import finish_chapter
+
+TIMEOUT_S = 300
+
+
+def _meta_inlines(text: str) -> dict[str, Any]:
+    return {"t": "MetaInlines", "c": text_inlines(text)}
+
+
+def _book_meta(config: BookConfig) -> dict[str, Any]:
+    meta: dict[str, Any] = {"title": _meta_inlines(config.title),
+                            "lang": _meta_inlines(config.lang)}
+    if config.subtitle:
+        meta["subtitle"] = _meta_inlines(config.subtitle)
+    if config.author:
+        meta["author"] = {"t": "MetaList", "c": [_meta_inlines(a) for a in config.author]}
+    if config.date:
+        meta["date"] = _meta_inlines(config.date)
+    return meta
+
+
+def _png_for_svg(blocks: list[Node], staging: Path) -> None:
+    """Use each figure's PNG (saved right after its SVG) where one exists: Word reads PNG."""
+
+    def visit(inline: Node) -> list[Node] | None:
+        if inline["t"] != "Image":
+            return None
+        url = inline["c"][2][0]
+        match = re.search(r"-(\d+)\.svg$", url)
+        if match:
+            png = url[:match.start()] + f"-{int(match.group(1)) + 1}.png"
+            if (staging / png).is_file():
+                inline["c"][2][0] = png
+        inline["c"][0][2] = [kv for kv in inline["c"][0][2] if kv[0] != "width"]
+        inline["c"][0][2].append(["width", "100%"])
+        return [inline]
+
+    walk_inlines(blocks, visit)
+
+
+def write_docx(config: BookConfig, infos: list[ChapterInfo], asts: dict[str, Any],
+               targets: dict[str, Target], sources: dict[str, str], executed: dict[str, Any],
+               items_by_label: dict[str, Any], staging: Path, name: str) -> Path:
+    """Write the whole book as one Word file in `staging`; figures, tables, captions, links."""
+    blocks: list[Node] = []
+    api = None
+    for info in infos:
+        doc = copy.deepcopy(asts[info.path])
+        api = doc["pandoc-api-version"]
+        resolve_references(doc, info, targets, sources[info.path], "docx")
+        finish_chapter(doc, info, items_by_label, executed[info.path].inline_values, "docx")
+        blocks.extend(doc["blocks"])
+    _png_for_svg(blocks, staging)
+    book = {"pandoc-api-version": api, "meta": _book_meta(config), "blocks": blocks}
+    target = staging / name
+    # pandoc dates the document from SOURCE_DATE_EPOCH: the same sources give the same bytes.
+    env = dict(os.environ, SOURCE_DATE_EPOCH=str(source_date_epoch()))
+    try:
+        proc = subprocess.run(
+            [pandoc_path(), "-f", "json", "-t", "docx", "--toc", "--toc-depth=2",
+             f"--resource-path={staging}", "-o", str(target)],
+            input=json.dumps(book).encode("utf-8"), capture_output=True, env=env,
+            timeout=TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise BuildError(f"pandoc did not write the Word file in {TIMEOUT_S} s") from exc
+    if proc.returncode != 0:
+        raise BuildError("pandoc could not write the Word file: "
+                         + proc.stderr.decode("utf-8", "replace").strip())
+    return target
