@@ -51,6 +51,7 @@ _API = {
     "BuildEvent": "events", "event_json": "events", "to_stderr": "events",
     "BuildResult": "build", "build": "build",
     "VerifyReport": "verify", "verify": "verify", "lineage": "verify",
+    "serve": "serve",
 }
 
 
