@@ -47,11 +47,11 @@ _API = {
     "BuildError": "errors", "CellExecutionError": "errors", "ConfigError": "errors",
     "BuildInterrupted": "errors", "LimitError": "errors", "ToolMissingError": "errors",
     "UnsafeOutputError": "errors", "RecordError": "verify",
-    "Variant": "variant", "request_stop": "interrupts", "serve": "serve", "stop_signal_received": "interrupts",
+    "Variant": "variant", "request_stop": "interrupts", "stop_signal_received": "interrupts",
+    "serve": "serve",
     "BuildEvent": "events", "event_json": "events", "to_stderr": "events",
     "BuildResult": "build", "build": "build",
     "VerifyReport": "verify", "verify": "verify", "lineage": "verify",
-    "serve": "serve",
 }
 
 
