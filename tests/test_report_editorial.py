@@ -215,8 +215,6 @@ def test_perception_index_labels_do_not_collide(results):
                 assert not any(frame.overlaps(b) for b in boxes)
 
 
-@pytest.mark.xfail(strict=True, reason="known regression, left open in issue 11: with the 8 pt "
-                   "minimum lettering (issue 12) the CC-to-CAIFC arrow crosses two boxes again")
 def test_org_chart_arrows_cross_no_box(results):
     fig = results["foreign_policy_bodies"].figure
     ax = fig.axes[0]
@@ -230,6 +228,28 @@ def test_org_chart_arrows_cross_no_box(results):
         points = path.interpolated(20).vertices
         inside = [box for box in boxes if any(box.contains(x, y) for x, y in points[2:-2])]
         assert not inside, f"arrow {arrow} crosses {inside}"
+
+
+def test_org_chart_names_fit_inside_their_boxes(results):
+    fig = results["foreign_policy_bodies"].figure
+    ax = fig.axes[0]
+    renderer = _drawn(fig)
+    boxes = [p.get_window_extent(renderer) for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    for text in ax.texts:
+        extent = text.get_window_extent(renderer)
+        holders = [b for b in boxes if b.x0 <= extent.x0 and extent.x1 <= b.x1
+                   and b.y0 <= extent.y0 and extent.y1 <= b.y1]  # fmt: skip
+        assert holders, f"{text.get_text()!r} spills out of its box"
+
+
+def test_router_goes_through_the_gap_of_a_row_in_the_way():
+    wall = [(0.0, 0.4, 0.45, 0.6), (0.55, 0.4, 1.0, 0.6)]  # one gap, from x 0.45 to 0.55
+    points = figures._route((0.1, 1.0), (0.9, 0.0), [(0.65, 0.35, wall)])
+    assert len(points) == 4
+    assert all(0.45 < x < 0.55 for x, _y in points[1:3])
+    for p, q in zip(points, points[1:]):
+        assert not figures._crosses(p, q, wall)
+    assert figures._route((0.5, 1.0), (0.5, 0.0), [(0.65, 0.35, wall)]) == [(0.5, 1.0), (0.5, 0.0)]
 
 
 def test_org_chart_legend_tells_relations_apart(results):

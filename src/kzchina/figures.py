@@ -50,29 +50,46 @@ _RELATION_STYLE = {
     "assists": {"linestyle": (0, (4, 1.5, 1, 1.5, 1, 1.5)), "label": "assists"},
 }
 _PART_OF_STYLE = {"color": "#999999", "linewidth": 1.6, "label": "is part of (grey, no arrow)"}
-_ARC_CANDIDATES = (0.0, 0.2, -0.2, 0.35, -0.35, 0.5, -0.5, 0.7, -0.7)
+def _crosses(p, q, boxes, samples: int = 40) -> bool:
+    """Tell whether the straight segment p-q passes through any box (x0, y0, x1, y1)."""
+    for i in range(1, samples):
+        t = i / samples
+        x, y = p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])
+        if any(x0 < x < x1 and y0 < y < y1 for x0, y0, x1, y1 in boxes):
+            return True
+    return False
 
 
-def _arc_points(start, end, rad: float, trans, n: int = 60):
-    """Return points (data coordinates) of matplotlib's arc3 curve from start to end."""
-    import numpy as np
+def _route(start, end, bands: list[tuple[float, float, list]], min_gap: float = 0.03) -> list:
+    """Return the points of a line from start to end that bends only where it must.
 
-    (x1, y1), (x2, y2) = trans.transform([start, end])
-    cx, cy = (x1 + x2) / 2 + rad * (y2 - y1), (y1 + y2) / 2 - rad * (x2 - x1)
-    t = np.linspace(0.0, 1.0, n)[:, None]
-    points = (1 - t) ** 2 * [x1, y1] + 2 * (1 - t) * t * [cx, cy] + t**2 * [x2, y2]
-    return trans.inverted().transform(points)
+    `bands` are the rows of boxes between the two ends, in order from start to end, each as
+    (edge nearer start, edge nearer end, boxes). Where the straight line would cross a box, the
+    line passes that row through the free gap nearest to where it would have crossed, and the
+    two pieces either side are routed the same way; so a line never runs through a box.
+    """
+    crossed = [i for i, (_near, _far, boxes) in enumerate(bands) if _crosses(start, end, boxes)]
+    if not crossed:
+        return [start, end]
+    i = crossed[0]
+    near, far, boxes = bands[i]
+    t = (start[1] - (near + far) / 2) / (start[1] - end[1])
+    want = start[0] + t * (end[0] - start[0])  # where the straight line meets the row
+    gaps, left = [], 0.0
+    for x0, x1 in sorted((x0, x1) for x0, _y0, x1, _y1 in boxes):
+        if x0 - left >= min_gap:
+            gaps.append((left, x0))
+        left = max(left, x1)
+    if 1.0 - left >= min_gap:
+        gaps.append((left, 1.0))
+    if not gaps:  # a row wall to wall: nothing to route through
+        return [start, end]
 
+    def nearest_in(gap):
+        return min(max(want, gap[0] + min_gap / 2), gap[1] - min_gap / 2)
 
-def _clear_arc(start, end, obstacles, trans, preferred: float) -> float:
-    """Pick the arc bend whose curve crosses no box other than its two ends (or bends least)."""
-    def crossings(rad: float) -> int:
-        pts = _arc_points(start, end, rad, trans)
-        return sum(((pts[:, 0] > x0) & (pts[:, 0] < x1) & (pts[:, 1] > y0) & (pts[:, 1] < y1)).sum()
-                   for x0, y0, x1, y1 in obstacles)  # fmt: skip
-
-    candidates = (preferred,) + tuple(r for r in _ARC_CANDIDATES if r != preferred)
-    return min(candidates, key=lambda rad: (crossings(rad), candidates.index(rad)))
+    x = nearest_in(min(gaps, key=lambda gap: abs(nearest_in(gap) - want)))
+    return _route(start, (x, near), bands[:i]) + _route((x, far), end, bands[i + 1 :])
 
 
 def _org_layout(bodies: pd.DataFrame, links: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
@@ -155,6 +172,7 @@ def foreign_policy_bodies(ds) -> FigureResult:
     """Draw the organisation chart of the PRC bodies that make and carry out foreign policy."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+    from matplotlib.path import Path
 
     # Load
     bodies = ds.table("policy_bodies")
@@ -165,7 +183,7 @@ def foreign_policy_bodies(ds) -> FigureResult:
     # Shape
     placed, listed = _org_layout(bodies, links)
     n_rows = int(placed["row"].max()) + 1
-    row_h, box_h = 1.0, 0.78
+    row_h, box_h = 1.0, 0.6
     # The list of Central Committee bodies sits left of the root, in a taller first row.
     list_lines = ["Bodies of the Central Committee:"]
     for body, depth in listed.items():
@@ -209,14 +227,14 @@ def foreign_policy_bodies(ds) -> FigureResult:
            if placed["isolated"].any() else "")
     )
     with style.house_style():
-        fig = style.new_figure(7.2, note)
+        fig = style.new_figure(7.8, note)
         ax = fig.add_subplot()
         ax.set_axis_off()
         ax.set_xlim(0, 1)
         ax.set_ylim(-0.55, (n_rows - 1) * row_h + top_h - row_h + max(0.55, list_h / 2 + 0.05))
         box_w = 0.25
 
-        def wrap(text: str, width: int = 22) -> str:
+        def wrap(text: str, width: int = 26) -> str:
             return "\n".join(textwrap.wrap(text, width))
 
         for body, (x, y) in positions.items():
@@ -244,9 +262,6 @@ def foreign_policy_bodies(ds) -> FigureResult:
 
         row_of = placed.set_index("body_id")["row"].to_dict()
 
-        def span(link) -> int:
-            return abs(row_of[link.from_body] - row_of[link.to_body])
-
         used = [rel for rel in _RELATION_STYLE if rel in set(links["relation"])]
         handles = [Patch(facecolor=_KIND_FILL[k], edgecolor=_KIND_EDGE[k], label=_KIND_LABEL[k])
                    for k in _KIND_FILL if k in set(kinds.values())]  # fmt: skip
@@ -258,9 +273,10 @@ def foreign_policy_bodies(ds) -> FigureResult:
         ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, -0.16), ncol=4,
                   fontsize=style.SMALL_SIZE, handlelength=2.6)  # fmt: skip
 
-        # Settle the layout first: arrows are routed in display space around the boxes.
-        fig.draw_without_rendering()
+        # Arrows run straight where they can and bend through the gaps between boxes where a
+        # straight line would cross one (rows are bands of boxes; see _route).
         pad = 0.006
+        clearance = 0.3 * (row_h - box_h)
         boxes = {b: (x - box_w / 2 - pad, y - box_h / 2 - pad, x + box_w / 2 + pad,
                      y + box_h / 2 + pad) for b, (x, y) in positions.items()}  # fmt: skip
         if listed:
@@ -268,27 +284,38 @@ def foreign_policy_bodies(ds) -> FigureResult:
         for r in links.itertuples():
             if r.from_body in listed or r.to_body in listed:
                 continue
-            if r.relation == "part_of":
-                a, b = positions[r.to_body], positions[r.from_body]
+            if r.relation == "part_of":  # drawn from the whole down to its part
+                upper, lower = r.to_body, r.from_body
                 ls, head = "-", "-"
                 colour, width = _PART_OF_STYLE["color"], _PART_OF_STYLE["linewidth"]
             else:
-                a, b = positions[r.from_body], positions[r.to_body]
+                upper, lower = r.from_body, r.to_body
                 ls, head = _RELATION_STYLE[r.relation]["linestyle"], "-|>"
                 colour, width = style.INK, 0.8
-            start = (a[0], a[1] - box_h / 2) if a[1] > b[1] else (a[0], a[1])
-            end = (b[0], b[1] + box_h / 2) if a[1] > b[1] else (b[0], b[1])
+            a, b = positions[upper], positions[lower]
             if a[1] == b[1]:  # same row: join the facing sides
                 sign = 1 if b[0] > a[0] else -1
-                start, end = (a[0] + sign * box_w / 2, a[1]), (b[0] - sign * box_w / 2, b[1])
-            obstacles = [box for body, box in boxes.items()
-                         if body not in (r.from_body, r.to_body)]  # fmt: skip
-            rad = _clear_arc(start, end, obstacles, ax.transData,
-                             preferred=0.25 if span(r) > 1 else 0.0)  # fmt: skip
+                points = [(a[0] + sign * box_w / 2, a[1]), (b[0] - sign * box_w / 2, b[1])]
+            else:
+                down = 1 if a[1] > b[1] else -1
+                start = (a[0], a[1] - down * box_h / 2)
+                end = (b[0], b[1] + down * box_h / 2)
+                between = sorted({row_of[body] for body in positions}
+                                 - {row_of[upper], row_of[lower]})  # fmt: skip
+                bands = []
+                for row in between:
+                    in_row = [body for body in positions if row_of[body] == row]
+                    y = positions[in_row[0]][1]
+                    if not min(a[1], b[1]) < y < max(a[1], b[1]):
+                        continue
+                    edge = box_h / 2 + clearance
+                    bands.append((y + down * edge, y - down * edge,
+                                  [boxes[body] for body in in_row]))  # fmt: skip
+                bands.sort(key=lambda band: -down * band[0])  # from start to end
+                points = _route(start, end, bands)
             ax.add_patch(FancyArrowPatch(
-                start, end, arrowstyle=head, mutation_scale=8, linestyle=ls,
-                color=colour, linewidth=width, shrinkA=1, shrinkB=1, zorder=1,
-                connectionstyle=f"arc3,rad={rad}",
+                path=Path(points), arrowstyle=head, mutation_scale=8, linestyle=ls,
+                color=colour, linewidth=width, zorder=1,
             ))  # fmt: skip
     return _result(fig, data, note)
 
