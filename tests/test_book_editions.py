@@ -165,6 +165,11 @@ def test_next_edition_from_the_data_folder_alone(project):
     trade_csv = (root / "_book" / "chapters" / "02-economic-presence_files" / "data" /
                  "fig-trade.csv").read_text(encoding="utf-8")
     assert "2022" in trade_csv and "2018" in trade_csv and "2021" not in trade_csv
+    # A caption that names data periods is a figure div's caption, with inline values.
+    trade = book.html("chapters/02-economic-presence.html").select_one("#fig-trade figcaption")
+    caption = " ".join(trade.get_text(" ").split())
+    assert "2022 printed, 2018 derived" in caption and "2022 over 2018" in caption, caption
+    assert "2017" not in caption and "2021" not in caption
     assert (root / "_book" / "analysis-of-chinas-economic-strategy-and-foreign-policy-in-"
             "kazakhstan-2023-edition.pdf").is_file()
     assert "2023 edition" in book.html("index.html").title.get_text()

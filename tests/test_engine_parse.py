@@ -119,6 +119,61 @@ def test_longer_fences_may_contain_shorter_ones():
     assert (cell.first_line, cell.last_line) == (1, 5)
 
 
+FIGURE_DIV = qmd('''
+    Before.
+
+    ::: {#fig-beds}
+
+    ```{python}
+    #| fig-alt: "A bar chart"
+    x = 1
+    ```
+
+    Beds in `{python} year`, by ward
+    (all wards).
+
+    :::
+
+    After `{python} x`.
+    ''')
+
+
+def test_a_figure_div_gives_its_cell_label_and_caption_and_keeps_line_numbers():
+    chapter = parse_chapter(FIGURE_DIV, "c.qmd")
+    (cell,) = chapter.cells
+    assert cell.options == {"fig-alt": "A bar chart", "label": "fig-beds",
+                            "fig-cap": f"Beds in {inline_token(0)}, by ward (all wards)."}
+    before, _cell, after = chapter.blocks
+    assert ":::" not in before.text + after.text and "by ward" not in after.text
+    # The div's lines became blank lines: what follows keeps its line number.
+    assert [(i.expr, i.line) for i in chapter.inlines] == [("year", 10), ("x", 15)]
+    assert after.text.split("\n")[15 - after.first_line] == f"After {inline_token(1)}."
+
+
+@pytest.mark.parametrize("text, words", [
+    pytest.param("::: {#fig-a}\n```{python}\n#| label: fig-b\nx = 1\n```\n\nCap\n:::\n",
+                 "label the div or the cell, not both", id="two-labels"),
+    pytest.param("::: {#fig-a}\n```{python}\nx = 1\n```\n\n:::\n", "no caption", id="no-caption"),
+    pytest.param("::: {#tbl-a}\n```{python}\nx = 1\n```\n\nCap\n", "not closed", id="unclosed"),
+    pytest.param("::: {#fig-a}\n```{python}\nx = 1\n```\n\nOne\n\nTwo\n:::\n",
+                 "one caption paragraph", id="two-paragraphs"),
+    pytest.param("::: {#fig-a}\n```{python}\n#| fig-cap: C\nx = 1\n```\n\nCap\n:::\n",
+                 "keep one", id="two-captions"),
+])
+def test_malformed_figure_divs_name_file_and_line(text: str, words: str):
+    with pytest.raises(ConfigError) as caught:
+        parse_chapter(text, "chapters/bad.qmd")
+    assert str(caught.value).startswith("chapters/bad.qmd:1:")
+    assert words in str(caught.value)
+
+
+def test_a_div_that_is_not_a_float_is_left_alone():
+    text = "::: {.callout-note}\n```{python}\nx = 1\n```\n\nText\n:::\n"
+    chapter = parse_chapter(text, "c.qmd")
+    assert chapter.cells[0].options == {}
+    assert "callout-note" in chapter.blocks[0].text
+
+
 @pytest.mark.parametrize("text, line, words", [
     pytest.param("---\ntitle: [unclosed\n---\n", 1, "invalid YAML front matter", id="bad-front-matter"),
     pytest.param("---\ntitle: x\n\nNo closing line\n", 1, "not closed", id="unclosed-front-matter"),

@@ -146,3 +146,34 @@ def test_signed_fact_is_read_from_the_real_data():
     assert not [p for p in lint_text(text, "x.qmd") if "doubled" in p.message]
     found = lint_text(text, "x.qmd", project_fact_text(ROOT))
     assert [p.message for p in found if "doubled sign" in p.message]
+
+
+# --------------------------------------------------------------------------- data periods
+PERIODS = {2017, 2021}
+
+
+@pytest.mark.parametrize("text, flagged", [
+    pytest.param("At the end of 2021 China held more.", ["2021"], id="typed-period"),
+    pytest.param("In October 2017 Xi spoke.", [], id="a-date-stays-typed"),
+    pytest.param("The reform of [2017]{.event} mattered.", [], id="an-event-year"),
+    pytest.param("Back in 2008 it began.", [], id="not-a-data-period"),
+    pytest.param("Three of the four indicators rose.", ["Three of the four"], id="count-in-words"),
+    pytest.param('```{python}\n#| fig-alt: "Bars for 2017 to 2021."\nf()\n```\n', ["2017", "2021"],
+                 id="alt-text"),
+    pytest.param('```{python}\n#| tbl-cap: "Ranks, 2021."\nf()\n```\n', ["2021"], id="table-caption"),
+    pytest.param('```{python}\n#| fig-alt: "All three regions are shown."\nf()\n```\n',
+                 ["All three"], id="alt-text-count"),
+    pytest.param('```{python}\nx = 2021  # code is not prose\n```\n', [], id="code"),
+])
+def test_period_lint_flags_typed_data_periods_in_prose_captions_and_alt_texts(text, flagged):
+    from kzchina.period_lint import lint_text_periods
+
+    problems = lint_text_periods(text, "c.qmd", PERIODS)
+    shown = [p.message.split("'")[1] for p in problems]
+    assert shown == flagged
+
+
+def test_the_2022_chapters_name_no_data_period_by_hand():
+    from kzchina.period_lint import lint_periods
+
+    assert lint_periods(ROOT, "2022") == []

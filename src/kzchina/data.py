@@ -182,6 +182,18 @@ class Dataset:
 
     # -- discovery
     @property
+    def report_citation(self) -> str:
+        """Return the short citation of the report the edition's data come from ("TALAP (2022)"):
+        the `citation` of the first package source that has one; notes cite it, so a new edition
+        cites its own report once the editor updates the data package."""
+        for source in self.sources:
+            if isinstance(source, dict) and source.get("citation"):
+                return str(source["citation"])
+        raise ProblemsError([Problem(_rel(self.descriptor_path, self.root), None, "sources",
+                                     "no source has a 'citation' (the short citation of the "
+                                     "report, e.g. \"TALAP (2022)\")", "missing-citation")])
+
+    @property
     def resource_names(self) -> list[str]:
         """Return resource names in descriptor order."""
         return list(self._resources)

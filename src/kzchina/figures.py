@@ -220,7 +220,7 @@ def foreign_policy_bodies(ds) -> FigureResult:
 
     # Draw
     note = (
-        "Source: TALAP (2022), Section I and Figure 1; bodies and links as described in the "
+        f"Source: {ds.report_citation}, Section I and Figure 1; bodies and links as described in the "
         "report's text. Bodies that the report names only as parts of the CPC Central Committee "
         "are listed in one box."
         + (" A dashed box is a body the report names without describing its links to the others."
@@ -353,7 +353,7 @@ def investment_position(ds) -> FigureResult:
 
     # Draw
     note = (
-        f"Source: {NBK}, international investment position, as printed in TALAP (2022), Section II. "
+        f"Source: {NBK}, international investment position, as printed in {ds.report_citation}, Section II. "
         f"Values for {_years_text(missing)} are not printed and are left empty. Hatched bars and "
         "italic totals: derived from printed values (total = direct + other; direct = total "
         "\u2212 other). Russia's "
@@ -431,7 +431,7 @@ def fdi_by_sector(ds) -> FigureResult:
     years = sorted(data["year"].unique())
 
     # Draw
-    note = (f"Source: {NBK} (printed \u201cNBR\u201d), as printed in TALAP (2022), Figure 3. "
+    note = (f"Source: {NBK} (printed \u201cNBR\u201d), as printed in {ds.report_citation}, Figure 3. "
             "Position at the end of each year.")  # fmt: skip
     with style.house_style():
         fig = style.new_figure(3.6, note)
@@ -494,7 +494,7 @@ def trade_with_china(ds) -> FigureResult:
 
     # Draw
     note = (
-        "Source: Eurasian Economic Commission (EEC), as printed in TALAP (2022), Section II. "
+        f"Source: Eurasian Economic Commission (EEC), as printed in {ds.report_citation}, Section II. "
         f"The report prints no values for {_years_text(missing_years)}"
         + (f" and no levels of {' or '.join(flows_without_level)}" if flows_without_level else "")
         + f"; those are not shown. Hollow marker: {base_year} turnover derived from the {latest} "
@@ -584,7 +584,7 @@ def perception_index(ds) -> FigureResult:
     # Draw
     note = (
         f"Source: TALAP surveys ({' and '.join(str(m) for m in measurements)} measurements), as "
-        "printed in TALAP (2022), Section "
+        f"printed in {ds.report_citation}, Section "
         "IV. The index runs from \u22121 (very negative) to +1 (very positive); the axes show the part "
         "from \u22120.5 to +0.5 that holds every value. The report prints the four "
         "indicators only for the latest measurement, and regional values only for the regions "

@@ -18,7 +18,7 @@ from kzchina.lint import _DAY_MONTH, _MONTHS, chapter_files, prose_lines
 from kzchina.problems import Problem
 
 _EVENT = re.compile(r"\[[^\]\n]*\]\{\.event\}")
-_YEAR = re.compile(r"(?<![\w.])((?:19|20)\d\d)(?![\w.])")
+_YEAR = re.compile(r"(?<![\w.])((?:19|20)\d\d)(?!\w|\.\d)")  # "in 2021." ends a sentence
 _MONTH_YEAR = re.compile(rf"\b(?:{_MONTHS})\s+((?:19|20)\d\d)\b")
 _COUNT = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
 _COUNT_WORDS = re.compile(rf"\b(?:(?:{_COUNT})\s+of\s+the\s+(?:{_COUNT})|all\s+(?:{_COUNT})"
@@ -40,10 +40,24 @@ def _mask_events(text: str) -> str:
     return _EVENT.sub(lambda m: " " * len(m.group(0)), text)
 
 
+# Captions and alt texts written as cell options are prose too, though they sit in a cell. Only
+# an alt text must stay an option (Quarto takes it from nowhere else), so it is written without
+# data periods; a caption that names them is a figure div's caption paragraph, with inline values.
+_CAPTION_OPTION = re.compile(r"^\s*#\|\s*(?:fig-cap|fig-alt|fig-subcap|tbl-cap|tbl-subcap)\s*:")
+
+
+def _caption_option_lines(text: str) -> list[tuple[int, str]]:
+    return [(n, line) for n, line in enumerate(text.splitlines(), start=1)
+            if _CAPTION_OPTION.match(line)]  # fmt: skip
+
+
 def lint_text_periods(text: str, path: str, years: set[int]) -> list[Problem]:
-    """Flag typed data-period years and counts written as words in one document."""
+    """Flag typed data-period years and counts written as words in one document, its captions
+    and alt texts included."""
     problems = []
-    for row, line in prose_lines(_mask_events(text)):
+    masked = _mask_events(text)
+    lines = sorted([*prose_lines(masked), *_caption_option_lines(masked)])
+    for row, line in lines:
         dated = {m.start(1) for m in _MONTH_YEAR.finditer(line)}
         dated |= {m.end() + 1 for m in _DAY_MONTH.finditer(line)}
         for m in _YEAR.finditer(line):

@@ -75,7 +75,7 @@ def foreign_ministers(ds) -> TableResult:
         }
     )
     return _result(frame, "Foreign ministers of the People's Republic of China since 1949",
-                   "Source: TALAP (2022), Table 1.", align=["l", "l", "l"])  # fmt: skip
+                   f"Source: {ds.report_citation}, Table 1.", align=["l", "l", "l"])  # fmt: skip
 
 
 @traced("table")
@@ -89,7 +89,7 @@ def leading_investors(ds) -> TableResult:
     align = ["r"] + ["l"] * (frame.shape[1] - 1)
     span = f"{ranks['year'].min()}\u2013{ranks['year'].max()}"
     return _result(frame, f"Leading countries by accumulated investment in Kazakhstan, {span}",
-                   "Source: NBK, via TALAP (2022), Table 2.", align=align)  # fmt: skip
+                   f"Source: NBK, via {ds.report_citation}, Table 2.", align=align)  # fmt: skip
 
 
 @traced("table")
@@ -112,7 +112,7 @@ def media_topics(ds) -> TableResult:
             )
     frame = pd.DataFrame(rows)
     return _result(frame, "Topics of negative and positive reports on Kazakhstan–China relations",
-                   "Source: TALAP media monitoring, via TALAP (2022), Table 3.",
+                   f"Source: TALAP media monitoring, via {ds.report_citation}, Table 3.",
                    align=["l", "r", "l", "l"])  # fmt: skip
 
 
@@ -131,7 +131,7 @@ def fdi_by_sector(ds) -> TableResult:
     frame.loc[len(frame)] = ["Total (sum of sectors)"] + [round(float(v), 2) for v in total.values]
     formats = {c: F.number(2) for c in frame.columns if c != "Sector"}
     return _result(frame, "Chinese direct investment in Kazakhstan by sector, USD million",
-                   "Source: NBK, via TALAP (2022), Figure 3; the total row is derived.",
+                   f"Source: NBK, via {ds.report_citation}, Figure 3; the total row is derived.",
                    formats=formats)  # fmt: skip
 
 

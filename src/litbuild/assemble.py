@@ -11,6 +11,7 @@ from .contract import PROVENANCE_MIME, ItemProvenance
 from .execute import ExecutedChapter, cell_option
 from .qmd import Chapter, CodeCell, MarkdownBlock
 from .raster import RASTER_MIME, RasterJob, requested_dpi
+from .transform import inline_text
 
 
 @dataclass
@@ -102,9 +103,13 @@ class _CellRenderer:
             kind = "figure"
         elif isinstance(label, str) and label.startswith("tbl-"):
             kind = "table"
+        # A caption from a figure div may hold inline values: the page gets their tokens (made
+        # into linked values later), the item record their text.
+        caption = cell.options.get("fig-cap" if kind == "figure" else "tbl-cap")
         item = OutputItem(label if kind else None, kind or "figure", self.chapter.path, cell.index,
-                          caption=cell.options.get("fig-cap" if kind == "figure" else "tbl-cap"),
-                          alt=cell.options.get("fig-alt"))
+                          caption=inline_text(caption, self.executed.inline_values)
+                          if isinstance(caption, str) else caption,
+                          alt=cell.options.get("fig-alt"))  # fmt: skip
         body: list[str] = []
         asis = opt("output") == "asis"
         for output in self.executed.cell_outputs.get(cell.index, []):
@@ -126,7 +131,7 @@ class _CellRenderer:
                 self.items.append(item)
             return content
         self.items.append(item)
-        caption = item.caption or ""
+        caption = caption or ""
         return f"::: {{#{label} .lb-{kind}}}\n{content}\n\n::: {{.lb-caption}}\n{caption}\n:::\n:::\n"
 
     def _rich(self, cell: CodeCell, data: dict[str, Any], item: OutputItem, asis: bool) -> str:

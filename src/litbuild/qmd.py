@@ -197,7 +197,62 @@ def parse_chapter(text: str, path: str) -> Chapter:
         markdown.append(lines[i])
         i += 1
     flush_markdown(offset + len(lines) + 1)
+    _attach_float_divs(blocks, path)
     return Chapter(path, front_matter, blocks, text)
+
+
+# Quarto's other way to caption a computed figure or table: a div carrying the label, holding the
+# cell, with the caption as the div's last paragraph. That caption is markdown, so it may hold
+# inline values: a caption that names data periods can follow the data.
+FLOAT_DIV_OPEN = re.compile(r"^(?P<colons>:{3,})\s*\{#(?P<label>(?:fig|tbl)-[A-Za-z0-9_.:-]+)\s*\}\s*$")
+DIV_CLOSE = re.compile(r"^:{3,}\s*$")
+
+
+def _attach_float_divs(blocks: list[MarkdownBlock | CodeCell], path: str) -> None:
+    """Give a cell inside a `::: {#fig-x}` div the div's label and caption; drop the div's lines.
+
+    The div's lines become blank lines, so every later line keeps its number.
+    """
+    for k, cell in enumerate(blocks):
+        if not isinstance(cell, CodeCell) or k == 0 or k + 1 >= len(blocks):
+            continue
+        before, after = blocks[k - 1], blocks[k + 1]
+        if not isinstance(before, MarkdownBlock) or not isinstance(after, MarkdownBlock):
+            continue
+        above = before.text.split("\n")
+        last = max((n for n, line in enumerate(above) if line.strip()), default=None)
+        opening = FLOAT_DIV_OPEN.match(above[last].strip()) if last is not None else None
+        if not opening:
+            continue
+        label = opening.group("label")
+        where = f"{path}:{before.first_line + last}"
+        if "label" in cell.options:
+            raise ConfigError(f"{where}: the cell in div #{label} has its own label "
+                              f"{cell.options['label']!r}: label the div or the cell, not both")
+        below = after.text.split("\n")
+        close = next((n for n, line in enumerate(below) if DIV_CLOSE.match(line.strip())), None)
+        if close is None:
+            raise ConfigError(f"{where}: div #{label} is not closed with ':::' after its cell")
+        text = [line.strip() for line in below[:close]]
+        while text and not text[0]:
+            text.pop(0)
+        while text and not text[-1]:
+            text.pop()
+        if "" in text:
+            raise ConfigError(f"{where}: div #{label} holds more than its cell and one caption "
+                              "paragraph (the builtin engine supports only that form)")
+        caption = " ".join(text)
+        cap_key = "fig-cap" if label.startswith("fig-") else "tbl-cap"
+        if cap_key in cell.options:
+            raise ConfigError(f"{where}: div #{label} has a caption paragraph and its cell a "
+                              f"'{cap_key}' option: keep one")
+        if not caption:
+            raise ConfigError(f"{where}: div #{label} has no caption: write it as the div's "
+                              "last paragraph, after the cell")
+        cell.options = {**cell.options, "label": label, cap_key: caption}
+        above[last] = ""
+        before.text = "\n".join(above)
+        after.text = "\n".join([""] * (close + 1) + below[close + 1:])
 
 
 def read_chapter(root: Path, path: str) -> Chapter:
