@@ -92,6 +92,13 @@ class Book(RenderedBook):
         text = (self.out / "facts.csv").read_text(encoding="utf-8")
         return {row["id"]: row for row in csv.DictReader(io.StringIO(text))}
 
+    def resolved(self, source_text: str) -> str:
+        """Source text with each inline `{python} fact("id")` replaced by the fact's text as
+        this book's facts.csv records it (how a caption written with inline values reads)."""
+        rows = self.facts_rows()
+        return re.sub(r"`\{python\}\s*fact\(\"([^\"]+)\"\)\s*`",
+                      lambda m: rows[m.group(1)]["text"], source_text)
+
     def chapter_pages(self) -> list[str]:
         return [re.sub(r"\.qmd$", ".html", c.path) for c in book_chapters(self.project)]
 
@@ -194,8 +201,15 @@ def book_chapters(project: Path = ROOT) -> list[ChapterSource]:
 
 
 def _cell_options(text: str) -> list[dict[str, str]]:
-    cells, current = [], None
-    for line in text.splitlines():
+    """Each cell's `#|` options; a cell inside a `::: {#fig-x}` div gets the div's label and
+    the div's caption paragraph (as written, inline code and all) as its caption."""
+    cells, current, div_label, in_div = [], None, None, None
+    lines = text.splitlines()
+    for n, line in enumerate(lines):
+        div = re.match(r":::+\s*\{#((fig|tbl)-[\w.:-]+)\}\s*$", line.strip())
+        if div:
+            div_label = div.group(1)
+            continue
         if re.match(r"```\{python", line):
             current = {}
             continue
@@ -205,8 +219,20 @@ def _cell_options(text: str) -> list[dict[str, str]]:
                 value = m.group(2).strip()
                 current[m.group(1)] = yaml.safe_load(value) if value else ""
                 continue
-            cells.append(current)
-            current = None
+            if line.startswith("```"):
+                cells.append(current)
+                if div_label:
+                    current["label"] = div_label
+                    in_div = current
+                current, div_label = None, None
+            continue
+        if in_div is not None:
+            if line.strip() == ":::":
+                in_div = None
+            elif line.strip():
+                kind = in_div["label"].split("-", 1)[0]
+                caption = in_div.get(f"{kind}-cap", "")
+                in_div[f"{kind}-cap"] = f"{caption} {line.strip()}".strip()
     return cells
 
 

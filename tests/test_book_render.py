@@ -114,7 +114,8 @@ def test_item_numbered_and_captioned_in_html(book, item):
     assert f"lb-{item.kind}" in node.get("class", [])
     caption = caption_of(node)
     assert caption is not None
-    assert norm(caption.get_text()) == norm(f"{KIND_WORD[item.kind]} {item.number}: {item.caption}")
+    wanted = f"{KIND_WORD[item.kind]} {item.number}: {book.resolved(item.caption)}"
+    assert norm(caption.get_text()) == norm(wanted)
     if item.kind == "figure":
         images = node.find_all("img")
         assert images, f"{item.label}: no image"
@@ -141,7 +142,7 @@ def test_items_are_numbered_in_book_order_in_html(book):
 
 @pytest.mark.parametrize("item", ITEMS, ids=lambda i: i.label)
 def test_item_numbered_and_captioned_in_pdf(book, pdf, item):
-    wanted = squeeze(f"{KIND_WORD[item.kind]} {item.number}: {item.caption}")
+    wanted = squeeze(f"{KIND_WORD[item.kind]} {item.number}: {book.resolved(item.caption)}")
     pages = [i for i, (text, _) in enumerate(pdf) if squeeze(
         f"{KIND_WORD[item.kind]} {item.number}:") in squeeze(text)]
     text = squeeze("\n".join(t for t, _ in pdf))

@@ -267,6 +267,7 @@ def test_every_value_the_source_does_not_print_is_marked():
                "legal_entities_date", "legal_entities_year", "foreign_workers_date", "trade_base_year",
                "investor_rank_stable_until", "investors_ahead_of_china_first", "migration_period",
                "labour_migrants_record_year", "cpi_latest_side", "cpi_low_region_count_all",
+               "cn_fdi_share_years", "cn_total_share_years",
                "current_edition", "previous_edition", "claims_checked", "claims_unverifiable"}  # fmt: skip
     from kzchina.facts import _load_extensions
 

@@ -736,22 +736,20 @@ lookup("cn_other_investment_latest", position,
        unit="USD billion", fmt=BN2, year="latest", category="other_categories")  # fmt: skip
 
 
-def _years_with_share(ds, category: str) -> list[str]:
+def _years_with_share(ds, category: str) -> str:
     pos = ds.table("china_investment_position")
     rows = pos[(pos["category"] == category) & pos["share_of_kz_total_pct"].notna()]
-    return [str(int(y)) for y in sorted(rows["year"].unique())]
+    return _and_list([str(int(y)) for y in sorted(rows["year"].unique())])
 
 
-@define("cn_fdi_share_years", unit="year list", fmt=_and_list,
-        resources=["china_investment_position"])  # fmt: skip
-def cn_fdi_share_years(ds) -> list[str]:
+@define("cn_fdi_share_years", unit="period", fmt=F.text, resources=["china_investment_position"])
+def cn_fdi_share_years(ds) -> str:
     """Years for which the data give China's share of all FDI in Kazakhstan."""
     return _years_with_share(ds, "direct_investment")
 
 
-@define("cn_total_share_years", unit="year list", fmt=_and_list,
-        resources=["china_investment_position"])  # fmt: skip
-def cn_total_share_years(ds) -> list[str]:
+@define("cn_total_share_years", unit="period", fmt=F.text, resources=["china_investment_position"])
+def cn_total_share_years(ds) -> str:
     """Years for which the data give China's share of all foreign investment in Kazakhstan."""
     return _years_with_share(ds, "total")
 
