@@ -204,8 +204,7 @@ def _cell_options(text: str) -> list[dict[str, str]]:
     """Each cell's `#|` options; a cell inside a `::: {#fig-x}` div gets the div's label and
     the div's caption paragraph (as written, inline code and all) as its caption."""
     cells, current, div_label, in_div = [], None, None, None
-    lines = text.splitlines()
-    for n, line in enumerate(lines):
+    for line in text.splitlines():
         div = re.match(r":::+\s*\{#((fig|tbl)-[\w.:-]+)\}\s*$", line.strip())
         if div:
             div_label = div.group(1)

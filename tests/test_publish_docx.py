@@ -49,22 +49,24 @@ def test_headings_follow_the_chapters(document):
     assert chapters == expected
 
 
-def test_every_table_with_its_caption(document):
+def test_every_table_with_its_caption(document, tmp_path_factory):
+    book = main_book(tmp_path_factory)
     tables = [i for i in ITEMS if i.kind == "table"]
     assert len(document.tables) == len(tables)
     captions = [plain(p.text) for p in document.paragraphs if p.style.name == "Table Caption"]
-    assert captions == [plain(f"Table {t.number}: {t.caption}") for t in tables]
+    assert captions == [plain(f"Table {t.number}: {book.resolved(t.caption)}") for t in tables]
     for table in document.tables:
         assert len(table.rows) >= 2 and all(c.text.strip() for c in table.rows[0].cells)
 
 
-def test_every_figure_as_an_image_with_its_caption(document, docx_path):
+def test_every_figure_as_an_image_with_its_caption(document, docx_path, tmp_path_factory):
     import zipfile
 
+    book = main_book(tmp_path_factory)
     figures = [i for i in ITEMS if i.kind == "figure"]
     assert len(document.inline_shapes) == len(figures)
     captions = [plain(p.text) for p in document.paragraphs if p.style.name == "Image Caption"]
-    assert captions == [plain(f"Figure {f.number}: {f.caption}") for f in figures]
+    assert captions == [plain(f"Figure {f.number}: {book.resolved(f.caption)}") for f in figures]
     with zipfile.ZipFile(docx_path) as archive:
         media = [n for n in archive.namelist() if n.startswith("word/media/")]
     assert len(media) == len(figures) and all(n.endswith(".png") for n in media)
