@@ -120,3 +120,14 @@ def test_diff_names_an_unknown_side(project):
     done = report_cli("diff", "2022", "nonesuch", cwd=project)
     assert done.returncode == 1 and "nonesuch" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_diff_says_a_rank_that_grows_has_fallen():
+    from kzchina.diff import Change, compare
+
+    assert Change("fact", "x", "", "1", "2", "rank").direction == "fell in rank"
+    assert Change("fact", "x", "", "4", "2", "rank").direction == "rose in rank"
+    assert Change("fact", "x", "", "1", "2", "percent").direction == "up"
+    (change,) = compare({("fact", "cn_rank_kz_exports", ""): "1"},
+                        {("fact", "cn_rank_kz_exports", ""): "2"})  # fmt: skip
+    assert change.unit == "rank" and change.direction == "fell in rank"

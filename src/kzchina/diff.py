@@ -34,6 +34,7 @@ class Change:
     where: str  # '' for facts; 'row / column' for cells
     old: str
     new: str
+    unit: str = ""  # a fact's unit: a rank that grows has fallen
 
     def _numbers(self) -> tuple[float, float] | None:
         try:
@@ -64,7 +65,11 @@ class Change:
         if self.new == "":
             return "removed"
         change = self.absolute
-        return "changed" if change is None else words.up_down(change)
+        if change is None:
+            return "changed"
+        if self.unit == "rank":  # 1st -> 2nd is a step down, though the number grew
+            return "unchanged" if change == 0 else f"{words.rose_fell(-change)} in rank"
+        return words.up_down(change)
 
     def row(self) -> dict[str, str]:
         """Return the change as a flat record (for CSV and tables)."""
@@ -183,11 +188,15 @@ def snapshot(side: str, root: Path) -> dict[tuple[str, str, str], str]:
 
 def compare(old: dict, new: dict) -> list[Change]:
     """List every value that differs, added or removed, in a stable order."""
+    from kzchina.facts import REGISTRY
+
     changes = []
     for key in sorted(old.keys() | new.keys()):
         before, after = old.get(key, ""), new.get(key, "")
         if before != after:
-            changes.append(Change(key[0], key[1], key[2], before, after))
+            spec = REGISTRY.get(key[1]) if key[0] == "fact" else None
+            changes.append(Change(key[0], key[1], key[2], before, after,
+                                  spec.unit if spec is not None else ""))
     return changes
 
 
