@@ -46,7 +46,7 @@ PROSE_CHAPTER = "chapters/03-media-coverage.qmd"
 
 # For `report serve`: a data file only the data appendix reads, and a cell to break.
 SERVE_DATA_FILE = "data/2022/bilateral_events.csv"
-BROKEN_CELL = ("ds = load()", "ds = load()\nraise ValueError('bench: a broken cell')")
+BROKEN_LINE = "raise ValueError('bench: a broken cell')"
 
 TARGETS = {  # scenario key -> (text, check(value, context) -> bool)
     "cold": ("<= 4 s", lambda v, c: v <= 4.0),
@@ -435,6 +435,22 @@ class ServeProcess:
             self.proc.wait()
 
 
+def break_first_cell(text: str) -> str:
+    """Make the chapter's first python cell (after the parameters cell) raise, right after
+    its `#|` option lines."""
+    lines = text.split("\n")
+    for start, line in enumerate(lines):
+        if not line.startswith("```{python}"):
+            continue
+        body = start + 1
+        while lines[body].startswith("#|"):
+            body += 1
+        if any("parameters" in option for option in lines[start + 1 : body]):
+            continue
+        return "\n".join(lines[:body] + [BROKEN_LINE] + lines[body:])
+    raise BuildFailed("bench: the prose chapter has no python cell to break")
+
+
 def serve_rows(project: Path, runs: int) -> list[Row]:
     """Edit → served: a prose edit (until the new text is in the served page), a data edit
     (until the rebuilt site is published) and a broken cell (until the error is reported)."""
@@ -469,7 +485,7 @@ def serve_rows(project: Path, runs: int) -> list[Row]:
                 row.runs.append(Run(seconds, 0.0, [], {}, {}, None))
             server.idle()
             good = chapter.read_text(encoding="utf-8")
-            chapter.write_text(good.replace(*BROKEN_CELL, 1), encoding="utf-8")
+            chapter.write_text(break_first_cell(good), encoding="utf-8")
             error.runs.append(Run(server.wait(lambda s: s["error"] is not None), 0.0, [], {}, {},
                                   None))
             chapter.write_text(good, encoding="utf-8")

@@ -143,3 +143,44 @@ def test_engine_modules_import_no_private_names_from_each_other():
             if module.startswith("litbuild"):
                 private = [n for n in names if n.startswith("_") and n != "__version__"]
                 assert not private, f"{path.name} imports {private} from {module}"
+
+
+def _module_level_imports(path: Path) -> set[str]:
+    """Our modules a file imports at load time (top level, not inside functions)."""
+    package = path.parent.name
+    found = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:
+                module = f"{package}.{module}" if module else package
+            # `from kzchina import words` imports the module kzchina.words
+            names = [module] + [f"{module}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        found |= {n for n in names if n.split(".")[0] in ("litbuild", "kzchina")}
+    return found
+
+
+def test_no_import_cycle_among_our_modules():
+    modules = {f"{p.parent.name}.{p.stem}": p for pkg in ("litbuild", "kzchina")
+               for p in (SRC / pkg).glob("*.py") if p.stem != "__init__"}  # fmt: skip
+    graph = {m: {i for i in _module_level_imports(p) if i in modules and i != m}
+             for m, p in modules.items()}  # fmt: skip
+    assert graph["kzchina.facts"] >= {"kzchina.results"}  # the walk sees real imports
+
+    def cycle_from(start: str) -> list[str] | None:
+        stack = [(start, [start])]
+        while stack:
+            node, path = stack.pop()
+            for nxt in graph[node]:
+                if nxt == start:
+                    return path + [start]
+                if nxt not in path:
+                    stack.append((nxt, path + [nxt]))
+        return None
+
+    cycles = [c for m in sorted(graph) if (c := cycle_from(m))]
+    assert not cycles, " -> ".join(cycles[0])
