@@ -270,7 +270,7 @@ def test_published_downloads_and_facts_csv_are_neutralised(tmp_path):
     from litbuild.contract import FactProvenance, ItemProvenance
     from litbuild.provenance import FactRecord, download_path, facts_csv, write_downloads
 
-    item = OutputItem("tbl-x", "table", "chapters/one.qmd", 0)
+    item = OutputItem("tbl-x", "table", "chapters/one.qmd")
     item.provenance = ItemProvenance("f", None, [], data_csv="name,value\n=1+2,3\n-4,-4\n")
     write_downloads(tmp_path, [item], tmp_path)
     rows = list(csv.reader(io.StringIO((tmp_path / download_path(item)).read_text())))

@@ -23,9 +23,9 @@ def _previous_name(ds, **_) -> str:
 
 
 _register(FactSpec("current_edition", "edition", F.text, _edition_name,
-                   "The edition this book is built from", ()))
+                   "The edition this book is built from"))
 _register(FactSpec("previous_edition", "edition", F.text, _previous_name,
-                   "The edition before this one under data/", ()))
+                   "The edition before this one under data/"))
 
 
 def changes_page(ds: Dataset) -> str:

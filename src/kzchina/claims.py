@@ -597,10 +597,9 @@ def _register_counts() -> None:
     from kzchina.facts import _register as register_fact
 
     register_fact(FactSpec("claims_checked", "claims", words.count, claims_checked,
-                           "Statements of the text that the data check on every build", ()))
+                           "Statements of the text that the data check on every build"))
     register_fact(FactSpec("claims_unverifiable", "claims", words.count, claims_unverifiable,
-                           "Statements of the text the data cannot check (confirmed per edition)",
-                           ()))
+                           "Statements of the text the data cannot check (confirmed per edition)"))
 
 
 _register_counts()

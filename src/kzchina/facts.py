@@ -78,7 +78,6 @@ class FactSpec:
     fmt: Callable[[Any], str]
     func: Callable[..., Any]
     description: str
-    resources: tuple[str, ...]
     params: dict = field(default_factory=dict)
     derivation: str | None = None  # "computed: …" for a value the source does not print
 
@@ -97,7 +96,6 @@ def define(
     *,
     unit: str,
     fmt: Callable[[Any], str],
-    resources: list[str],
     derivation: str | None = None,
 ):
     """Register a function of the dataset as a fact; its docstring is the description.
@@ -108,7 +106,7 @@ def define(
 
     def decorate(func: Callable) -> Callable:
         doc = (func.__doc__ or "").strip().splitlines()
-        _register(FactSpec(fact_id, unit, fmt, func, doc[0] if doc else fact_id, tuple(resources),
+        _register(FactSpec(fact_id, unit, fmt, func, doc[0] if doc else fact_id,
                            derivation=_computed(derivation)))  # fmt: skip
         return func
 
@@ -126,10 +124,7 @@ def lookup(
     **params,
 ) -> None:
     """Register a fact that applies a generic reader `func(ds, **params)`."""
-    resources = getattr(func, "resources", ())
-    if callable(resources):
-        resources = resources(**params)
-    _register(FactSpec(fact_id, unit, fmt, func, description, tuple(resources), dict(params),
+    _register(FactSpec(fact_id, unit, fmt, func, description, dict(params),
                        derivation=_computed(derivation)))  # fmt: skip
 
 
@@ -329,24 +324,6 @@ def all_facts(ds=None) -> list[Fact]:
     return [fact(fact_id, ds) for fact_id in REGISTRY]
 
 
-def facts_frame(ds=None) -> pd.DataFrame:
-    """Return every fact as a table: id, text, value, unit, description, resources."""
-    rows = []
-    for f in all_facts(ds):
-        rows.append(
-            {
-                "id": f.fact_id,
-                "text": f.text,
-                "value": f.value,
-                "unit": f.unit,
-                "description": f.description,
-                "derivation": f.derivation or "",
-                "resources": ", ".join(i["resource"] for i in f.inputs),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
 # --------------------------------------------------------------------------- reading helpers
 def _select(frame: pd.DataFrame, where: dict, resource: str) -> pd.DataFrame:
     mask = pd.Series(True, index=frame.index)
@@ -380,7 +357,6 @@ def cell(ds, resource: str, column: str, **where) -> Any:
     return plain(rows[column].iloc[0])
 
 
-cell.resources = lambda resource, **_: (resource,)
 
 
 def printed_value(ds, value_id: str) -> Any:
@@ -393,7 +369,6 @@ def printed_value(ds, value_id: str) -> Any:
     return value
 
 
-printed_value.resources = ("printed_values",)
 
 
 def perception_value(ds, region: str, indicator: str, measurement: int | str = "latest") -> float:
@@ -405,7 +380,6 @@ def perception_value(ds, region: str, indicator: str, measurement: int | str = "
     )
 
 
-perception_value.resources = ("perception_index",)
 
 
 def legal_entity_count(ds, population: str, size: str) -> int:
@@ -413,7 +387,6 @@ def legal_entity_count(ds, population: str, size: str) -> int:
     return cell(ds, "legal_entities", "count", population=population, size=size)
 
 
-legal_entity_count.resources = ("legal_entities",)
 
 
 def china_rank(ds, year: int | str = "latest") -> int:
@@ -422,7 +395,6 @@ def china_rank(ds, year: int | str = "latest") -> int:
     return cell(ds, "investor_ranks", "rank", year=year, country="China")
 
 
-china_rank.resources = ("investor_ranks",)
 
 
 def position(ds, year: int | str, category: str, column: str = "position_usd_bn") -> float:
@@ -431,7 +403,6 @@ def position(ds, year: int | str, category: str, column: str = "position_usd_bn"
     return cell(ds, "china_investment_position", column, year=year, category=category)
 
 
-position.resources = ("china_investment_position",)
 
 
 def trade(ds, partner: str, flow: str, column: str, year: int | str = "latest") -> Any:
@@ -440,7 +411,6 @@ def trade(ds, partner: str, flow: str, column: str, year: int | str = "latest") 
     return cell(ds, "trade_with_china", column, year=year, partner=partner, flow=flow)
 
 
-trade.resources = ("trade_with_china",)
 
 
 def commodity_share(ds, flow: str, commodity_group: str, year: int | str = "latest") -> float:
@@ -451,7 +421,6 @@ def commodity_share(ds, flow: str, commodity_group: str, year: int | str = "late
     )
 
 
-commodity_share.resources = ("trade_by_commodity",)
 
 
 def migration(ds, partner: str, flow: str) -> int:
@@ -464,7 +433,6 @@ def migration(ds, partner: str, flow: str) -> int:
     )  # fmt: skip
 
 
-migration.resources = ("permanent_migration",)
 
 
 def labour(ds, year: int | str, nationality: str, column: str) -> Any:
@@ -477,7 +445,6 @@ def labour(ds, year: int | str, nationality: str, column: str) -> Any:
     return cell(ds, "labour_migration", column, year=year, nationality=nationality)
 
 
-labour.resources = ("labour_migration",)
 
 
 def foreign_workers(ds, country: str) -> int:
@@ -485,7 +452,6 @@ def foreign_workers(ds, country: str) -> int:
     return cell(ds, "foreign_workers", "workers", country=country)
 
 
-foreign_workers.resources = ("foreign_workers",)
 
 
 def media(ds, period: str, column: str) -> int:
@@ -493,7 +459,6 @@ def media(ds, period: str, column: str) -> int:
     return cell(ds, "media_monitoring", column, period=period)
 
 
-media.resources = ("media_monitoring",)
 
 
 def _qualified(fmt: Callable[[Any], str], qualifier: str) -> Callable[[Any], str]:
@@ -574,7 +539,7 @@ lookup("cn_share_joint_ventures", printed_value,
 # Years and periods the prose names are facts too: they move with the edition's data.
 def _period_fact(fact_id: str, resource: str, when: str, description: str,
                  column: str = "year", **where) -> None:
-    _register(FactSpec(fact_id, "year", F.text, period_of, description, (resource,),
+    _register(FactSpec(fact_id, "year", F.text, period_of, description,
                        {"resource": resource, "when": when, "column": column, **where}))
 
 
@@ -624,31 +589,31 @@ def _date_text(value) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-@define("legal_entities_date", unit="date", fmt=_date_text, resources=["legal_entities"])
+@define("legal_entities_date", unit="date", fmt=_date_text)
 def legal_entities_date(ds) -> str:
     """Date of the latest count of operating legal entities (BNS)."""
     return _latest_date(ds, "legal_entities").strftime("%Y-%m-%d")
 
 
-@define("legal_entities_year", unit="year", fmt=F.text, resources=["legal_entities"])
+@define("legal_entities_year", unit="year", fmt=F.text)
 def legal_entities_year(ds) -> int:
     """Year of the latest count of operating legal entities (BNS)."""
     return int(_latest_date(ds, "legal_entities").year)
 
 
-@define("foreign_workers_date", unit="date", fmt=_date_text, resources=["foreign_workers"])
+@define("foreign_workers_date", unit="date", fmt=_date_text)
 def foreign_workers_date(ds) -> str:
     """Date of the latest count of foreign workers in Kazakhstan."""
     return _latest_date(ds, "foreign_workers").strftime("%Y-%m-%d")
 
 
-@define("trade_base_year", unit="year", fmt=F.text, resources=["trade_with_china"])
+@define("trade_base_year", unit="year", fmt=F.text)
 def trade_base_year(ds) -> int:
     """The year the printed trade growth rates compare with."""
     return int(trade(ds, "china", "turnover", "base_year"))
 
 
-@define("investor_rank_stable_until", unit="year", fmt=F.text, resources=["investor_ranks"])
+@define("investor_rank_stable_until", unit="year", fmt=F.text)
 def investor_rank_stable_until(ds) -> int:
     """Last year of the first unbroken run in which China kept its first-year rank (Table 2)."""
     ranks = ds.table("investor_ranks")
@@ -670,7 +635,7 @@ lookup("cn_investor_rank_latest", china_rank, "China's rank among investors in K
        unit="rank", fmt=F.ordinal_word, year="latest")  # fmt: skip
 
 
-@define("investors_ahead_of_china_first", unit="text", fmt=F.text, resources=["investor_ranks"])
+@define("investors_ahead_of_china_first", unit="text", fmt=F.text)
 def investors_ahead_of_china_first(ds) -> str:
     """Name the countries ranked above China in the first year of Table 2, in rank order."""
     ranks = ds.table("investor_ranks")
@@ -679,7 +644,7 @@ def investors_ahead_of_china_first(ds) -> str:
     return _and_list([_country_name(c) for c in first.loc[first["rank"] < cn, "country"]])
 
 
-@define("investors_overtaking_china", unit="text", fmt=F.text, resources=["investor_ranks"])
+@define("investors_overtaking_china", unit="text", fmt=F.text)
 def investors_overtaking_china(ds) -> str:
     """Name the countries ranked below China in the first year but above it in the latest."""
     ranks = ds.table("investor_ranks")
@@ -693,14 +658,14 @@ def investors_overtaking_china(ds) -> str:
     return _and_list(passed) if passed else "no other country"
 
 
-@define("cn_investment_peak", unit="USD billion", fmt=BN2, resources=["china_investment_position"])
+@define("cn_investment_peak", unit="USD billion", fmt=BN2)
 def cn_investment_peak(ds) -> float:
     """China's highest printed total investment position in Kazakhstan (end of year)."""
     pos = ds.table("china_investment_position")
     return pos.loc[pos["category"] == "total", "position_usd_bn"].max()
 
 
-@define("cn_investment_peak_year", unit="year", fmt=F.text, resources=["china_investment_position"])
+@define("cn_investment_peak_year", unit="year", fmt=F.text)
 def cn_investment_peak_year(ds) -> int:
     """Year of China's highest printed total investment position in Kazakhstan."""
     pos = ds.table("china_investment_position")
@@ -714,7 +679,6 @@ lookup("cn_share_investment_latest", position,
        "China's share of all foreign investment in Kazakhstan, latest year",
        unit="percent", fmt=PCT2, year="latest", category="total", column="share_of_kz_total_pct")  # fmt: skip
 @define("cn_investment_years_since_peak", unit="years", fmt=words.count,
-        resources=["china_investment_position"],
         derivation="latest year − year of the peak total position")  # fmt: skip
 def cn_investment_years_since_peak(ds) -> int:
     """Years from China's peak total investment position to the latest year."""
@@ -742,20 +706,19 @@ def _years_with_share(ds, category: str) -> str:
     return _and_list([str(int(y)) for y in sorted(rows["year"].unique())])
 
 
-@define("cn_fdi_share_years", unit="period", fmt=F.text, resources=["china_investment_position"])
+@define("cn_fdi_share_years", unit="period", fmt=F.text)
 def cn_fdi_share_years(ds) -> str:
     """Years for which the data give China's share of all FDI in Kazakhstan."""
     return _years_with_share(ds, "direct_investment")
 
 
-@define("cn_total_share_years", unit="period", fmt=F.text, resources=["china_investment_position"])
+@define("cn_total_share_years", unit="period", fmt=F.text)
 def cn_total_share_years(ds) -> str:
     """Years for which the data give China's share of all foreign investment in Kazakhstan."""
     return _years_with_share(ds, "total")
 
 
 @define("cn_investment_decline_since_peak", unit="percent", fmt=F.percent(1),
-        resources=["china_investment_position"],
         derivation="(peak total − latest total) / peak total")  # fmt: skip
 def cn_investment_decline_since_peak(ds) -> float:
     """Fall in China's total investment position from its peak to the latest year, per cent."""
@@ -765,7 +728,6 @@ def cn_investment_decline_since_peak(ds) -> float:
 
 # The 2016-2017 reclassification is an event with its own dates: these facts keep their years.
 @define("cn_fdi_change_2016_2017", unit="USD billion", fmt=BN2,
-        resources=["china_investment_position"],
         derivation="end-2017 FDI position − end-2016 FDI position")  # fmt: skip
 def cn_fdi_change_2016_2017(ds) -> float:
     """Rise in China's FDI position over 2017, USD billion."""
@@ -773,14 +735,13 @@ def cn_fdi_change_2016_2017(ds) -> float:
 
 
 @define("cn_other_investment_change_2016_2017", unit="USD billion", fmt=BN2,
-        resources=["china_investment_position"],
         derivation="end-2016 other categories − end-2017 other categories")  # fmt: skip
 def cn_other_investment_change_2016_2017(ds) -> float:
     """Fall in China's portfolio and other investment over 2017, USD billion (positive)."""
     return round(position(ds, 2016, "other_categories") - position(ds, 2017, "other_categories"), 2)
 
 
-@define("cn_investment_2016", unit="USD billion", fmt=BN2, resources=["china_investment_position"],
+@define("cn_investment_2016", unit="USD billion", fmt=BN2,
         derivation="end-2016 FDI position + end-2016 other categories")  # fmt: skip
 def cn_investment_2016(ds) -> float:
     """China's total investment position at end-2016, USD billion (not printed)."""
@@ -788,14 +749,13 @@ def cn_investment_2016(ds) -> float:
 
 
 @define("cn_investment_change_2016_2017", unit="USD billion", fmt=BN2,
-        resources=["china_investment_position"],
         derivation="end-2017 total − (end-2016 FDI + end-2016 other categories)")  # fmt: skip
 def cn_investment_change_2016_2017(ds) -> float:
     """Net change in China's total investment position over 2017, USD billion."""
     return round(position(ds, 2017, "total") - cn_investment_2016(ds), 2)
 
 
-@define("cn_fdi_latest", unit="USD billion", fmt=BN2, resources=["china_investment_position"],
+@define("cn_fdi_latest", unit="USD billion", fmt=BN2,
         derivation="latest total position − latest portfolio and other investment")  # fmt: skip
 def cn_fdi_latest(ds) -> float:
     """China's FDI position in the latest year, derived as total minus other categories."""
@@ -805,7 +765,6 @@ def cn_fdi_latest(ds) -> float:
 
 
 @define("cn_fdi_decline_since_2017", unit="percent", fmt=F.percent(1),
-        resources=["china_investment_position"],
         derivation="(end-2017 FDI − derived latest FDI) / end-2017 FDI")  # fmt: skip
 def cn_fdi_decline_since_2017(ds) -> float:
     """Fall in China's FDI position from its end-2017 peak to the latest year (derived), per cent."""
@@ -855,7 +814,6 @@ def fdi_sector_share(ds, sector: str, year: int | str = "latest") -> float:
     ].sum()
 
 
-fdi_sector_share.resources = ("fdi_by_sector",)
 
 
 def fdi_sectors_total(ds, year: int | str) -> float:
@@ -865,7 +823,6 @@ def fdi_sectors_total(ds, year: int | str) -> float:
     return round(fdi.loc[fdi["year"] == year, "position_usd_mn"].sum() / 1000, 2)
 
 
-fdi_sectors_total.resources = ("fdi_by_sector",)
 for _when in ("first", "latest"):
     lookup(f"cn_fdi_sectors_total_{_when}", fdi_sectors_total,
            f"Sum of China's FDI position over all sectors, {_when} year of Figure 3, USD billion",
@@ -881,7 +838,6 @@ def fdi_labour_years(ds) -> list[int]:
     return sorted(fdi & set(china["year"].astype(int)))
 
 
-fdi_labour_years.resources = ("fdi_by_sector", "labour_migration")
 
 
 def fdi_labour_year(ds, which: str) -> int:
@@ -894,7 +850,6 @@ def fdi_sectors_total_common(ds, which: str) -> float:
     return fdi_sectors_total(ds, fdi_labour_year(ds, which))
 
 
-fdi_sectors_total_common.resources = ("fdi_by_sector", "labour_migration")
 for _which in ("first", "last"):
     lookup(f"cn_fdi_sectors_total_common_{_which}", fdi_sectors_total_common,
            f"Sum of China's FDI over all sectors, {_which} year with labour-migration data too",
@@ -902,18 +857,17 @@ for _which in ("first", "last"):
            which=_which)  # fmt: skip
     _register(FactSpec(f"fdi_labour_{_which}_year", "year", F.text, fdi_labour_year,
                        f"The {_which} year with both FDI by sector and Chinese labour migrants",
-                       ("fdi_by_sector", "labour_migration"), {"which": _which}))
+                       {"which": _which}))
 
 
-@define("cn_fdi_transport_peak", unit="USD million", fmt=F.usd_million(2),
-        resources=["fdi_by_sector"])  # fmt: skip
+@define("cn_fdi_transport_peak", unit="USD million", fmt=F.usd_million(2))  # fmt: skip
 def cn_fdi_transport_peak(ds) -> float:
     """Highest end-of-year Chinese FDI position in transport and storage, USD million."""
     fdi = ds.table("fdi_by_sector")
     return fdi.loc[fdi["sector"] == "transport", "position_usd_mn"].max()
 
 
-@define("cn_fdi_transport_peak_year", unit="year", fmt=F.text, resources=["fdi_by_sector"])
+@define("cn_fdi_transport_peak_year", unit="year", fmt=F.text)
 def cn_fdi_transport_peak_year(ds) -> int:
     """Year in which Chinese FDI in transport and storage peaked."""
     fdi = ds.table("fdi_by_sector")
@@ -940,7 +894,6 @@ lookup("cn_trade_turnover", trade, "Kazakhstan's trade turnover with China, late
 
 
 @define("cn_trade_turnover_base", unit="USD billion", fmt=F.usd_billion(1),
-        resources=["trade_with_china"],
         derivation="latest turnover / (1 + growth since the base year)")  # fmt: skip
 def cn_trade_turnover_base(ds) -> float:
     """Kazakhstan's trade turnover with China in the base year, derived from the latest and growth."""
@@ -950,7 +903,6 @@ def cn_trade_turnover_base(ds) -> float:
 
 
 @define("cn_imports_vs_exports_growth", unit="word", fmt=words.higher_lower,
-        resources=["trade_with_china"],
         derivation="growth of imports from China − growth of exports to China, as a word")  # fmt: skip
 def cn_imports_vs_exports_growth(ds) -> float:
     """Imports from China's growth minus exports to China's growth (shown as higher/lower)."""
@@ -981,8 +933,7 @@ for _group in ("foodstuffs", "machinery"):
 
 
 # =========================================================================== Section II: migration
-@define("kz_net_migration_outflow", unit="persons", fmt=INT,
-        resources=["permanent_migration"])  # fmt: skip
+@define("kz_net_migration_outflow", unit="persons", fmt=INT)  # fmt: skip
 def kz_net_migration_outflow(ds) -> int:
     """Kazakhstan's cumulative net migration outflow over the migration period (persons, positive)."""
     return -migration(ds, "all", "net")
@@ -994,29 +945,26 @@ lookup("emigrants_to_cn", migration, "Departures to China for permanent residenc
        unit="persons", fmt=INT, partner="china", flow="departures")  # fmt: skip
 
 
-@define("emigrants_total", unit="thousand persons", fmt=F.thousands(1),
-        resources=["permanent_migration"])  # fmt: skip
+@define("emigrants_total", unit="thousand persons", fmt=F.thousands(1))  # fmt: skip
 def emigrants_total(ds) -> float:
     """People who left Kazakhstan for permanent residence abroad over the period, thousand."""
     return migration(ds, "all", "departures") / 1000
 
 
 @define("immigrants_total", unit="thousand persons", fmt=F.thousands(1),
-        resources=["permanent_migration"],
         derivation="emigrants over the period − cumulative net outflow")  # fmt: skip
 def immigrants_total(ds) -> float:
     """All immigrants to Kazakhstan for permanent residence over the period, thousand persons."""
     return (migration(ds, "all", "departures") + migration(ds, "all", "net")) / 1000
 
 
-@define("immigrants_from_cn_thousand", unit="thousand persons", fmt=F.thousands(1),
-        resources=["permanent_migration"])  # fmt: skip
+@define("immigrants_from_cn_thousand", unit="thousand persons", fmt=F.thousands(1))  # fmt: skip
 def immigrants_from_cn_thousand(ds) -> float:
     """Arrivals from China for permanent residence over the period, thousand persons."""
     return migration(ds, "china", "arrivals") / 1000
 
 
-@define("migration_period", unit="period", fmt=F.text, resources=["permanent_migration"])
+@define("migration_period", unit="period", fmt=F.text)
 def migration_period(ds) -> str:
     """The span of years the permanent-migration totals cover ('2012–2021')."""
     end = period_of(ds, "permanent_migration", "latest", "period_end")
@@ -1024,7 +972,7 @@ def migration_period(ds) -> str:
     return words.period(start, end)
 
 
-@define("migration_period_years", unit="years", fmt=words.count, resources=["permanent_migration"],
+@define("migration_period_years", unit="years", fmt=words.count,
         derivation="last year − first year + 1 of the migration totals")  # fmt: skip
 def migration_period_years(ds) -> int:
     """Number of years the permanent-migration totals cover."""
@@ -1039,7 +987,6 @@ lookup("immigrants_from_cn_share", printed_value,
 
 
 @define("immigrants_from_cn_share_derived", unit="percent", fmt=F.percent(1),
-        resources=["permanent_migration"],
         derivation="arrivals from China / (emigrants − net outflow), 2012–2021")  # fmt: skip
 def immigrants_from_cn_share_derived(ds) -> float:
     """China's share of all immigrants over the period, derived from the printed counts."""
@@ -1048,7 +995,6 @@ def immigrants_from_cn_share_derived(ds) -> float:
 
 
 @define("immigrants_from_cn_share_of_emigrants", unit="percent", fmt=F.percent(1),
-        resources=["permanent_migration"],
         derivation="arrivals from China / emigrants over the period")  # fmt: skip
 def immigrants_from_cn_share_of_emigrants(ds) -> float:
     """Arrivals from China as a share of all emigrants (the reading the note rejects)."""
@@ -1070,14 +1016,13 @@ for _when in ("first", "latest"):
            column="share_of_labour_force_pct")  # fmt: skip
 
 
-@define("labour_migrants_record", unit="thousand persons", fmt=F.thousands(2),
-        resources=["labour_migration"])  # fmt: skip
+@define("labour_migrants_record", unit="thousand persons", fmt=F.thousands(2))  # fmt: skip
 def labour_migrants_record(ds) -> float:
     """Officially registered labour migrants in the record year, thousand persons."""
     return labour(ds, labour_migrants_record_year(ds), "all", "migrants") / 1000
 
 
-@define("labour_migrants_record_year", unit="year", fmt=F.text, resources=["labour_migration"])
+@define("labour_migrants_record_year", unit="year", fmt=F.text)
 def labour_migrants_record_year(ds) -> int:
     """Year with the most officially registered labour migrants in the data."""
     frame = ds.table("labour_migration")
@@ -1098,8 +1043,7 @@ for _country, _code in (
            unit="persons", fmt=INT, country=_country)  # fmt: skip
 
 
-@define("foreign_workers_cn_share", unit="percent", fmt=F.percent(1),
-        resources=["foreign_workers"], derivation="workers from China / all foreign workers")  # fmt: skip
+@define("foreign_workers_cn_share", unit="percent", fmt=F.percent(1), derivation="workers from China / all foreign workers")  # fmt: skip
 def foreign_workers_cn_share(ds) -> float:
     """Chinese citizens' share of foreign workers in Kazakhstan on the latest date."""
     return 100 * foreign_workers(ds, "China") / foreign_workers(ds, "all")
@@ -1121,7 +1065,6 @@ def media_at(ds, position: str, column: str) -> int:
     return media(ds, media_period(ds, position), column)
 
 
-media_at.resources = ("media_monitoring",)
 
 
 def _period_label(ds, position: str, **_) -> str:
@@ -1137,7 +1080,7 @@ def _period_label(ds, position: str, **_) -> str:
 
 for _pos in _MEDIA_POSITIONS:
     _register(FactSpec(f"media_period_{_pos}", "period", F.text, _period_label,
-                       f"The {_pos} period of the media monitoring, in words", ("media_monitoring",),
+                       f"The {_pos} period of the media monitoring, in words",
                        {"position": _pos}))
     lookup(f"media_reports_{_pos}", media_at, f"Media reports on China monitored, {_pos} period",
            unit="reports", fmt=INT, position=_pos, column="reports")  # fmt: skip
@@ -1150,7 +1093,6 @@ def negative_share(ds, position: str) -> float:
     return 100 * media_at(ds, position, "negative_reports") / media_at(ds, position, "reports")
 
 
-negative_share.resources = ("media_monitoring",)
 for _pos in _MEDIA_POSITIONS:
     lookup(f"media_negative_share_{_pos}", negative_share,
            f"Negative reports as a share of all reports on China, {_pos} period",
@@ -1164,7 +1106,6 @@ def topic_count(ds, position: str, tone: str) -> int:
     return int(((topics["period"].astype(str) == period) & (topics["tone"] == tone)).sum())
 
 
-topic_count.resources = ("media_topics", "media_monitoring")
 for _pos in _MEDIA_POSITIONS:
     for _tone in ("negative", "positive"):
         lookup(f"media_topics_{_tone}_{_pos}", topic_count,
@@ -1173,8 +1114,7 @@ for _pos in _MEDIA_POSITIONS:
                tone=_tone)  # fmt: skip
 
 
-@define("media_reports_ratio", unit="times", fmt=F.number(1),
-        resources=["media_monitoring"], derivation="all reports, second period / first period")  # fmt: skip
+@define("media_reports_ratio", unit="times", fmt=F.number(1), derivation="all reports, second period / first period")  # fmt: skip
 def media_reports_ratio(ds) -> float:
     """How many times more reports on China the monitoring counted in its second period."""
     return media_at(ds, "second", "reports") / media_at(ds, "first", "reports")
@@ -1189,7 +1129,7 @@ lookup("cpi_previous", perception_value, "China Perception Index, Kazakhstan, pr
        unit="index (-1 to 1)", fmt=IDX, region="kazakhstan", indicator="index", measurement="previous")  # fmt: skip
 
 
-@define("cpi_change", unit="index points", fmt=F.index_points(2), resources=["perception_index"],
+@define("cpi_change", unit="index points", fmt=F.index_points(2),
         derivation="latest national index − 2020 national index")  # fmt: skip
 def cpi_change(ds) -> float:
     """Change in the national China Perception Index between the two latest measurements."""
@@ -1200,21 +1140,20 @@ def cpi_change(ds) -> float:
     )
 
 
-@define("cpi_change_direction", unit="word", fmt=words.up_down, resources=["perception_index"],
+@define("cpi_change_direction", unit="word", fmt=words.up_down,
         derivation="latest national index − previous, as a word")  # fmt: skip
 def cpi_change_direction(ds) -> float:
     """Direction of the national index's change between the two latest measurements (up/down)."""
     return cpi_change(ds)
 
 
-@define("cpi_latest_side", unit="word", fmt=words.above_below, resources=["perception_index"])
+@define("cpi_latest_side", unit="word", fmt=words.above_below)
 def cpi_latest_side(ds) -> float:
     """Whether the latest national index lies above or below neutral (zero)."""
     return perception_value(ds, "kazakhstan", "index", "latest")
 
 
 @define("cpi_positive_indicators", unit="words", fmt=lambda v: words.count_of(v, 4, "indicators"),
-        resources=["perception_index"],
         derivation="national indicators above zero, counted")  # fmt: skip
 def cpi_positive_indicators(ds) -> int:
     """Count the national indicators above zero in the latest measurement (of four)."""
@@ -1259,7 +1198,7 @@ def _latest_regional(ds):
     return rows[rows["region"] != "kazakhstan"]
 
 
-@define("cpi_indicator_mean", unit="index (-1 to 1)", fmt=IDX, resources=["perception_index"],
+@define("cpi_indicator_mean", unit="index (-1 to 1)", fmt=IDX,
         derivation="mean of the four national indicators, latest measurement")  # fmt: skip
 def cpi_indicator_mean(ds) -> float:
     """Mean of the four national indicators in the latest measurement (the index's reading)."""
@@ -1273,7 +1212,6 @@ def mangystau_indicators_3_4(ds, measurement: int | str) -> float:
                                  for i in (1, 2)), 2)  # fmt: skip
 
 
-mangystau_indicators_3_4.resources = ("perception_index",)
 for _m in ("previous", "latest"):
     lookup(f"cpi_mangystau_indicators_3_4_sum_{_m}", mangystau_indicators_3_4,
            f"Mangystau, sum of indicators 3 and 4 implied by the index, {_m} measurement",
@@ -1282,22 +1220,20 @@ for _m in ("previous", "latest"):
            measurement=_m)  # fmt: skip
 
 
-@define("cpi_low_regions", unit="count", fmt=F.cardinal_word, resources=["perception_index"])
+@define("cpi_low_regions", unit="count", fmt=F.cardinal_word)
 def cpi_low_regions(ds) -> int:
     """Count the regions with a negative latest China Perception Index."""
     return int((_latest_regional(ds)["value"] < 0).sum())
 
 
-@define("cpi_low_region_count_all", unit="words", fmt=lambda v: "All " + F.cardinal_word(v),
-        resources=["perception_index"])  # fmt: skip
+@define("cpi_low_region_count_all", unit="words", fmt=lambda v: "All " + F.cardinal_word(v))  # fmt: skip
 def cpi_low_region_count_all(ds) -> int:
     """Count the regions with a negative latest index, written 'All N' to open a sentence."""
     return cpi_low_regions(ds)
 
 
 # =========================================================================== Section V
-@define("transport_jobs_planned_2025", unit="thousand jobs", fmt=F.thousands(1),
-        resources=["printed_values"])  # fmt: skip
+@define("transport_jobs_planned_2025", unit="thousand jobs", fmt=F.thousands(1))  # fmt: skip
 def transport_jobs_planned_2025(ds) -> float:
     """Jobs planned in transport by 2025 under Nurly Zhol, thousand."""
     return printed_value(ds, "transport_jobs_planned_2025") / 1000

@@ -137,8 +137,8 @@ def fdi_by_sector(ds) -> TableResult:
 
 def facts_list(ds=None) -> TableResult:
     """Tabulate every headline fact: id, text as printed, unit and description."""
-    # Not @traced: each fact records its own inputs, and recordings must not nest (see
-    # NOTES-content.md); the table's inputs are the union of the facts' inputs.
+    # Not @traced: each fact records its own inputs, and recordings must not nest; the
+    # table's inputs are the union of the facts' inputs.
     from kzchina.facts import all_facts, default_dataset
     from kzchina.results import code_location, function_name
 

@@ -21,7 +21,6 @@ class OutputItem:
     label: str | None
     kind: str  # "figure" or "table"
     chapter: str
-    cell_index: int
     caption: str | None = None
     alt: str | None = None
     assets: list[str] = field(default_factory=list)  # paths relative to the output root
@@ -106,7 +105,7 @@ class _CellRenderer:
         # A caption from a figure div may hold inline values: the page gets their tokens (made
         # into linked values later), the item record their text.
         caption = cell.options.get("fig-cap" if kind == "figure" else "tbl-cap")
-        item = OutputItem(label if kind else None, kind or "figure", self.chapter.path, cell.index,
+        item = OutputItem(label if kind else None, kind or "figure", self.chapter.path,
                           caption=inline_text(caption, self.executed.inline_values)
                           if isinstance(caption, str) else caption,
                           alt=cell.options.get("fig-alt"))  # fmt: skip

@@ -23,7 +23,6 @@ class Target:
     number: str | None  # "2.1", "A", None for unnumbered
     page: str  # output page, e.g. "chapters/02-economy.html"
     title: str
-    chapter_numbered: bool = True
 
     def text(self, from_unnumbered_chapter: bool = False, suppress_prefix: bool = False) -> str:
         if self.kind in KIND_NAMES:
