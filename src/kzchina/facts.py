@@ -22,7 +22,7 @@ from typing import Any, Self
 import pandas as pd
 
 from kzchina import formatting as F
-from kzchina import words
+from kzchina import formulas, words
 from kzchina.results import code_location, code_record, function_name, input_records
 from litbuild.contract import FactProvenance, InlineInfo
 
@@ -745,7 +745,8 @@ def cn_other_investment_change_2016_2017(ds) -> float:
         derivation="end-2016 FDI position + end-2016 other categories")  # fmt: skip
 def cn_investment_2016(ds) -> float:
     """China's total investment position at end-2016, USD billion (not printed)."""
-    return round(position(ds, 2016, "direct_investment") + position(ds, 2016, "other_categories"), 2)
+    return formulas.total_from_parts(position(ds, 2016, "direct_investment"),
+                                     position(ds, 2016, "other_categories"))
 
 
 @define("cn_investment_change_2016_2017", unit="USD billion", fmt=BN2,
@@ -759,9 +760,8 @@ def cn_investment_change_2016_2017(ds) -> float:
         derivation="latest total position − latest portfolio and other investment")  # fmt: skip
 def cn_fdi_latest(ds) -> float:
     """China's FDI position in the latest year, derived as total minus other categories."""
-    return round(
-        position(ds, "latest", "total") - position(ds, "latest", "other_categories"), 2
-    )
+    return formulas.fdi_from_total(position(ds, "latest", "total"),
+                                   position(ds, "latest", "other_categories"))
 
 
 @define("cn_fdi_decline_since_2017", unit="percent", fmt=F.percent(1),
@@ -808,10 +808,8 @@ def fdi_sector_share(ds, sector: str, year: int | str = "latest") -> float:
     """Return a sector's share of China's FDI position in Kazakhstan (Figure 3 data), per cent."""
     year = period_of(ds, "fdi_by_sector", year)
     fdi = ds.table("fdi_by_sector")
-    fdi = fdi[fdi["year"] == year]
-    return 100 * fdi.loc[fdi["sector"] == sector, "position_usd_mn"].sum() / fdi[
-        "position_usd_mn"
-    ].sum()
+    by_sector = fdi[fdi["year"] == year].groupby("sector")["position_usd_mn"].sum()
+    return float(formulas.shares_pct(by_sector)[sector])
 
 
 
@@ -899,7 +897,7 @@ def cn_trade_turnover_base(ds) -> float:
     """Kazakhstan's trade turnover with China in the base year, derived from the latest and growth."""
     value = trade(ds, "china", "turnover", "value_usd_bn")
     growth = trade(ds, "china", "turnover", "growth_pct")
-    return round(value / (1 + growth / 100), 2)
+    return formulas.base_from_growth(value, growth)
 
 
 @define("cn_imports_vs_exports_growth", unit="word", fmt=words.higher_lower,

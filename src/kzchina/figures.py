@@ -11,7 +11,7 @@ import textwrap
 
 import pandas as pd
 
-from kzchina import style
+from kzchina import formulas, style
 from kzchina.results import FigureResult, traced
 
 NBK = "National Bank of Kazakhstan (NBK)"
@@ -335,9 +335,9 @@ def investment_position(ds) -> FigureResult:
         fdi, other, total = (get.get(k) for k in ("direct_investment", "other_categories", "total"))
         status = {k: "published" for k in get}
         if total is None and fdi is not None and other is not None:
-            total, status["total"] = round(fdi + other, 2), "derived"
+            total, status["total"] = formulas.total_from_parts(fdi, other), "derived"
         if fdi is None and total is not None and other is not None:
-            fdi, status["direct_investment"] = round(total - other, 2), "derived"
+            fdi, status["direct_investment"] = formulas.fdi_from_total(total, other), "derived"
         for cat, value in (("direct_investment", fdi), ("other_categories", other),
                            ("total", total)):  # fmt: skip
             if value is not None:
@@ -474,7 +474,7 @@ def trade_with_china(ds) -> FigureResult:
                          "value": float(r.value_usd_bn), "unit": "USD billion",
                          "status": "published"})  # fmt: skip
             if pd.notna(r.growth_pct):
-                base = round(r.value_usd_bn / (1 + r.growth_pct / 100), 2)
+                base = formulas.base_from_growth(r.value_usd_bn, r.growth_pct)
                 rows.append({"panel": "level", "year": int(r.base_year), "flow": r.flow,
                              "partner": "china", "value": base, "unit": "USD billion",
                              "status": "derived"})  # fmt: skip

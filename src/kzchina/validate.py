@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from kzchina import formulas
 from kzchina.data import CARRIED_OVER, STATUSES, Dataset, load, parse_resource, read_data_file
 from kzchina.problems import Problem, ProblemsError
 
@@ -264,10 +265,8 @@ def check_investment_position_adds_up(ds: Dataset) -> list[Problem]:
 def china_fdi_position_2021(ds: Dataset) -> float:
     """Derive China's end-2021 FDI position (USD bn) as total minus other categories."""
     c = _Checker(ds, "china_investment_position")
-    return float(
-        c.value("position_usd_bn", year=2021, category="total")
-        - c.value("position_usd_bn", year=2021, category="other_categories")
-    )
+    return formulas.fdi_from_total(c.value("position_usd_bn", year=2021, category="total"),
+                                   c.value("position_usd_bn", year=2021, category="other_categories"))
 
 
 def check_fdi_decline(ds: Dataset) -> list[Problem]:
@@ -304,7 +303,7 @@ def fdi_sector_shares(ds: Dataset, year: int) -> pd.Series:
     """Derive each sector's share (%) of China's FDI position in one year from Figure 3."""
     fdi = ds.table("fdi_by_sector")
     year_rows = fdi[fdi["year"] == year].set_index("sector")["position_usd_mn"]
-    return 100 * year_rows / year_rows.sum()
+    return formulas.shares_pct(year_rows)
 
 
 def check_fdi_sector_shares(ds: Dataset) -> list[Problem]:
