@@ -93,8 +93,10 @@ def report_command() -> list[str]:
 def memory_method() -> str:
     if psutil is not None:
         return "psutil: sum of RSS of the build process and its descendants, sampled every 50 ms"
-    return ("getrusage(RUSAGE_CHILDREN).ru_maxrss: the largest single process, NOT a sum "
-            "(install psutil for the sum over the build and its kernels)")
+    return (
+        "getrusage(RUSAGE_CHILDREN).ru_maxrss: the largest single process, NOT a sum "
+        "(install psutil for the sum over the build and its kernels)"
+    )
 
 
 class PeakSampler(threading.Thread):
@@ -131,8 +133,7 @@ def build_once(project: Path, env: dict[str, str] | None = None) -> Run:
     cmd = report_command() + [str(project), "--engine", "builtin"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     sampler = None
     if psutil is not None:
         sampler = PeakSampler(proc.pid)
@@ -190,12 +191,16 @@ def synthetic_book(destination: Path, chapters: int) -> Path:
         "project:\n  type: book\n  execute-dir: project\n"
         f"book:\n  title: Synthetic book of {chapters} chapters\n  chapters:\n    - index.qmd\n"
         + "".join(f"    - {n}\n" for n in names)
-        + "execute:\n  echo: false\n  warning: false\n", encoding="utf-8")
-    (destination / "index.qmd").write_text("# Preface {.unnumbered}\n\nA synthetic book.\n",
-                                           encoding="utf-8")
+        + "execute:\n  echo: false\n  warning: false\n",
+        encoding="utf-8",
+    )
+    (destination / "index.qmd").write_text(
+        "# Preface {.unnumbered}\n\nA synthetic book.\n", encoding="utf-8"
+    )
     (destination / "chapters").mkdir()
     for i, name in enumerate(names, start=1):
-        (destination / name).write_text(textwrap.dedent(f"""\
+        (destination / name).write_text(
+            textwrap.dedent(f"""\
             # Chapter {i}
 
             ```{{python}}
@@ -218,7 +223,9 @@ def synthetic_book(destination: Path, chapters: int) -> Path:
             ```
 
             See @fig-c{i:03d}.
-            """), encoding="utf-8")
+            """),
+            encoding="utf-8",
+        )
     return destination
 
 
@@ -231,16 +238,18 @@ def edit_data(project: Path, run: int) -> None:
     text = data.read_text(encoding="utf-8")
     previous = DATA_VALUE if run == 0 else f"{DATA_VALUE} (bench edit {run})"
     assert previous in text, f"bench: {previous!r} not found in {DATA_FILE}"
-    data.write_text(text.replace(previous, f"{DATA_VALUE} (bench edit {run + 1})", 1),
-                    encoding="utf-8")
+    data.write_text(
+        text.replace(previous, f"{DATA_VALUE} (bench edit {run + 1})", 1), encoding="utf-8"
+    )
 
 
 def retag_data_value(project: Path, tag: str) -> None:
     """Give the media topic of edit_data a new suffix, whatever suffix it has now."""
     data = project / DATA_FILE
     pattern = re.escape(DATA_VALUE) + r"( \(bench edit [^)]*\))?"
-    text, count = re.subn(pattern, f"{DATA_VALUE} (bench edit {tag})",
-                          data.read_text(encoding="utf-8"), count=1)
+    text, count = re.subn(
+        pattern, f"{DATA_VALUE} (bench edit {tag})", data.read_text(encoding="utf-8"), count=1
+    )
     assert count == 1, f"bench: {DATA_VALUE!r} not found in {DATA_FILE}"
     data.write_text(text, encoding="utf-8")
 
@@ -248,15 +257,18 @@ def retag_data_value(project: Path, tag: str) -> None:
 def edit_stylesheet(project: Path, run: int) -> None:
     """Append to the report's own stylesheet (format.html.css), as the web team would edit it."""
     css = project / "styles.css"
-    css.write_text(css.read_text(encoding="utf-8") + f"\n/* bench edit {run} */\n",
-                   encoding="utf-8")
+    css.write_text(
+        css.read_text(encoding="utf-8") + f"\n/* bench edit {run} */\n", encoding="utf-8"
+    )
 
 
 def edit_prose(project: Path, run: int) -> None:
     chapter = project / PROSE_CHAPTER
     letters = "abcdefghijklmnopqrstuvwxyz"
-    chapter.write_text(chapter.read_text(encoding="utf-8")
-                       + f"\nA benchmark edit, version {letters[run % 26]}.\n", encoding="utf-8")
+    chapter.write_text(
+        chapter.read_text(encoding="utf-8") + f"\nA benchmark edit, version {letters[run % 26]}.\n",
+        encoding="utf-8",
+    )
 
 
 def edit_first_note(path: Path, run: int) -> None:
@@ -272,12 +284,16 @@ def edit_first_note(path: Path, run: int) -> None:
     suffix = f" (bench edit {run})"
     previous = re.search(r" \(bench edit \d+\)(?=\"?$)", row)
     if previous:
-        row = row[:previous.start()] + row[previous.end():]
+        row = row[: previous.start()] + row[previous.end() :]
     row = row[:-1] + suffix + '"' if row.endswith('"') else row + suffix
     edited = text[:header_end] + row + text[row_end:]
     after = list(csv.reader(io.StringIO(edited)))
-    changed = [(r, c) for r in range(len(before)) for c in range(len(before[r]))
-               if before[r][c] != after[r][c]]
+    changed = [
+        (r, c)
+        for r in range(len(before))
+        for c in range(len(before[r]))
+        if before[r][c] != after[r][c]
+    ]
     assert changed == [(1, len(before[0]) - 1)], f"bench: edit of {path} changed {changed}"
     path.write_text(edited, encoding="utf-8")
 
@@ -327,16 +343,22 @@ def real_report_rows(workdir: Path, runs: int) -> list[Row]:
     if not cold.runs:
         sys.exit("bench: every cold build failed: " + "; ".join(cold.failures))
     # A successfully built copy: cache and output in place.
-    project = next(workdir / f"cold-{i}" for i in range(runs)
-                   if (workdir / f"cold-{i}" / ".litbuild" / "output.json").exists())
+    project = next(
+        workdir / f"cold-{i}"
+        for i in range(runs)
+        if (workdir / f"cold-{i}" / ".litbuild" / "output.json").exists()
+    )
     # Each incremental scenario: an edit before every run, then the same build command.
     scenarios = [
         ("noop", "real report: no-op", lambda project, i: None),
         ("data", f"real report: one value changed in {DATA_FILE}", edit_data),
         ("prose", f"real report: prose changed in {PROSE_CHAPTER}", edit_prose),
         ("style", "real report: stylesheet changed (styles.css)", edit_stylesheet),
-        ("output", "real report: output-only rebuild (.litbuild/output.json deleted)",
-         lambda project, i: (project / ".litbuild" / "output.json").unlink()),
+        (
+            "output",
+            "real report: output-only rebuild (.litbuild/output.json deleted)",
+            lambda project, i: (project / ".litbuild" / "output.json").unlink(),
+        ),
     ]
     for key, label, edit in scenarios:
         row = Row(key, label)
@@ -370,17 +392,26 @@ def every_data_file_rows(project: Path, runs: int, cold: float) -> list[Row]:
     middle = order[len(order) // 2]
     worst = order[-1]
     ratios = sorted(m / cold for m in medians.values())
-    median_row = Row("every-data-median", f"real report: one cell changed, each of the "
-                     f"{len(files)} data files in turn (median over files)")
-    median_row.runs = [Run(statistics.median(medians.values()), max(r.peak_mb for r in got), [],
-                           {}, {}, None) for got in [sum(per_file.values(), [])]]
-    median_row.note = (f"median {statistics.median(ratios):.0%} of cold (e.g. {middle}); "
-                       f"re-executes the chapters that read the file")
-    worst_row = Row("every-data-worst", f"real report: one cell changed, the worst data file "
-                    f"({worst})")
+    median_row = Row(
+        "every-data-median",
+        f"real report: one cell changed, each of the "
+        f"{len(files)} data files in turn (median over files)",
+    )
+    median_row.runs = [
+        Run(statistics.median(medians.values()), max(r.peak_mb for r in got), [], {}, {}, None)
+        for got in [sum(per_file.values(), [])]
+    ]
+    median_row.note = (
+        f"median {statistics.median(ratios):.0%} of cold (e.g. {middle}); "
+        f"re-executes the chapters that read the file"
+    )
+    worst_row = Row(
+        "every-data-worst", f"real report: one cell changed, the worst data file ({worst})"
+    )
     worst_row.runs = per_file[worst]
-    worst_row.note = (f"{medians[worst] / cold:.0%} of cold; re-executed: "
-                      + ", ".join(sorted({c for r in per_file[worst] for c in r.executed})))
+    worst_row.note = f"{medians[worst] / cold:.0%} of cold; re-executed: " + ", ".join(
+        sorted({c for r in per_file[worst] for c in r.executed})
+    )
     return [median_row, worst_row]
 
 
@@ -389,8 +420,9 @@ class ServeProcess:
 
     def __init__(self, project: Path):
         command = [report_command()[0], "serve", str(project), "--port", "0"]
-        self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                     text=True)
+        self.proc = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
         self.url = None
         for line in self.proc.stderr:
             match = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
@@ -455,10 +487,16 @@ def serve_rows(project: Path, runs: int) -> list[Row]:
     """Edit → served: a prose edit (until the new text is in the served page), a data edit
     (until the rebuilt site is published) and a broken cell (until the error is reported)."""
     prose = Row("serve-prose", f"serve: prose edit in {PROSE_CHAPTER} until the text is served")
-    data = Row("serve-data", f"serve: one cell of {SERVE_DATA_FILE} (read by the data appendix "
-                             "only) until the new site is served")
-    data_two = Row("serve-data-2", f"serve: one value of {DATA_FILE} (media chapter + data "
-                                   "appendix) until the new site is served")
+    data = Row(
+        "serve-data",
+        f"serve: one cell of {SERVE_DATA_FILE} (read by the data appendix "
+        "only) until the new site is served",
+    )
+    data_two = Row(
+        "serve-data-2",
+        f"serve: one value of {DATA_FILE} (media chapter + data "
+        "appendix) until the new site is served",
+    )
     error = Row("serve-error", "serve: a cell raises, until the error overlay is reported")
     page = PROSE_CHAPTER.removesuffix(".qmd") + ".html"
     server = ServeProcess(project)
@@ -468,15 +506,17 @@ def serve_rows(project: Path, runs: int) -> list[Row]:
             say(f"serve {i + 1}/{runs}")
             marker = f"A preview edit, number {i + 1}."
             chapter = project / PROSE_CHAPTER
-            chapter.write_text(chapter.read_text(encoding="utf-8") + f"\n{marker}\n",
-                               encoding="utf-8")
+            chapter.write_text(
+                chapter.read_text(encoding="utf-8") + f"\n{marker}\n", encoding="utf-8"
+            )
             started = time.perf_counter()
             while marker not in server.page(page):
                 time.sleep(0.01)
             prose.runs.append(Run(time.perf_counter() - started, 0.0, [], {}, {}, None))
-            for row, edit in ((data, lambda i=i: edit_first_note(project / SERVE_DATA_FILE,
-                                                                   100 + i)),
-                              (data_two, lambda i=i: retag_data_value(project, f"serve {i}"))):
+            for row, edit in (
+                (data, lambda i=i: edit_first_note(project / SERVE_DATA_FILE, 100 + i)),
+                (data_two, lambda i=i: retag_data_value(project, f"serve {i}")),
+            ):
                 generation = server.idle()["generation"]
                 edit()
                 seconds = server.wait(lambda s, g=generation: s["generation"] > g or s["error"])
@@ -486,8 +526,9 @@ def serve_rows(project: Path, runs: int) -> list[Row]:
             server.idle()
             good = chapter.read_text(encoding="utf-8")
             chapter.write_text(break_first_cell(good), encoding="utf-8")
-            error.runs.append(Run(server.wait(lambda s: s["error"] is not None), 0.0, [], {}, {},
-                                  None))
+            error.runs.append(
+                Run(server.wait(lambda s: s["error"] is not None), 0.0, [], {}, {}, None)
+            )
             chapter.write_text(good, encoding="utf-8")
             server.wait(lambda s: s["error"] is None and not s["building"])
     except BuildFailed as exc:
@@ -528,16 +569,22 @@ def quarto_row(workdir: Path, runs: int, builtin_cold: float) -> Row:
         say(f"quarto render {i + 1}/{runs}")
         project = copy_report(workdir / f"quarto-{i}")
         started = time.perf_counter()
-        proc = subprocess.run([quarto, "render", str(project), "--to", "html"],
-                              capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            [quarto, "render", str(project), "--to", "html"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         seconds = time.perf_counter() - started
         if proc.returncode != 0:
             row.runs = []
             row.note = "quarto render failed: " + " ".join(proc.stderr.strip().splitlines()[-1:])
             return row
         row.runs.append(Run(seconds, 0.0, [], {}, {}, None))
-    row.note = (f"builtin cold HTML + PDF / quarto HTML = {builtin_cold / row.median:.2f} "
-                f"(goal <= 1/8 = 0.125); quarto / builtin = {row.median / builtin_cold:.1f}x")
+    row.note = (
+        f"builtin cold HTML + PDF / quarto HTML = {builtin_cold / row.median:.2f} "
+        f"(goal <= 1/8 = 0.125); quarto / builtin = {row.median / builtin_cold:.1f}x"
+    )
     return row
 
 
@@ -566,8 +613,7 @@ def import_seconds(code: str, samples: int = 3) -> float:
     times = []
     for _ in range(samples):
         started = time.perf_counter()
-        subprocess.run([str(python if python.exists() else sys.executable), "-c", code],
-                       check=True)
+        subprocess.run([str(python if python.exists() else sys.executable), "-c", code], check=True)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -577,26 +623,30 @@ def median_or_none(values: list[float]) -> float | None:
 
 
 def breakdown(rows: list[Row]) -> list[str]:
-    header = ("| scenario | wall s | engine s | process overhead s | execute | "
-              "parse (pandoc md->AST, numbering) | pdf (pandoc + Typst) | html (pandoc + site) | "
-              "convert (pdf and html side by side) | provenance + publish |")
+    header = (
+        "| scenario | wall s | engine s | process overhead s | execute | "
+        "parse (pandoc md->AST, numbering) | pdf (pandoc + Typst) | html (pandoc + site) | "
+        "convert (pdf and html side by side) | provenance + publish |"
+    )
     lines = [header, "|---|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
-        engine = median_or_none([r.engine_seconds for r in row.runs
-                                 if r.engine_seconds is not None])
+        engine = median_or_none(
+            [r.engine_seconds for r in row.runs if r.engine_seconds is not None]
+        )
         if engine is None:
             continue
-        phases = [median_or_none([r.phases[n] for r in row.runs if n in r.phases])
-                  for n in PHASES]
+        phases = [median_or_none([r.phases[n] for r in row.runs if n in r.phases]) for n in PHASES]
         cells = " | ".join(f"{p:.2f}" if p is not None else "-" for p in phases)
-        lines.append(f"| {row.key} | {row.median:.2f} | {engine:.2f} | "
-                     f"{row.median - engine:.2f} | {cells} |")
+        lines.append(
+            f"| {row.key} | {row.median:.2f} | {engine:.2f} | {row.median - engine:.2f} | {cells} |"
+        )
     return lines
 
 
 def table(rows: list[Row], context: dict) -> list[str]:
-    header = ("| scenario | median s | min s | max s | runs | peak RSS MB | notes | target | "
-              "result |")
+    header = (
+        "| scenario | median s | min s | max s | runs | peak RSS MB | notes | target | result |"
+    )
     lines = [header, "|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
         if not row.runs:
@@ -609,29 +659,40 @@ def table(rows: list[Row], context: dict) -> list[str]:
             target = TARGETS[key][0]
             verdict = "PASS" if TARGETS[key][1](row.median, context) else "MISS"
         peak = f"{row.peak_mb:.0f}" if row.peak_mb else "-"
-        note = row.note + (f"; {len(row.failures)} failed run(s): {row.failures[0]}"
-                           if row.failures else "")
-        lines.append(f"| {row.label} | {row.median:.2f} | {min(row.times):.2f} | "
-                     f"{max(row.times):.2f} | {len(row.runs)} | {peak} | {note} | "
-                     f"{target} | {verdict} |")
+        note = row.note + (
+            f"; {len(row.failures)} failed run(s): {row.failures[0]}" if row.failures else ""
+        )
+        lines.append(
+            f"| {row.label} | {row.median:.2f} | {min(row.times):.2f} | "
+            f"{max(row.times):.2f} | {len(row.runs)} | {peak} | {note} | "
+            f"{target} | {verdict} |"
+        )
     return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Benchmark `report build --engine builtin` (wall time of the CLI process) on "
-                    "a temporary copy of the real report (cold, no-op, data change, prose change, "
-                    "stylesheet change), synthetic books and the fixture book; prints a markdown "
-                    "table of medians with PASS/MISS against the targets.")
+        "a temporary copy of the real report (cold, no-op, data change, prose change, "
+        "stylesheet change), synthetic books and the fixture book; prints a markdown "
+        "table of medians with PASS/MISS against the targets."
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs per scenario (default 3)")
-    parser.add_argument("--chapters", type=int, default=40,
-                        help="chapters of the largest synthetic book; books of 10 and 20 are "
-                             "built too, to show growth (default 40)")
+    parser.add_argument(
+        "--chapters",
+        type=int,
+        default=40,
+        help="chapters of the largest synthetic book; books of 10 and 20 are "
+        "built too, to show growth (default 40)",
+    )
     parser.add_argument("--skip-synthetic", action="store_true", help="no synthetic books")
     parser.add_argument("--skip-fixture", action="store_true", help="no fixture book")
     parser.add_argument("--skip-serve", action="store_true", help="no `report serve` scenarios")
-    parser.add_argument("--skip-every-data-file", action="store_true",
-                        help="no one-cell edit of every data file in turn")
+    parser.add_argument(
+        "--skip-every-data-file",
+        action="store_true",
+        help="no one-cell edit of every data file in turn",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary projects")
     parser.add_argument("--json", type=Path, help="also write the raw measurements to this file")
     args = parser.parse_args(argv)
@@ -647,8 +708,9 @@ def main(argv: list[str] | None = None) -> int:
             edited = copy_report(workdir / "edited")
             say("cold build of the copy for the serve and every-data-file scenarios")
             build_once(edited)
-            rows += [] if args.skip_every_data_file else every_data_file_rows(edited, args.runs,
-                                                                              cold)
+            rows += (
+                [] if args.skip_every_data_file else every_data_file_rows(edited, args.runs, cold)
+            )
             rows += [] if args.skip_serve else serve_rows(edited, args.runs)
         sizes = sorted({s for s in (10, 20) if s < args.chapters} | {args.chapters})
         rows += [] if args.skip_synthetic else synthetic_rows(workdir, args.runs, sizes)
@@ -665,22 +727,31 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
 
     context = {"cold": cold, "chapters": args.chapters}
-    print(f"## litbuild benchmark ({os.cpu_count()} CPUs, {args.runs} run(s) per scenario, "
-          f"Python {sys.version.split()[0]})\n")
+    print(
+        f"## litbuild benchmark ({os.cpu_count()} CPUs, {args.runs} run(s) per scenario, "
+        f"Python {sys.version.split()[0]})\n"
+    )
     print("\n".join(table(rows, context)))
-    report_rows = [r for r in rows if r.key in ("cold", "noop", "data", "prose", "style",
-                                                "output") and r.runs]
+    report_rows = [
+        r for r in rows if r.key in ("cold", "noop", "data", "prose", "style", "output") and r.runs
+    ]
     peak = max(r.peak_mb for r in report_rows)
     verdict = "PASS" if TARGETS["memory"][1](peak, context) else "MISS"
-    print(f"| peak memory, max over all real-report builds | - | - | - | - | {peak:.0f} | "
-          f"{memory_method()} | {TARGETS['memory'][0]} | {verdict} |")
+    print(
+        f"| peak memory, max over all real-report builds | - | - | - | - | {peak:.0f} | "
+        f"{memory_method()} | {TARGETS['memory'][0]} | {verdict} |"
+    )
 
     print("\n### Where the time goes (medians, s; phases from the engine's `time by phase` line)\n")
     print("\n".join(breakdown(rows)))
-    print("\nprocess overhead = CLI wall time - the seconds the engine reports in its summary "
-          "(interpreter start, imports, config, exit). A no-op prints no phase line.\n")
-    print(f"- `python -c 'import kzchina.cli, litbuild.build'`: {cli_import:.2f} s "
-          f"(bare interpreter: {bare:.2f} s)")
+    print(
+        "\nprocess overhead = CLI wall time - the seconds the engine reports in its summary "
+        "(interpreter start, imports, config, exit). A no-op prints no phase line.\n"
+    )
+    print(
+        f"- `python -c 'import kzchina.cli, litbuild.build'`: {cli_import:.2f} s "
+        f"(bare interpreter: {bare:.2f} s)"
+    )
     if kernel is not None:
         print(f"- start a python3 kernel, run `pass`, shut it down: {kernel:.2f} s")
     chapter_times: dict[str, list[float]] = {}
@@ -689,22 +760,42 @@ def main(argv: list[str] | None = None) -> int:
             chapter_times.setdefault(chapter, []).append(seconds)
     if chapter_times:
         total = sum(statistics.median(v) for v in chapter_times.values())
-        print(f"\nPer-chapter execution in the cold real-report builds (median s, kernel start "
-              f"included, {os.cpu_count()} chapters at a time; sum {total:.1f} s):\n")
-        for chapter, values in sorted(chapter_times.items(),
-                                      key=lambda kv: -statistics.median(kv[1])):
+        print(
+            f"\nPer-chapter execution in the cold real-report builds (median s, kernel start "
+            f"included, {os.cpu_count()} chapters at a time; sum {total:.1f} s):\n"
+        )
+        for chapter, values in sorted(
+            chapter_times.items(), key=lambda kv: -statistics.median(kv[1])
+        ):
             print(f"- {chapter}: {statistics.median(values):.2f}")
     if args.json:
-        args.json.write_text(json.dumps({
-            "rows": [{"key": r.key, "label": r.label, "note": r.note, "times": r.times,
-                      "peak_mb": [x.peak_mb for x in r.runs],
-                      "phases": [x.phases for x in r.runs],
-                      "engine_seconds": [x.engine_seconds for x in r.runs],
-                      "chapter_seconds": [x.chapter_seconds for x in r.runs],
-                      "executed": [x.executed for x in r.runs]} for r in rows],
-            "kernel_start": kernel, "cli_import": cli_import, "bare_python": bare,
-            "memory_method": memory_method(), "cpus": os.cpu_count(),
-        }, indent=2), encoding="utf-8")
+        args.json.write_text(
+            json.dumps(
+                {
+                    "rows": [
+                        {
+                            "key": r.key,
+                            "label": r.label,
+                            "note": r.note,
+                            "times": r.times,
+                            "peak_mb": [x.peak_mb for x in r.runs],
+                            "phases": [x.phases for x in r.runs],
+                            "engine_seconds": [x.engine_seconds for x in r.runs],
+                            "chapter_seconds": [x.chapter_seconds for x in r.runs],
+                            "executed": [x.executed for x in r.runs],
+                        }
+                        for r in rows
+                    ],
+                    "kernel_start": kernel,
+                    "cli_import": cli_import,
+                    "bare_python": bare,
+                    "memory_method": memory_method(),
+                    "cpus": os.cpu_count(),
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
     return 0
 
 

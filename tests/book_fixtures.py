@@ -30,8 +30,15 @@ from conftest import RenderedBook, copy_sources, tree_digest  # noqa: F401  (tre
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = [sys.executable, "-m", "kzchina.cli"]
-PROJECT_PARTS = ("_quarto.yml", "_quarto-changes.yml", "index.qmd", "styles.css", "chapters", "data",
-                 "src")
+PROJECT_PARTS = (
+    "_quarto.yml",
+    "_quarto-changes.yml",
+    "index.qmd",
+    "styles.css",
+    "chapters",
+    "data",
+    "src",
+)
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", ".litbuild", "_book")
 
 
@@ -58,11 +65,19 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def report_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
-               timeout: float = 300) -> subprocess.CompletedProcess:
+def report_cli(
+    *args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
     """Run the `report` command (as `python -m kzchina.cli`), capturing its output."""
-    return subprocess.run([*REPORT, *args], cwd=cwd, env=env or clean_env(), capture_output=True,
-                          text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [*REPORT, *args],
+        cwd=cwd,
+        env=env or clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def call(name: str):
@@ -85,8 +100,11 @@ class Book(RenderedBook):
 
     def actions(self) -> dict[str, dict]:
         """CreateAction entities of figures, tables and facts, by identifier."""
-        return {g["identifier"]: g for g in self.provenance()["@graph"]
-                if g.get("@type") == "CreateAction" and g.get("identifier")}
+        return {
+            g["identifier"]: g
+            for g in self.provenance()["@graph"]
+            if g.get("@type") == "CreateAction" and g.get("identifier")
+        }
 
     def facts_rows(self) -> dict[str, dict]:
         text = (self.out / "facts.csv").read_text(encoding="utf-8")
@@ -96,8 +114,11 @@ class Book(RenderedBook):
         """Source text with each inline `{python} fact("id")` replaced by the fact's text as
         this book's facts.csv records it (how a caption written with inline values reads)."""
         rows = self.facts_rows()
-        return re.sub(r"`\{python\}\s*fact\(\"([^\"]+)\"\)\s*`",
-                      lambda m: rows[m.group(1)]["text"], source_text)
+        return re.sub(
+            r"`\{python\}\s*fact\(\"([^\"]+)\"\)\s*`",
+            lambda m: rows[m.group(1)]["text"],
+            source_text,
+        )
 
     def chapter_pages(self) -> list[str]:
         return [re.sub(r"\.qmd$", ".html", c.path) for c in book_chapters(self.project)]
@@ -131,8 +152,14 @@ def source_date_epoch(value: str | None):
             os.environ["SOURCE_DATE_EPOCH"] = old
 
 
-def build_book(project: Path, *, to: str = "all", output_dir: Path | None = None,
-               epoch: str | None = None, draft: bool = False) -> Book:
+def build_book(
+    project: Path,
+    *,
+    to: str = "all",
+    output_dir: Path | None = None,
+    epoch: str | None = None,
+    draft: bool = False,
+) -> Book:
     """Build in-process with the builtin engine (SOURCE_DATE_EPOCH = epoch, unset by default,
     as for the CLI subprocesses of clean_env); return where it went. `draft` builds even when
     claims in the text fail (as on perturbed data), marking them."""
@@ -140,8 +167,14 @@ def build_book(project: Path, *, to: str = "all", output_dir: Path | None = None
     from litbuild.variant import Variant
 
     with source_date_epoch(epoch):
-        result = build(project, to=to, engine="builtin", output_dir=output_dir, progress=quiet,
-                       variant=Variant(draft=draft))
+        result = build(
+            project,
+            to=to,
+            engine="builtin",
+            output_dir=output_dir,
+            progress=quiet,
+            variant=Variant(draft=draft),
+        )
     return Book(project, Path(result.output_dir))
 
 
@@ -187,7 +220,7 @@ def book_chapters(project: Path = ROOT) -> list[ChapterSource]:
         text = (project / path).read_text(encoding="utf-8")
         h1 = next(line for line in _outside_code(text) if re.match(r"# \S", line))
         title = re.sub(r"\s*\{[^}]*\}\s*$", "", h1[2:]).strip()
-        anchor = (re.search(r"#([\w-]+)", h1[len(title) + 2:]) or [None, ""])[1]
+        anchor = (re.search(r"#([\w-]+)", h1[len(title) + 2 :]) or [None, ""])[1]
         unnumbered = ".unnumbered" in h1 or (position == 0 and path.endswith("index.qmd"))
         if unnumbered:
             chapters.append(ChapterSource(path, None, title, anchor))
@@ -248,10 +281,16 @@ def book_items(project: Path = ROOT) -> list[ItemSource]:
                 continue
             counts[kind] += 1
             prefix = f"{chapter.number}." if chapter.number else ""
-            items.append(ItemSource(
-                label, "figure" if kind == "fig" else "table", chapter.path,
-                f"{prefix}{counts[kind]}", str(options.get(f"{kind}-cap", "")),
-                options.get("fig-alt")))
+            items.append(
+                ItemSource(
+                    label,
+                    "figure" if kind == "fig" else "table",
+                    chapter.path,
+                    f"{prefix}{counts[kind]}",
+                    str(options.get(f"{kind}-cap", "")),
+                    options.get("fig-alt"),
+                )
+            )
     return items
 
 
@@ -280,8 +319,16 @@ def claims_in_sources(project: Path = ROOT) -> dict[str, list[str]]:
 
 
 # --------------------------------------------------------------------------- data perturbation
-KEY_LIKE = {"year", "month", "order", "display_order", "topic_order", "measurement",
-            "period_start", "period_end"}
+KEY_LIKE = {
+    "year",
+    "month",
+    "order",
+    "display_order",
+    "topic_order",
+    "measurement",
+    "period_start",
+    "period_end",
+}
 
 
 def _descriptor(project: Path, edition: str = "2022") -> dict:
@@ -310,10 +357,12 @@ def _scaled(cell: str, factor: float, field: dict) -> str:
     low, high = c.get("minimum"), c.get("maximum")
     decimals = len(cell.split(".")[1]) if "." in cell else 0
     value = float(cell) * factor
-    unit = 10.0 ** -decimals
+    unit = 10.0**-decimals
     new = round(value, decimals)
     if round(new, decimals) == round(float(cell), decimals):  # too small to show a change
-        new = float(cell) + unit if high is None or float(cell) + unit <= high else float(cell) - unit
+        new = (
+            float(cell) + unit if high is None or float(cell) + unit <= high else float(cell) - unit
+        )
     if low is not None:
         new = max(new, low)
     if high is not None:
@@ -345,9 +394,13 @@ def perturb_edition(project: Path, edition: str = "2022") -> dict[str, str]:
         pk = schema.get("primaryKey", [])
         pk = [pk] if isinstance(pk, str) else list(pk)
         fields = {f["name"]: f for f in schema["fields"]}
-        value_columns = [f["name"] for f in schema["fields"]
-                         if f.get("type") in ("number", "integer") and f["name"] not in pk
-                         and f["name"] not in KEY_LIKE]
+        value_columns = [
+            f["name"]
+            for f in schema["fields"]
+            if f.get("type") in ("number", "integer")
+            and f["name"] not in pk
+            and f["name"] not in KEY_LIKE
+        ]
         if name in ("china_investment_position", "fdi_by_sector"):
             series_key = "category" if name == "china_investment_position" else "sector"
             for key in {r[series_key] for r in rows}:

@@ -16,8 +16,9 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE_BOOK = Path(__file__).parent / "fixtures" / "book"
 # Left behind by a build or by Python; never part of a copied project.
-BUILD_LEFTOVERS = shutil.ignore_patterns(".litbuild", "_book", "_garden_book", "figures",
-                                         "__pycache__", "*.pyc", "*.egg-info")
+BUILD_LEFTOVERS = shutil.ignore_patterns(
+    ".litbuild", "_book", "_garden_book", "figures", "__pycache__", "*.pyc", "*.egg-info"
+)
 
 
 def copy_sources(source: Path, destination: Path, parts: Iterable[str] | None = None) -> Path:
@@ -46,7 +47,8 @@ def tree_digest(root: Path) -> dict[str, str]:
     """sha256 of every file under root, keyed by its relative path: equal iff byte-identical."""
     return {
         path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(root.rglob("*")) if path.is_file()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
     }
 
 

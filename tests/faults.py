@@ -58,15 +58,27 @@ def settle(token: str, seconds: float = 15.0) -> list[str]:
     return left
 
 
-def run_report(args: list[str], token: str, timeout: float = 600,
-               **extra_env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*REPORT, *args], capture_output=True, text=True, timeout=timeout,
-                          env=env_with(token, **extra_env), check=False)
+def run_report(
+    args: list[str], token: str, timeout: float = 600, **extra_env: str
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*REPORT, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env_with(token, **extra_env),
+        check=False,
+    )
 
 
 def start_report(args: list[str], token: str, **extra_env: str) -> subprocess.Popen:
-    return subprocess.Popen([*REPORT, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env_with(token, **extra_env))
+    return subprocess.Popen(
+        [*REPORT, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env_with(token, **extra_env),
+    )
 
 
 def wait_for(predicate, seconds: float = 120.0, what: str = "condition") -> None:

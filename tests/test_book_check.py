@@ -35,14 +35,33 @@ def replace_cell(path, row: int, column: str, new: str) -> str:
 
 # (file, spreadsheet row = line number, column, broken value, expected message)
 BROKEN = [
-    pytest.param("fdi_by_sector.csv", 8, "position_usd_mn", "12O2.28",
-                 "expected number with '.' as decimal point, got '12O2.28'", id="type"),
-    pytest.param("perception_index.csv", 2, "value", "1.7",
-                 "expected at most 1, got 1.7", id="maximum"),
-    pytest.param("trade_with_china.csv", 2, "flow", "export",
-                 "expected one of ['turnover', 'exports', 'imports'], got 'export'", id="enum"),
-    pytest.param("media_monitoring.csv", 2, "negative_reports", "5000",
-                 "expected at most 4672 (all reports), got 5000", id="cross-check"),
+    pytest.param(
+        "fdi_by_sector.csv",
+        8,
+        "position_usd_mn",
+        "12O2.28",
+        "expected number with '.' as decimal point, got '12O2.28'",
+        id="type",
+    ),
+    pytest.param(
+        "perception_index.csv", 2, "value", "1.7", "expected at most 1, got 1.7", id="maximum"
+    ),
+    pytest.param(
+        "trade_with_china.csv",
+        2,
+        "flow",
+        "export",
+        "expected one of ['turnover', 'exports', 'imports'], got 'export'",
+        id="enum",
+    ),
+    pytest.param(
+        "media_monitoring.csv",
+        2,
+        "negative_reports",
+        "5000",
+        "expected at most 4672 (all reports), got 5000",
+        id="cross-check",
+    ),
 ]
 
 

@@ -26,8 +26,11 @@ def to_crlf(project: Path) -> list[str]:
     changed = []
     for path in sorted(project.rglob("*")):
         parts = path.relative_to(project).parts
-        if (not path.is_file() or path.suffix not in TEXT_SUFFIXES
-                or parts[0] in ("_book", ".litbuild", "figures")):
+        if (
+            not path.is_file()
+            or path.suffix not in TEXT_SUFFIXES
+            or parts[0] in ("_book", ".litbuild", "figures")
+        ):
             continue
         data = path.read_bytes()
         crlf = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
@@ -83,7 +86,11 @@ def test_gitattributes_checks_text_out_with_lf(tmp_path):
     (tmp_path / "crlf.csv").write_bytes(b"a,b\r\n1,2\r\n")
 
     def blob(name: str) -> str:
-        return subprocess.run(["git", "-C", str(tmp_path), "hash-object", name],
-                              capture_output=True, text=True, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "-C", str(tmp_path), "hash-object", name],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
 
     assert blob("crlf.csv") == blob("lf.csv")

@@ -79,8 +79,7 @@ def dated(twice, tmp_path_factory):
     """Two PDF builds with SOURCE_DATE_EPOCH set (the execution cache is warm: conversion only)."""
     project, _ = twice
     base = tmp_path_factory.mktemp("epoch")
-    return [build_book(project, to="pdf", output_dir=base / f"pdf{n}", epoch=EPOCH)
-            for n in (1, 2)]
+    return [build_book(project, to="pdf", output_dir=base / f"pdf{n}", epoch=EPOCH) for n in (1, 2)]
 
 
 def test_pdf_with_source_date_epoch_is_deterministic(dated, twice):

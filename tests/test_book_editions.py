@@ -37,43 +37,96 @@ BROKEN = {
 def make_2023(root) -> None:
     """Edit data/2023 as an editor would for a new report."""
     ed = "2023"
-    for resource, field in (("trade_with_china", "year"), ("investor_ranks", "year"),
-                            ("china_investment_position", "year")):
+    for resource, field in (
+        ("trade_with_china", "year"),
+        ("investor_ranks", "year"),
+        ("china_investment_position", "year"),
+    ):
         es.set_constraint(root, ed, resource, field, maximum=2022)
     es.set_constraint(root, ed, "trade_with_china", "year", minimum=2022)
     es.set_constraint(root, ed, "perception_index", "measurement", enum=[2020, 2022, 2024])
     # Trade: the 2022 values replace 2021's; China falls to second in exports, third in imports.
-    trade = {("china", "turnover"): dict(value_usd_bn="24.0", share_of_kz_total_pct="21.5",
-                                         growth_pct="55", china_rank="2"),
-             ("china", "exports"): dict(share_of_kz_total_pct="16.0", growth_pct="60",
-                                        china_rank="2", note=""),
-             ("china", "imports"): dict(share_of_kz_total_pct="25.0", growth_pct="50",
-                                        china_rank="3"),
-             ("all", "turnover"): dict(growth_pct="30")}
+    trade = {
+        ("china", "turnover"): dict(
+            value_usd_bn="24.0", share_of_kz_total_pct="21.5", growth_pct="55", china_rank="2"
+        ),
+        ("china", "exports"): dict(
+            share_of_kz_total_pct="16.0", growth_pct="60", china_rank="2", note=""
+        ),
+        ("china", "imports"): dict(share_of_kz_total_pct="25.0", growth_pct="50", china_rank="3"),
+        ("all", "turnover"): dict(growth_pct="30"),
+    }
     for (partner, flow), values in trade.items():
-        es.update(root, ed, "trade_with_china", {"year": "2022", "base_year": "2018", **values},
-                  partner=partner, flow=flow)
+        es.update(
+            root,
+            ed,
+            "trade_with_china",
+            {"year": "2022", "base_year": "2018", **values},
+            partner=partner,
+            flow=flow,
+        )
     # Investment: a 2022 total above the old peak, China's share up.
-    es.add_rows(root, ed, "china_investment_position", [
-        dict(year=2022, category="total", position_usd_bn="16.5", share_of_kz_total_pct="6.0",
-             source="NBK"),
-        dict(year=2022, category="other_categories", position_usd_bn="8.0", source="NBK")])
+    es.add_rows(
+        root,
+        ed,
+        "china_investment_position",
+        [
+            dict(
+                year=2022,
+                category="total",
+                position_usd_bn="16.5",
+                share_of_kz_total_pct="6.0",
+                source="NBK",
+            ),
+            dict(year=2022, category="other_categories", position_usd_bn="8.0", source="NBK"),
+        ],
+    )
     # Ranks: 2022, China fourth again (Russia and France behind it).
     ranks = es.read(root, ed, "investor_ranks")
-    order = ["The Netherlands", "USA", "United Kingdom", "China", "Russia", "France",
-             "Bermuda Islands (Britain)", "Japan", "Switzerland", "Hong Kong (Xianggang)"]
-    es.add_rows(root, ed, "investor_ranks", [dict(year=2022, rank=n, country=c, source="NBK")
-                                             for n, c in enumerate(order, start=1)])
+    order = [
+        "The Netherlands",
+        "USA",
+        "United Kingdom",
+        "China",
+        "Russia",
+        "France",
+        "Bermuda Islands (Britain)",
+        "Japan",
+        "Switzerland",
+        "Hong Kong (Xianggang)",
+    ]
+    es.add_rows(
+        root,
+        ed,
+        "investor_ranks",
+        [dict(year=2022, rank=n, country=c, source="NBK") for n, c in enumerate(order, start=1)],
+    )
     assert len(es.read(root, ed, "investor_ranks")) == len(ranks) + 10
     # Perception: a 2024 measurement; national index down, culture turns positive, Aktobe > 0.
     latest = [r for r in es.read(root, ed, "perception_index") if r["measurement"] == "2022"]
     # The national index stays the mean of its four indicators (a generic cross-check).
-    changed = {("kazakhstan", "index"): "0.09", ("kazakhstan", "indicator_1"): "0.10",
-               ("kazakhstan", "indicator_2"): "0.09", ("kazakhstan", "indicator_3"): "0.12",
-               ("kazakhstan", "indicator_4"): "0.05", ("aktobe", "index"): "0.06"}
-    es.add_rows(root, ed, "perception_index", [
-        {**r, "measurement": "2024", "note": "",
-         "value": changed.get((r["region"], r["indicator"]), r["value"])} for r in latest])
+    changed = {
+        ("kazakhstan", "index"): "0.09",
+        ("kazakhstan", "indicator_1"): "0.10",
+        ("kazakhstan", "indicator_2"): "0.09",
+        ("kazakhstan", "indicator_3"): "0.12",
+        ("kazakhstan", "indicator_4"): "0.05",
+        ("aktobe", "index"): "0.06",
+    }
+    es.add_rows(
+        root,
+        ed,
+        "perception_index",
+        [
+            {
+                **r,
+                "measurement": "2024",
+                "note": "",
+                "value": changed.get((r["region"], r["indicator"]), r["value"]),
+            }
+            for r in latest
+        ],
+    )
 
 
 def _facts(book_dir) -> dict[str, dict]:
@@ -145,16 +198,29 @@ def test_next_edition_from_the_data_folder_alone(project):
     # Every affected number, year, word, count, table cell and figure follows the data.
     facts = _facts(root / "_book")
     expected = {
-        "latest_year": "2022", "cn_share_trade_turnover": "21.50%", "cn_trade_turnover": "$24.0 billion",
-        "trade_base_year": "2018", "cn_rank_kz_exports": "second", "cn_rank_kz_imports": "third",
-        "cn_investor_rank_latest": "fourth", "cn_investor_rank_previous": "sixth",
-        "investor_rank_latest_year": "2022", "cn_investment_latest": "$16.50 billion",
-        "cn_investment_peak_year": "2022", "cn_share_investment_latest": "6.00%",
-        "cpi_latest": "0.09", "cpi_previous": "0.17", "cpi_change": "\u22120.08",
-        "cpi_change_direction": "down", "cpi_latest_measurement": "2024",
-        "cpi_positive_indicators": "all four indicators", "cpi_indicator_4": "0.05",
-        "cn_imports_vs_exports_growth": "lower", "cn_trade_turnover_growth": "55.00%",
-        "cpi_low_regions": "two", "cpi_aktobe": "0.06",
+        "latest_year": "2022",
+        "cn_share_trade_turnover": "21.50%",
+        "cn_trade_turnover": "$24.0 billion",
+        "trade_base_year": "2018",
+        "cn_rank_kz_exports": "second",
+        "cn_rank_kz_imports": "third",
+        "cn_investor_rank_latest": "fourth",
+        "cn_investor_rank_previous": "sixth",
+        "investor_rank_latest_year": "2022",
+        "cn_investment_latest": "$16.50 billion",
+        "cn_investment_peak_year": "2022",
+        "cn_share_investment_latest": "6.00%",
+        "cpi_latest": "0.09",
+        "cpi_previous": "0.17",
+        "cpi_change": "\u22120.08",
+        "cpi_change_direction": "down",
+        "cpi_latest_measurement": "2024",
+        "cpi_positive_indicators": "all four indicators",
+        "cpi_indicator_4": "0.05",
+        "cn_imports_vs_exports_growth": "lower",
+        "cn_trade_turnover_growth": "55.00%",
+        "cpi_low_regions": "two",
+        "cpi_aktobe": "0.06",
     }
     shown = {k: facts[k]["text"] for k in expected if k in facts}
     assert shown == expected
@@ -162,16 +228,19 @@ def test_next_edition_from_the_data_folder_alone(project):
     assert "all four indicators" in html_text and "2022" in html_text
     investors = book.html("chapters/02-economic-presence.html").select_one("#tbl-leading-investors")
     assert "2022" in investors.get_text()
-    trade_csv = (root / "_book" / "chapters" / "02-economic-presence_files" / "data" /
-                 "fig-trade.csv").read_text(encoding="utf-8")
+    trade_csv = (
+        root / "_book" / "chapters" / "02-economic-presence_files" / "data" / "fig-trade.csv"
+    ).read_text(encoding="utf-8")
     assert "2022" in trade_csv and "2018" in trade_csv and "2021" not in trade_csv
     # A caption that names data periods is a figure div's caption, with inline values.
     trade = book.html("chapters/02-economic-presence.html").select_one("#fig-trade figcaption")
     caption = " ".join(trade.get_text(" ").split())
     assert "2022 printed, 2018 derived" in caption and "2022 over 2018" in caption, caption
     assert "2017" not in caption and "2021" not in caption
-    assert (root / "_book" / "analysis-of-chinas-economic-strategy-and-foreign-policy-in-"
-            "kazakhstan-2023-edition.pdf").is_file()
+    assert (
+        root / "_book" / "analysis-of-chinas-economic-strategy-and-foreign-policy-in-"
+        "kazakhstan-2023-edition.pdf"
+    ).is_file()
     assert "2023 edition" in book.html("index.html").title.get_text()
     changes = book.html("chapters/changes.html")
     assert "What changed since the 2022 edition" in changes.title.get_text()
@@ -199,15 +268,20 @@ def test_next_edition_from_the_data_folder_alone(project):
     by_edition = report_cli("diff", "2022", "2023", "--csv", cwd=root, timeout=600)
     by_book = report_cli("diff", str(book_2022), "_book", "--csv", cwd=root, timeout=600)
     old, new = _facts(book_2022), _facts(root / "_book")
-    really_changed = {k for k in old.keys() & new.keys()
-                      if old[k]["value"] != new[k]["value"] and old[k]["unit"] != "edition"}
+    really_changed = {
+        k
+        for k in old.keys() & new.keys()
+        if old[k]["value"] != new[k]["value"] and old[k]["unit"] != "edition"
+    }
     for done in (by_edition, by_book):
         assert done.returncode == 0, done.stderr
         rows = list(csv.DictReader(io.StringIO(done.stdout)))
         listed = {r["item"] for r in rows if r["kind"] in ("fact", "claim")}
         assert listed & (old.keys() & new.keys()) == really_changed
-        assert {"cn_share_trade_turnover", "cpi_latest", "n_foreign_ministers"} & listed == \
-            {"cn_share_trade_turnover", "cpi_latest"}
+        assert {"cn_share_trade_turnover", "cpi_latest", "n_foreign_ministers"} & listed == {
+            "cn_share_trade_turnover",
+            "cpi_latest",
+        }
         trade = next(r for r in rows if r["item"] == "cn_share_trade_turnover")
         assert (trade["old"], trade["new"], trade["direction"]) == ("17.9", "21.5", "up")
 

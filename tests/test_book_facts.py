@@ -71,8 +71,9 @@ def test_fact_links_point_to_a_row_of_the_facts_page(book):
         for a in book.html(page).select("a.fact[data-fact]"):
             fact_id = a["data-fact"]
             target, _, anchor = a["href"].partition("#")
-            assert (book.out / page).parent.joinpath(target).resolve() == \
-                (book.out / "facts.html").resolve(), a["href"]
+            assert (book.out / page).parent.joinpath(target).resolve() == (
+                book.out / "facts.html"
+            ).resolve(), a["href"]
             assert anchor == f"fact-{fact_id}"
             row = facts_page.find(id=anchor)
             assert row is not None and row.name == "tr", f"{page}: no row {anchor} on facts.html"
@@ -105,10 +106,16 @@ def test_every_fact_changes_with_the_data(book, perturbed):
     from kzchina.facts import REGISTRY, _load_extensions
 
     _load_extensions()
-    unchanged = sorted(f for f in USED if before[f] == after[f] and f not in UNCHANGED_ALLOWED
-                       and REGISTRY[f].unit not in UNCHANGED_UNITS)
+    unchanged = sorted(
+        f
+        for f in USED
+        if before[f] == after[f]
+        and f not in UNCHANGED_ALLOWED
+        and REGISTRY[f].unit not in UNCHANGED_UNITS
+    )
     assert not unchanged, "frozen in prose (text did not follow the data): " + ", ".join(
-        f"{f} = {before[f]}" for f in unchanged)
+        f"{f} = {before[f]}" for f in unchanged
+    )
 
 
 def test_perturbed_html_matches_the_perturbed_data(perturbed):

@@ -119,13 +119,14 @@ def test_code_locations_are_the_functions(book, actions):
         path = book.project / code["file"]
         assert path.is_file(), f"{identifier}: {code['file']}"
         line = path.read_text(encoding="utf-8").splitlines()[code["line"] - 1]
-        assert re.match(rf"\s*(async )?def {code['name'].rpartition('.')[2]}\(", line), \
+        assert re.match(rf"\s*(async )?def {code['name'].rpartition('.')[2]}\(", line), (
             f"{identifier}: {code['file']}:{code['line']} is not the def of {code['name']}"
+        )
         assert callable(call(code["name"])), code["name"]
         if code["file"] not in blobs:
             blobs[code["file"]] = subprocess.run(
-                ["git", "hash-object", str(path)], capture_output=True, text=True,
-                check=True).stdout.strip()
+                ["git", "hash-object", str(path)], capture_output=True, text=True, check=True
+            ).stdout.strip()
         assert code["gitBlob"] == blobs[code["file"]], identifier
 
 
@@ -178,8 +179,9 @@ def test_download_is_what_the_function_computes(book, actions, item):
             else:
                 assert cell == str(value), item.label
     # The inputs the function reads now are the ones recorded.
-    assert [(i["resource"], i["path"], i["sha256"]) for i in result.inputs] == \
-        [(o["resource"], o["@id"], o["sha256"]) for o in action["object"]]
+    assert [(i["resource"], i["path"], i["sha256"]) for i in result.inputs] == [
+        (o["resource"], o["@id"], o["sha256"]) for o in action["object"]
+    ]
     if item.kind == "figure":
         import matplotlib.pyplot as plt
 
@@ -200,8 +202,7 @@ def test_standalone_figures_match_the_book(book, actions):
 # --------------------------------------------------------------------------- HTML disclosures
 
 
-@pytest.mark.parametrize("item", [
-    pytest.param(i, id=i.label) for i in ITEMS])
+@pytest.mark.parametrize("item", [pytest.param(i, id=i.label) for i in ITEMS])
 def test_disclosure_links_resolve(book, actions, item):
     page = item.chapter.removesuffix(".qmd") + ".html"
     soup = book.html(page)
@@ -234,8 +235,10 @@ def test_facts_page_links_resolve(book):
 
 
 # --------------------------------------------------------------------------- the CLI
-@pytest.mark.parametrize("identifier", ["fig-fdi-by-sector", "tbl-leading-investors",
-                                        "cn_fdi_share_transport", "fact-cpi_change"])
+@pytest.mark.parametrize(
+    "identifier",
+    ["fig-fdi-by-sector", "tbl-leading-investors", "cn_fdi_share_transport", "fact-cpi_change"],
+)
 def test_report_provenance_prints_inputs_and_code(book, actions, identifier):
     proc = report_cli("provenance", identifier, "--project-dir", str(book.project))
     assert proc.returncode == 0, proc.stderr
@@ -245,8 +248,9 @@ def test_report_provenance_prints_inputs_and_code(book, actions, identifier):
     # A fact computed by a shared reader shows the parameters it was called with.
     params = action.get("params") or {}
     call = "(" + ", ".join(f"{k}={v!r}" for k, v in sorted(params.items())) + ")" if params else ""
-    assert (f"code: {code['name']}{call} ({code['file']}:{code['line']}, "
-            f"git blob {code['gitBlob']})") in out
+    assert (
+        f"code: {code['name']}{call} ({code['file']}:{code['line']}, git blob {code['gitBlob']})"
+    ) in out
     for item in action["object"]:
         assert f"input: {item['@id']} [{item['resource']}] sha256 {item['sha256']}" in out
     for item in action.get("result", []):
@@ -291,8 +295,12 @@ def test_facts_of_their_own_function_recompute_from_provenance(book, actions):
     """A fact computed by its own function (@define) is that function of the recorded inputs."""
     ds = load(root=book.project)
     # Readers with defaults (year="latest") record their parameters: those are not "own".
-    own = [f for f in USED if not actions[f].get("params")
-           and not _needs_params(call(actions[f]["instrument"]["name"]))]
+    own = [
+        f
+        for f in USED
+        if not actions[f].get("params")
+        and not _needs_params(call(actions[f]["instrument"]["name"]))
+    ]
     assert len(own) > 20
     for fact_id in own:
         value = call(actions[fact_id]["instrument"]["name"])(ds)

@@ -72,7 +72,7 @@ def caption_of(node):
 def body_pages(pdf: list) -> list:
     """The PDF's pages after its front matter (the lists of figures and tables repeat captions)."""
     start = next(i for i, (text, _) in enumerate(pdf) if norm(text).startswith("List of tables"))
-    return pdf[start + 1:]
+    return pdf[start + 1 :]
 
 
 def page_of(item) -> str:
@@ -102,7 +102,9 @@ def test_every_chapter_has_an_html_page_and_is_in_the_pdf(book, pdf):
         assert norm(chapter.title) in norm(h1.get_text())
         if chapter.number:
             assert norm(h1.get_text()).startswith(chapter.number), h1.get_text()
-        assert squeeze(chapter.title) in text, f"chapter title missing from the PDF: {chapter.title}"
+        assert squeeze(chapter.title) in text, (
+            f"chapter title missing from the PDF: {chapter.title}"
+        )
 
 
 @pytest.mark.parametrize("item", ITEMS, ids=lambda i: i.label)
@@ -143,8 +145,11 @@ def test_items_are_numbered_in_book_order_in_html(book):
 @pytest.mark.parametrize("item", ITEMS, ids=lambda i: i.label)
 def test_item_numbered_and_captioned_in_pdf(book, pdf, item):
     wanted = squeeze(f"{KIND_WORD[item.kind]} {item.number}: {book.resolved(item.caption)}")
-    pages = [i for i, (text, _) in enumerate(pdf) if squeeze(
-        f"{KIND_WORD[item.kind]} {item.number}:") in squeeze(text)]
+    pages = [
+        i
+        for i, (text, _) in enumerate(pdf)
+        if squeeze(f"{KIND_WORD[item.kind]} {item.number}:") in squeeze(text)
+    ]
     text = squeeze("\n".join(t for t, _ in pdf))
     assert wanted in text, f"caption of {item.label} not in the PDF"
     assert pages, f"{item.label}: no page carries its number"

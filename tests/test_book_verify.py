@@ -39,7 +39,8 @@ def test_verify_passes_twice_on_a_clean_tree(book):
         code, lines, err = verify(book.project)
         assert code == 0, f"verify run {attempt} failed:\n" + "\n".join(lines) + err[-2000:]
         assert len(lines) == 1 and re.fullmatch(
-            r"verify OK: \d+ recorded outputs reproduced byte for byte", lines[0]), lines
+            r"verify OK: \d+ recorded outputs reproduced byte for byte", lines[0]
+        ), lines
         assert int(lines[0].split()[2]) == len(before) - 1  # every output but provenance.json
     assert tree_digest(book.out) == before, "verify changed the published outputs"
 
@@ -50,7 +51,9 @@ def change_one_cell(project) -> tuple[str, str]:
     text = path.read_text(encoding="utf-8")
     header = next(csv.reader(io.StringIO(text)))
     assert header[:3] == ["year", "sector", CHANGED_COLUMN]
-    pattern = re.compile(rf"^{CHANGED_ROW['year']},{CHANGED_ROW['sector']},([0-9.]+),", re.MULTILINE)
+    pattern = re.compile(
+        rf"^{CHANGED_ROW['year']},{CHANGED_ROW['sector']},([0-9.]+),", re.MULTILINE
+    )
     (old,) = pattern.findall(text)
     new = f"{float(old) + 100:.2f}"
     path.write_text(pattern.sub(lambda m: m[0].replace(old, new), text), encoding="utf-8")
@@ -97,8 +100,9 @@ def expected_effects(book: Book, project) -> tuple[set[str], set[str], set[str]]
         else:
             function = call(action["instrument"]["name"])
             a, b = function(old_ds), function(new_ds)
-            shown = (lambda r: r.data) if action["additionalType"] == "figure" else (
-                lambda r: r.frame)
+            shown = (
+                (lambda r: r.data) if action["additionalType"] == "figure" else (lambda r: r.frame)
+            )
             if frame_csv(shown(a)) != frame_csv(shown(b)):
                 items.add(f"{action['name']} ({identifier})")
     return readers, items, facts
@@ -113,10 +117,12 @@ def test_verify_names_exactly_the_affected_figures_tables_and_facts(book, change
     assert {"cn_fdi_sectors_total_latest"} <= facts
     # Facts that read the file but do not change (the transport peak) are not named.
     assert {"cn_fdi_transport_peak", "cn_fdi_transport_peak_year"} <= readers - facts
-    named_items = {line.removeprefix("affected: ") for line in lines
-                   if line.startswith("affected: ")}
-    named_facts = {line.removeprefix("affected fact: ") for line in lines
-                   if line.startswith("affected fact: ")}
+    named_items = {
+        line.removeprefix("affected: ") for line in lines if line.startswith("affected: ")
+    }
+    named_facts = {
+        line.removeprefix("affected fact: ") for line in lines if line.startswith("affected fact: ")
+    }
     assert named_items == items
     assert named_facts == facts
 
@@ -129,11 +135,13 @@ def test_verify_lists_exactly_the_changed_files(book, changed):
     expected = {r["@id"] for label in labels for r in actions[label]["result"]}
     expected |= {f"_source/{CHANGED_FILE}", "facts.csv", "facts.html", book.pdf_path.name}
     # Pages showing a changed fact or item (their text, or a disclosure's hashes, change).
-    expected |= {u["chapter"].removesuffix(".qmd") + ".html" for f in facts
-                 for u in actions[f]["usedIn"]}
+    expected |= {
+        u["chapter"].removesuffix(".qmd") + ".html" for f in facts for u in actions[f]["usedIn"]
+    }
     expected |= {actions[label]["page"] for label in labels}
-    changed_files = {line.removeprefix("changed: ") for line in lines
-                     if line.startswith("changed: ")}
+    changed_files = {
+        line.removeprefix("changed: ") for line in lines if line.startswith("changed: ")
+    }
     # The search index follows the pages: its files change, and those named by their content's
     # hash (fragments, index chunks, metadata) are replaced by others. Nothing else may come or go.
     search = {f for f in changed_files if f.startswith("pagefind/")}

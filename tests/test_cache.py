@@ -135,7 +135,7 @@ def between(root: Path, chapter: str, marker: str) -> str:
     """The value printed between `MARKER-` and `-END` on a chapter's page."""
     page = " ".join(text(root, chapter).split())
     start = page.index(marker + "-") + len(marker) + 1
-    return page[start:page.index("-END", start)].strip()
+    return page[start : page.index("-END", start)].strip()
 
 
 def entry_path(root: Path, chapter: str) -> Path:
@@ -176,8 +176,10 @@ def test_first_build_renders_what_the_data_say(built_small):
 
 
 def test_dependencies_recorded_are_the_files_each_chapter_read(built_small):
-    deps = {c: set(json.loads(entry_path(built_small, c).read_text())["body"]["dependencies"])
-            for c in CODE_CHAPTERS}
+    deps = {
+        c: set(json.loads(entry_path(built_small, c).read_text())["body"]["dependencies"])
+        for c in CODE_CHAPTERS
+    }
     assert "data/a.csv" in deps[ALPHA] and "data/b.csv" not in deps[ALPHA]
     assert "data/b.csv" in deps[BETA] and "data/a.csv" not in deps[BETA]
     assert {"data/a.csv", "helpers.py"} <= deps[MIX]
@@ -335,15 +337,18 @@ def test_changed_project_module_reexecutes_its_importer(book):
 
 
 def test_module_imported_by_a_project_module_is_tracked(tmp_path):
-    root = write_project(tmp_path / "book", {
-        "_quarto.yml": "project:\n  type: book\n  execute-dir: project\n"
-                       "book:\n  title: Nested\n  chapters:\n    - one.qmd\n",
-        "one.qmd": "# One\n\n```{python}\nfrom pkg import outer\n```\n\n"
-                   "VALUE-`{python} outer.value()`-END\n",
-        "pkg/__init__.py": "",
-        "pkg/outer.py": "from pkg import inner\n\ndef value():\n    return inner.VALUE\n",
-        "pkg/inner.py": "VALUE = 'first'\n",
-    })
+    root = write_project(
+        tmp_path / "book",
+        {
+            "_quarto.yml": "project:\n  type: book\n  execute-dir: project\n"
+            "book:\n  title: Nested\n  chapters:\n    - one.qmd\n",
+            "one.qmd": "# One\n\n```{python}\nfrom pkg import outer\n```\n\n"
+            "VALUE-`{python} outer.value()`-END\n",
+            "pkg/__init__.py": "",
+            "pkg/outer.py": "from pkg import inner\n\ndef value():\n    return inner.VALUE\n",
+            "pkg/inner.py": "VALUE = 'first'\n",
+        },
+    )
     run_build(root)
     assert between(root, "one.qmd", "VALUE") == "first"
     (root / "pkg/inner.py").write_text("VALUE = 'second'\n", encoding="utf-8")
@@ -357,8 +362,9 @@ def test_prose_change_reconverts_without_executing(book):
     before = output_digest(book)
     values = between(book, ALPHA, "ALPHA-TOTAL"), between(book, ALPHA, "SHARED")
     source = book / ALPHA
-    source.write_text(source.read_text().replace("Alpha prose.", "Alpha prose, revised."),
-                      encoding="utf-8")
+    source.write_text(
+        source.read_text().replace("Alpha prose.", "Alpha prose, revised."), encoding="utf-8"
+    )
     result = run_build(book)
     assert result.executed == []
     assert not result.up_to_date
@@ -371,9 +377,12 @@ def test_prose_change_reconverts_without_executing(book):
 
 def test_code_change_reexecutes_only_that_chapter(book):
     source = book / ALPHA
-    source.write_text(source.read_text().replace("SHARED-`{python} shared`-END",
-                                                 "SHARED-`{python} shared * 2`-END"),
-                      encoding="utf-8")
+    source.write_text(
+        source.read_text().replace(
+            "SHARED-`{python} shared`-END", "SHARED-`{python} shared * 2`-END"
+        ),
+        encoding="utf-8",
+    )
     before = between(book, ALPHA, "SHARED")
     result = run_build(book)
     assert result.executed == [ALPHA]
@@ -390,7 +399,9 @@ def test_execute_option_change_reexecutes(book):
 
 def test_template_digest_change_reconverts_without_executing(book, monkeypatch):
     """The output key includes the templates' digest (the hook the engine has)."""
-    engine = importlib.import_module("litbuild.build")  # the module (litbuild.build is the function)
+    engine = importlib.import_module(
+        "litbuild.build"
+    )  # the module (litbuild.build is the function)
 
     original = engine._templates_digest
     monkeypatch.setattr(engine, "_templates_digest", lambda: original() + "-changed")
@@ -403,8 +414,9 @@ def test_project_stylesheet_change_republishes_without_executing(book):
     """format.html.css (Quarto's option): the sheet is published, linked, and an edit to it
     converts again without running a kernel."""
     config = book / "_quarto.yml"
-    config.write_text(config.read_text() + "format:\n  html:\n    css: theme.css\n",
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text() + "format:\n  html:\n    css: theme.css\n", encoding="utf-8"
+    )
     (book / "theme.css").write_text("body { color: #111; }\n", encoding="utf-8")
     run_build(book)
     published = book / "_book/site_libs/project/theme.css"
@@ -423,8 +435,11 @@ def test_changed_stylesheet_rerenders_without_reexecuting(book, tmp_path):
     import litbuild
 
     overlay = tmp_path / "overlay"
-    shutil.copytree(Path(litbuild.__file__).parent, overlay / "litbuild",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        Path(litbuild.__file__).parent,
+        overlay / "litbuild",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     css = overlay / "litbuild" / "templates" / "litbuild.css"
     css.write_text(css.read_text() + "\n/* cache-test-marker */\n", encoding="utf-8")
     script = (
@@ -435,8 +450,13 @@ def test_changed_stylesheet_rerenders_without_reexecuting(book, tmp_path):
         " 'up_to_date': r.up_to_date}))\n"
     )
     env = dict(os.environ, PYTHONPATH=str(overlay))
-    proc = subprocess.run([sys.executable, "-c", script, str(book)], env=env,
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(book)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert report["engine"].startswith(str(overlay))
     assert report["executed"] == []
@@ -572,8 +592,10 @@ LOCK_BOOK = {
 def test_two_builds_at_once_both_succeed_one_after_the_other(tmp_path):
     root = write_project(tmp_path / "book", LOCK_BOOK)
     cmd = report_command() + [str(root)]
-    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(2)]
+    procs = [
+        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
     outs = [p.communicate(timeout=300) for p in procs]
     for proc, (_out, err) in zip(procs, outs):
         assert proc.returncode == 0, err
@@ -619,21 +641,25 @@ def report_command() -> list[str]:
 
 
 def test_cli_build_reuses_the_cache_of_an_api_build(book):
-    proc = subprocess.run(report_command() + [str(book)], capture_output=True, text=True,
-                          check=True)
+    proc = subprocess.run(
+        report_command() + [str(book)], capture_output=True, text=True, check=True
+    )
     assert "(0 executed)" in proc.stdout, proc.stdout + proc.stderr
 
 
 def test_new_file_in_a_listed_directory_reexecutes(tmp_path):
-    root = write_project(tmp_path / "book", {
-        "_quarto.yml": "project:\n  type: book\n  execute-dir: project\n"
-                       "book:\n  title: Glob\n  chapters:\n    - parts.qmd\n",
-        "parts.qmd": "# Parts\n\n```{python}\nimport glob\n"
-                     "total = sum(int(open(p).read()) for p in sorted(glob.glob('parts/*.txt')))\n"
-                     "```\n\nTOTAL-`{python} total`-END\n",
-        "parts/1.txt": "1\n",
-        "parts/2.txt": "2\n",
-    })
+    root = write_project(
+        tmp_path / "book",
+        {
+            "_quarto.yml": "project:\n  type: book\n  execute-dir: project\n"
+            "book:\n  title: Glob\n  chapters:\n    - parts.qmd\n",
+            "parts.qmd": "# Parts\n\n```{python}\nimport glob\n"
+            "total = sum(int(open(p).read()) for p in sorted(glob.glob('parts/*.txt')))\n"
+            "```\n\nTOTAL-`{python} total`-END\n",
+            "parts/1.txt": "1\n",
+            "parts/2.txt": "2\n",
+        },
+    )
     run_build(root)
     assert between(root, "parts.qmd", "TOTAL") == "3"
     (root / "parts/3.txt").write_text("3\n", encoding="utf-8")
@@ -645,10 +671,12 @@ def test_new_file_in_a_listed_directory_reexecutes(tmp_path):
 def test_file_edited_while_its_chapter_runs_is_not_cached_stale(tmp_path):
     sync = tmp_path / "sync"
     sync.mkdir()
-    root = write_project(tmp_path / "book", {
-        "_quarto.yml": "project:\n  type: book\n  execute-dir: project\n"
-                       "book:\n  title: Race\n  chapters:\n    - live.qmd\n",
-        "live.qmd": f"""
+    root = write_project(
+        tmp_path / "book",
+        {
+            "_quarto.yml": "project:\n  type: book\n  execute-dir: project\n"
+            "book:\n  title: Race\n  chapters:\n    - live.qmd\n",
+            "live.qmd": f"""
             # Live
 
             ```{{python}}
@@ -663,8 +691,9 @@ def test_file_edited_while_its_chapter_runs_is_not_cached_stale(tmp_path):
 
             LIVE-`{{python}} live`-END
             """,
-        "data/live.csv": "v\nold\n",
-    })
+            "data/live.csv": "v\nold\n",
+        },
+    )
     errors: list[BaseException] = []
 
     def background() -> None:
@@ -730,11 +759,14 @@ def test_real_report_data_change_reexecutes_exactly_its_readers(report_copy):
     assert result.executed == [] and result.up_to_date
 
 
-@pytest.mark.parametrize("damage", [
-    pytest.param(lambda f: f.write_text(f.read_text()[:40]), id="truncated"),
-    pytest.param(lambda f: f.write_text("{}"), id="valid-json-wrong-shape"),
-    pytest.param(lambda f: f.write_bytes(b"\x00\xff garbage"), id="garbage"),
-])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda f: f.write_text(f.read_text()[:40]), id="truncated"),
+        pytest.param(lambda f: f.write_text("{}"), id="valid-json-wrong-shape"),
+        pytest.param(lambda f: f.write_bytes(b"\x00\xff garbage"), id="garbage"),
+    ],
+)
 def test_damaged_parsed_chapter_cache_is_parsed_again(book, damage):
     """The pandoc ASTs kept in .litbuild/ast are a cache too: damage means a fresh parse."""
     before = output_digest(book)

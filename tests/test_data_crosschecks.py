@@ -286,8 +286,9 @@ def real():
     return load(EDITION, REPO)
 
 
-@pytest.mark.parametrize("check", v.CROSS_CHECKS + list(v.EDITION_CHECKS.values()),
-                         ids=lambda c: c.__name__)
+@pytest.mark.parametrize(
+    "check", v.CROSS_CHECKS + list(v.EDITION_CHECKS.values()), ids=lambda c: c.__name__
+)
 def test_cross_check_passes_on_real_data(real, check):
     assert check(real) == []
 
@@ -316,7 +317,8 @@ def test_an_unknown_edition_check_is_reported_at_the_descriptor(tmp_path):
     descriptor.write_text(json.dumps(data), encoding="utf-8")
     problems = v.check_edition("2022", root)
     assert [(p.path, p.column) for p in problems if "no_such_check" in p.message] == [
-        ("data/2022/datapackage.json", "editionChecks")]
+        ("data/2022/datapackage.json", "editionChecks")
+    ]
 
 
 @pytest.mark.parametrize(("check", "doctor", "path", "row", "column"), DOCTORED)

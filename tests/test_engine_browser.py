@@ -18,8 +18,15 @@ from test_engine_build import CHAPTERS, PAGES, XREFS
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -70,8 +77,9 @@ def launched_chromium() -> Iterator:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                     headless=True)
+        chromium = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
         try:
             yield chromium
         finally:
@@ -100,8 +108,10 @@ class PageProblems:
         page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
         page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
         page.on("requestfailed", self._request_failed)
-        page.on("response", lambda r: r.status >= 400
-                and self.errors.append(f"HTTP {r.status}: {r.url}"))
+        page.on(
+            "response",
+            lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}"),
+        )
         page.on("request", lambda r: self.requests.append(r.url))
         self.site_url = site_url
 
@@ -113,16 +123,23 @@ class PageProblems:
         self.errors.append(f"request failed: {request.url} {request.failure}")
 
     def external_requests(self) -> list[str]:
-        return [u for u in self.requests
-                if not u.startswith(self.site_url) and not u.startswith(("data:", "about:"))]
+        return [
+            u
+            for u in self.requests
+            if not u.startswith(self.site_url) and not u.startswith(("data:", "about:"))
+        ]
 
 
 @pytest.fixture
 def context(browser, site_url):
     # Anything not served from localhost is blocked: the site must work offline.
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    ctx.route("**/*", lambda route: route.continue_() if route.request.url.startswith(site_url)
-              else route.abort())
+    ctx.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(site_url) else route.abort()
+        ),
+    )
     try:
         yield ctx
     finally:
@@ -162,15 +179,19 @@ def test_sidebar_lists_every_chapter_with_numbers(page, site_url, page_path):
         assert " ".join(link.inner_text().split()) == (f"{number} {title}" if number else title)
 
 
-XREF_CLICKS = [pytest.param(source, i, text, target, fragment,
-                            id=f"{source.split('/')[-1]}-{text.replace(' ', '')}-{i}")
-               for source, refs in XREFS.items()
-               for i, (text, target, fragment) in enumerate(refs)]
+XREF_CLICKS = [
+    pytest.param(
+        source, i, text, target, fragment, id=f"{source.split('/')[-1]}-{text.replace(' ', '')}-{i}"
+    )
+    for source, refs in XREFS.items()
+    for i, (text, target, fragment) in enumerate(refs)
+]
 
 
 @pytest.mark.parametrize("source, position, text, target, fragment", XREF_CLICKS)
-def test_cross_reference_click_navigates_to_visible_target(page, site_url, source, position,
-                                                           text, target, fragment):
+def test_cross_reference_click_navigates_to_visible_target(
+    page, site_url, source, position, text, target, fragment
+):
     from playwright.sync_api import expect
 
     page.goto(site_url + source)
@@ -190,8 +211,9 @@ def test_cross_reference_click_navigates_to_visible_target(page, site_url, sourc
     assert page.problems.errors == []
 
 
-@pytest.mark.parametrize("page_path", sorted({p.values[1] for p in
-                                              __import__("test_engine_build").FIGURES}))
+@pytest.mark.parametrize(
+    "page_path", sorted({p.values[1] for p in __import__("test_engine_build").FIGURES})
+)
 def test_images_load_and_have_alt_text(page, site_url, page_path):
     page.goto(site_url + page_path, wait_until="load")
     images = page.evaluate("""() => Array.from(document.querySelectorAll('main img')).map(img => ({

@@ -31,50 +31,108 @@ PAGES = [c[0] for c in CHAPTERS]
 
 # label, page, number, caption (plain text), alt text (fig-alt, else the caption).
 FIGURES = [
-    pytest.param("fig-preface", "index.html", "Figure 1", "A preface figure", "A preface figure",
-                 id="unnumbered-chapter-no-alt"),
-    pytest.param("fig-growth", "chapters/plants.html", "Figure 1.1", "Growth of plants over time",
-                 "A line rising from left to right", id="chapter-fig-alt"),
-    pytest.param("fig-roots", "chapters/plants.html", "Figure 1.2", "Root depth", "Root depth",
-                 id="second-in-chapter"),
-    pytest.param("fig-rain", "chapters/options.html", "Figure 3.1", "Rain per month",
-                 "Bars of rainfall for three months", id="after-unnumbered-chapter"),
-    pytest.param("fig-appendix", "chapters/appendix.html", "Figure A.1", "An appendix figure",
-                 "An appendix figure", id="appendix"),
+    pytest.param(
+        "fig-preface",
+        "index.html",
+        "Figure 1",
+        "A preface figure",
+        "A preface figure",
+        id="unnumbered-chapter-no-alt",
+    ),
+    pytest.param(
+        "fig-growth",
+        "chapters/plants.html",
+        "Figure 1.1",
+        "Growth of plants over time",
+        "A line rising from left to right",
+        id="chapter-fig-alt",
+    ),
+    pytest.param(
+        "fig-roots",
+        "chapters/plants.html",
+        "Figure 1.2",
+        "Root depth",
+        "Root depth",
+        id="second-in-chapter",
+    ),
+    pytest.param(
+        "fig-rain",
+        "chapters/options.html",
+        "Figure 3.1",
+        "Rain per month",
+        "Bars of rainfall for three months",
+        id="after-unnumbered-chapter",
+    ),
+    pytest.param(
+        "fig-appendix",
+        "chapters/appendix.html",
+        "Figure A.1",
+        "An appendix figure",
+        "An appendix figure",
+        id="appendix",
+    ),
 ]
 # label, page, number, caption, header cells, body rows.
 TABLES = [
-    pytest.param("tbl-soil", "chapters/soil.html", "Table 2.1", "Soil acidity by bed",
-                 ["Bed", "pH"], [["A", "6.5"], ["B", "7.1"]], id="chapter"),
-    pytest.param("tbl-extra", "chapters/appendix.html", "Table A.1", "An appendix table",
-                 ["a", "b"], [["1", "2"]], id="appendix"),
+    pytest.param(
+        "tbl-soil",
+        "chapters/soil.html",
+        "Table 2.1",
+        "Soil acidity by bed",
+        ["Bed", "pH"],
+        [["A", "6.5"], ["B", "7.1"]],
+        id="chapter",
+    ),
+    pytest.param(
+        "tbl-extra",
+        "chapters/appendix.html",
+        "Table A.1",
+        "An appendix table",
+        ["a", "b"],
+        [["1", "2"]],
+        id="appendix",
+    ),
 ]
 # Every cross-reference in the sources, per page in order: link text, target page, fragment.
 XREFS = {
-    "index.html": [("Growth", "chapters/plants.html", "sec-growth"),  # from an unnumbered chapter
-                   ("Figure 1.1", "chapters/plants.html", "fig-growth"),
-                   ("Figure 1", "index.html", "fig-preface")],
-    "chapters/plants.html": [("Figure 1.1", "chapters/plants.html", "fig-growth"),
-                             ("Table 2.1", "chapters/soil.html", "tbl-soil"),
-                             ("Section 2.1", "chapters/soil.html", "sec-ph"),
-                             ("Chapter 2", "chapters/soil.html", None)],
-    "chapters/soil.html": [("Table 2.1", "chapters/soil.html", "tbl-soil"),
-                           ("Figure 1.1", "chapters/plants.html", "fig-growth"),
-                           ("1.1", "chapters/plants.html", "fig-growth")],  # [-@fig-growth]
+    "index.html": [
+        ("Growth", "chapters/plants.html", "sec-growth"),  # from an unnumbered chapter
+        ("Figure 1.1", "chapters/plants.html", "fig-growth"),
+        ("Figure 1", "index.html", "fig-preface"),
+    ],
+    "chapters/plants.html": [
+        ("Figure 1.1", "chapters/plants.html", "fig-growth"),
+        ("Table 2.1", "chapters/soil.html", "tbl-soil"),
+        ("Section 2.1", "chapters/soil.html", "sec-ph"),
+        ("Chapter 2", "chapters/soil.html", None),
+    ],
+    "chapters/soil.html": [
+        ("Table 2.1", "chapters/soil.html", "tbl-soil"),
+        ("Figure 1.1", "chapters/plants.html", "fig-growth"),
+        ("1.1", "chapters/plants.html", "fig-growth"),
+    ],  # [-@fig-growth]
     "chapters/notes.html": [("Acidity", "chapters/soil.html", "sec-ph")],
-    "chapters/options.html": [("Figure 3.1", "chapters/options.html", "fig-rain"),
-                              ("Appendix A", "chapters/appendix.html", None),
-                              ("Table A.1", "chapters/appendix.html", "tbl-extra"),
-                              ("Figure A.1", "chapters/appendix.html", "fig-appendix")],
-    "chapters/appendix.html": [("Table A.1", "chapters/appendix.html", "tbl-extra"),
-                               ("Figure A.1", "chapters/appendix.html", "fig-appendix")],
+    "chapters/options.html": [
+        ("Figure 3.1", "chapters/options.html", "fig-rain"),
+        ("Appendix A", "chapters/appendix.html", None),
+        ("Table A.1", "chapters/appendix.html", "tbl-extra"),
+        ("Figure A.1", "chapters/appendix.html", "fig-appendix"),
+    ],
+    "chapters/appendix.html": [
+        ("Table A.1", "chapters/appendix.html", "tbl-extra"),
+        ("Figure A.1", "chapters/appendix.html", "fig-appendix"),
+    ],
 }
 # page, sentence as a reader sees it once inline values are filled in.
 INLINE_SENTENCES = [
     pytest.param("index.html", "This book grows tomatoes in beds named", id="string-unquoted"),
-    pytest.param("chapters/plants.html", "We have 12 plants and the ratio is 0.25.", id="numbers-repr"),
+    pytest.param(
+        "chapters/plants.html", "We have 12 plants and the ratio is 0.25.", id="numbers-repr"
+    ),
     pytest.param("chapters/plants.html", "A flag: True.", id="boolean"),
-    pytest.param("chapters/plants.html", "Literal markdown: *not emphasis*.", id="markdown-literal"),
+    pytest.param(
+        "chapters/plants.html", "Literal markdown: *not emphasis*.", id="markdown-literal"
+    ),
     pytest.param("chapters/plants.html", "A float: 0.30000000000000004.", id="float-repr"),
     pytest.param("chapters/plants.html", "A list: [1, 2].", id="list-repr"),
     pytest.param("chapters/plants.html", "First the plants are seedling.", id="after-first-cell"),
@@ -84,11 +142,18 @@ INLINE_SENTENCES = [
 ]
 # page, callout kind, title (explicit ## heading or the kind's default), body.
 CALLOUTS = [
-    pytest.param("chapters/plants.html", "warning", "Mind the frost", "Frost kills tomatoes.",
-                 id="warning-titled"),
+    pytest.param(
+        "chapters/plants.html",
+        "warning",
+        "Mind the frost",
+        "Frost kills tomatoes.",
+        id="warning-titled",
+    ),
     pytest.param("chapters/soil.html", "note", "Note", "A plain note.", id="note"),
     pytest.param("chapters/notes.html", "tip", "A tip", "Water in the morning.", id="tip-titled"),
-    pytest.param("chapters/notes.html", "important", "Important", "Important body.", id="important"),
+    pytest.param(
+        "chapters/notes.html", "important", "Important", "Important body.", id="important"
+    ),
     pytest.param("chapters/notes.html", "caution", "Caution", "Caution body.", id="caution"),
 ]
 # page, text, where it must (True) or must not (False) appear: "code", "output", "page".
@@ -96,33 +161,86 @@ SHOWN_AND_HIDDEN = [
     pytest.param("chapters/plants.html", "count = 12", "code", True, id="echo-default-shows-code"),
     pytest.param("chapters/plants.html", "hello from plants", "output", True, id="stdout"),
     pytest.param("chapters/plants.html", "10", "output", True, id="text-plain-result"),
-    pytest.param("chapters/plants.html", "cwd: chapters", "output", True,
-                 id="execute-dir-default-is-chapter-folder"),
+    pytest.param(
+        "chapters/plants.html",
+        "cwd: chapters",
+        "output",
+        True,
+        id="execute-dir-default-is-chapter-folder",
+    ),
     pytest.param("chapters/plants.html", "ax.plot([1, 2, 3]", "page", False, id="echo-false"),
-    pytest.param("chapters/plants.html", 'secret = "output-false-value"', "code", True,
-                 id="output-false-shows-code"),
-    pytest.param("chapters/plants.html", "OUTPUT-FALSE-VALUE", "page", False,
-                 id="output-false-hides-output"),
-    pytest.param("chapters/plants.html", "include-false-value", "page", False,
-                 id="include-false-hides-code"),
-    pytest.param("chapters/plants.html", "INCLUDE-FALSE-VALUE", "page", False,
-                 id="include-false-hides-output"),
-    pytest.param("chapters/plants.html", 'raise RuntimeError("eval-false-never-raised")', "code",
-                 True, id="eval-false-shows-code"),
-    pytest.param("chapters/plants.html", "project-default-hides-this-warning", "page", False,
-                 id="project-warning-false"),
-    pytest.param("chapters/options.html", "CHAPTER-ECHO-FALSE-OUTPUT", "output", True,
-                 id="front-matter-echo-false-keeps-output"),
-    pytest.param("chapters/options.html", '"chapter-echo-false-output"', "page", False,
-                 id="front-matter-echo-false-hides-code"),
-    pytest.param("chapters/options.html", "UserWarning: frost-warning-shown", "stderr", True,
-                 id="front-matter-warning-true"),
-    pytest.param("chapters/options.html", "frost-warning-hidden", "page", False,
-                 id="cell-warning-false-overrides-front-matter"),
-    pytest.param("chapters/options.html", 'print("cell-echo-true-output".upper())', "code", True,
-                 id="cell-echo-true-overrides-front-matter"),
-    pytest.param("chapters/options.html", "CELL-ECHO-TRUE-OUTPUT", "output", True,
-                 id="cell-echo-true-output"),
+    pytest.param(
+        "chapters/plants.html",
+        'secret = "output-false-value"',
+        "code",
+        True,
+        id="output-false-shows-code",
+    ),
+    pytest.param(
+        "chapters/plants.html", "OUTPUT-FALSE-VALUE", "page", False, id="output-false-hides-output"
+    ),
+    pytest.param(
+        "chapters/plants.html", "include-false-value", "page", False, id="include-false-hides-code"
+    ),
+    pytest.param(
+        "chapters/plants.html",
+        "INCLUDE-FALSE-VALUE",
+        "page",
+        False,
+        id="include-false-hides-output",
+    ),
+    pytest.param(
+        "chapters/plants.html",
+        'raise RuntimeError("eval-false-never-raised")',
+        "code",
+        True,
+        id="eval-false-shows-code",
+    ),
+    pytest.param(
+        "chapters/plants.html",
+        "project-default-hides-this-warning",
+        "page",
+        False,
+        id="project-warning-false",
+    ),
+    pytest.param(
+        "chapters/options.html",
+        "CHAPTER-ECHO-FALSE-OUTPUT",
+        "output",
+        True,
+        id="front-matter-echo-false-keeps-output",
+    ),
+    pytest.param(
+        "chapters/options.html",
+        '"chapter-echo-false-output"',
+        "page",
+        False,
+        id="front-matter-echo-false-hides-code",
+    ),
+    pytest.param(
+        "chapters/options.html",
+        "UserWarning: frost-warning-shown",
+        "stderr",
+        True,
+        id="front-matter-warning-true",
+    ),
+    pytest.param(
+        "chapters/options.html",
+        "frost-warning-hidden",
+        "page",
+        False,
+        id="cell-warning-false-overrides-front-matter",
+    ),
+    pytest.param(
+        "chapters/options.html",
+        'print("cell-echo-true-output".upper())',
+        "code",
+        True,
+        id="cell-echo-true-overrides-front-matter",
+    ),
+    pytest.param(
+        "chapters/options.html", "CELL-ECHO-TRUE-OUTPUT", "output", True, id="cell-echo-true-output"
+    ),
 ]
 
 
@@ -133,8 +251,11 @@ def norm(text: str) -> str:
 def resolve(page: str, href: str) -> tuple[str, str | None]:
     """The site-relative page and fragment an href on `page` points to."""
     parts = urlsplit(href)
-    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), parts.path)) \
-        if parts.path else page
+    target = (
+        posixpath.normpath(posixpath.join(posixpath.dirname(page), parts.path))
+        if parts.path
+        else page
+    )
     return target, parts.fragment or None
 
 
@@ -160,7 +281,9 @@ def test_expectation_tables_cover_every_label_in_the_fixture():
     """Adding a labelled figure or table to the fixture must extend the tables above."""
     labels = set()
     for path in FIXTURE_BOOK.rglob("*.qmd"):
-        labels |= set(re.findall(r"^#\| label: (\S+)$", path.read_text(encoding="utf-8"), re.MULTILINE))
+        labels |= set(
+            re.findall(r"^#\| label: (\S+)$", path.read_text(encoding="utf-8"), re.MULTILINE)
+        )
     covered = {p.values[0] for p in FIGURES} | {p.values[0] for p in TABLES}
     assert labels == covered
 
@@ -185,7 +308,9 @@ def test_page_title_and_chapter_heading(built_book, page, number, title, part):
     elif number.isdigit():
         assert soup.title.string == f"{number} {title} \u2013 {BOOK_TITLE}"
     else:  # appendix: the letter comes before the title
-        assert re.fullmatch(rf"(Appendix )?{number}\W+{title} \u2013 {BOOK_TITLE}", soup.title.string)
+        assert re.fullmatch(
+            rf"(Appendix )?{number}\W+{title} \u2013 {BOOK_TITLE}", soup.title.string
+        )
     main = soup.find("main")
     headings = [h for h in main.find_all("h1") if "title" not in (h.get("class") or [])]
     assert len(headings) == 1
@@ -249,7 +374,8 @@ def test_figures_numbered_with_caption_alt_and_svg(built_book, label, page, numb
     assert "<svg" in svg[:1000]
     # The caption comes after the image (Quarto: caption below the figure).
     assert img.sourceline < figure.figcaption.sourceline or (
-        str(figure).index("<img") < str(figure).index("<figcaption"))
+        str(figure).index("<img") < str(figure).index("<figcaption")
+    )
 
 
 def test_markdown_in_captions_is_rendered(built_book):
@@ -267,8 +393,10 @@ def test_tables_numbered_with_caption_above(built_book, label, page, number, cap
     assert table.contents.index(table.caption) < table.contents.index(table.find("tbody"))
     assert [th.get_text(strip=True) for th in table.find_all("th")] == header
     assert all(th["scope"] == "col" for th in table.find("thead").find_all("th"))
-    assert [[td.get_text(strip=True) for td in tr.find_all("td")]
-            for tr in table.find("tbody").find_all("tr")] == rows
+    assert [
+        [td.get_text(strip=True) for td in tr.find_all("td")]
+        for tr in table.find("tbody").find_all("tr")
+    ] == rows
     # The table scrolls inside a focusable region named by its caption, never the page.
     region = table.find_parent("div", class_="table-scroll")
     assert region["role"] == "region" and region["tabindex"] == "0"
@@ -306,8 +434,10 @@ def test_section_ids_and_numbers(built_book):
     soil = built_book.html("chapters/soil.html")
     assert soil.find("h1")["id"] == "sec-soil"
     assert norm(soil.find(id="sec-ph").get_text(" ")) == "2.1 Acidity"
-    assert norm(built_book.html("chapters/options.html").find(id="sec-rain").get_text(" ")) \
+    assert (
+        norm(built_book.html("chapters/options.html").find(id="sec-rain").get_text(" "))
         == "3.1 Rain"
+    )
 
 
 @pytest.mark.parametrize("page, sentence", INLINE_SENTENCES)
@@ -316,8 +446,11 @@ def test_inline_values(built_book, page, sentence):
 
 
 def test_inline_string_markdown_is_not_interpreted(built_book):
-    paragraph = next(p for p in built_book.html("chapters/plants.html").find_all("p")
-                     if "Literal markdown" in p.get_text())
+    paragraph = next(
+        p
+        for p in built_book.html("chapters/plants.html").find_all("p")
+        if "Literal markdown" in p.get_text()
+    )
     assert paragraph.find("em") is None
 
 
@@ -382,9 +515,11 @@ def heading_pages(pages: list[str]) -> list[int]:
     """Index of the page that opens each chapter (its heading is among its first lines)."""
     found = []
     for heading in PDF_HEADINGS:
-        hits = [i for i, page in enumerate(pages)
-                if any(line.strip().endswith(heading) for line in page.splitlines()[:3])
-                and i > 1]  # past the title page and the contents
+        hits = [
+            i
+            for i, page in enumerate(pages)
+            if any(line.strip().endswith(heading) for line in page.splitlines()[:3]) and i > 1
+        ]  # past the title page and the contents
         assert hits, heading
         found.append(hits[0])
     return found
@@ -412,14 +547,25 @@ def body_start(pdf_pages: list[str]) -> int:
 
 
 def test_pdf_front_matter_in_order(pdf_pages):
-    starts = [norm(p).split(" ")[0] for p in pdf_pages[:body_start(pdf_pages)]]
+    starts = [norm(p).split(" ")[0] for p in pdf_pages[: body_start(pdf_pages)]]
     assert starts[1:4] == ["Imprint", "Contents", "List"], starts
 
 
 def test_pdf_contents_lists_chapters_in_order(pdf_pages):
     contents = next(norm(p) for p in pdf_pages if norm(p).startswith("Contents"))
-    positions = [contents.index(h) for h in ("Preface", "1 Plants", "1.1 Growth", "2 Soil",
-                                             "2.1 Acidity", "Notes", "3 Options", "Extra tables")]
+    positions = [
+        contents.index(h)
+        for h in (
+            "Preface",
+            "1 Plants",
+            "1.1 Growth",
+            "2 Soil",
+            "2.1 Acidity",
+            "Notes",
+            "3 Options",
+            "Extra tables",
+        )
+    ]
     assert positions == sorted(positions)
 
 
@@ -433,64 +579,84 @@ def test_pdf_appendix_heading_has_its_letter(pdf_pages):
     assert re.search(r"\bA\b\W*Extra tables", opening)
 
 
-@pytest.mark.parametrize("text", [
-    pytest.param("This book grows tomatoes in beds named Сад и огород.", id="latin-and-cyrillic"),
-    pytest.param("Figure 1: A preface figure", id="unnumbered-figure"),
-    pytest.param("Figure 1.1: Growth of plants over time", id="figure-caption"),
-    pytest.param("Figure 1.2: Root depth", id="second-figure"),
-    pytest.param("Table 2.1: Soil acidity by bed", id="table-caption"),
-    pytest.param("Figure 3.1: Rain per month", id="figure-after-unnumbered"),
-    pytest.param("Table A.1: An appendix table", id="appendix-table"),
-    pytest.param("Figure A.1: An appendix figure", id="appendix-figure"),
-    pytest.param("See Table 2.1 and Figure 1.1 and 1.1.", id="references"),
-    pytest.param("plus Section 2.1 and Chapter 2.", id="section-and-chapter-references"),
-    pytest.param("See Figure 3.1, Appendix A, Table A.1 and Figure A.1.", id="appendix-references"),
-    pytest.param("Unnumbered chapter referring to Acidity.", id="reference-from-unnumbered"),
-    pytest.param("We have 12 plants and the ratio is 0.25. A flag: True.", id="inline-values"),
-    pytest.param("Literal markdown: *not emphasis*.", id="inline-markdown-literal"),
-    pytest.param("First the plants are seedling.", id="inline-order-1"),
-    pytest.param("Then they are flowering.", id="inline-order-2"),
-    pytest.param("is undefined here: True.", id="chapter-isolation"),
-    pytest.param("hello from plants", id="stdout"),
-    pytest.param("CHAPTER-ECHO-FALSE-OUTPUT", id="echo-false-output"),
-    pytest.param("UserWarning: frost-warning-shown", id="warning-shown"),
-    pytest.param('raise RuntimeError("eval-false-never-raised")', id="eval-false-code"),
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            "This book grows tomatoes in beds named Сад и огород.", id="latin-and-cyrillic"
+        ),
+        pytest.param("Figure 1: A preface figure", id="unnumbered-figure"),
+        pytest.param("Figure 1.1: Growth of plants over time", id="figure-caption"),
+        pytest.param("Figure 1.2: Root depth", id="second-figure"),
+        pytest.param("Table 2.1: Soil acidity by bed", id="table-caption"),
+        pytest.param("Figure 3.1: Rain per month", id="figure-after-unnumbered"),
+        pytest.param("Table A.1: An appendix table", id="appendix-table"),
+        pytest.param("Figure A.1: An appendix figure", id="appendix-figure"),
+        pytest.param("See Table 2.1 and Figure 1.1 and 1.1.", id="references"),
+        pytest.param("plus Section 2.1 and Chapter 2.", id="section-and-chapter-references"),
+        pytest.param(
+            "See Figure 3.1, Appendix A, Table A.1 and Figure A.1.", id="appendix-references"
+        ),
+        pytest.param("Unnumbered chapter referring to Acidity.", id="reference-from-unnumbered"),
+        pytest.param("We have 12 plants and the ratio is 0.25. A flag: True.", id="inline-values"),
+        pytest.param("Literal markdown: *not emphasis*.", id="inline-markdown-literal"),
+        pytest.param("First the plants are seedling.", id="inline-order-1"),
+        pytest.param("Then they are flowering.", id="inline-order-2"),
+        pytest.param("is undefined here: True.", id="chapter-isolation"),
+        pytest.param("hello from plants", id="stdout"),
+        pytest.param("CHAPTER-ECHO-FALSE-OUTPUT", id="echo-false-output"),
+        pytest.param("UserWarning: frost-warning-shown", id="warning-shown"),
+        pytest.param('raise RuntimeError("eval-false-never-raised")', id="eval-false-code"),
+    ],
+)
 def test_pdf_text_contains(pdf_pages, text):
     assert norm(text) in norm(" ".join(pdf_pages))
 
 
-@pytest.mark.parametrize("text", [
-    pytest.param("OUTPUT-FALSE-VALUE", id="output-false"),
-    pytest.param("include-false-value", id="include-false-code"),
-    pytest.param("INCLUDE-FALSE-VALUE", id="include-false-output"),
-    pytest.param("frost-warning-hidden", id="cell-warning-false"),
-    pytest.param("project-default-hides-this-warning", id="project-warning-false"),
-    pytest.param('"chapter-echo-false-output"', id="echo-false-code"),
-    pytest.param("?@", id="unresolved-reference"),
-    pytest.param("LBINLINE", id="inline-token"),
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("OUTPUT-FALSE-VALUE", id="output-false"),
+        pytest.param("include-false-value", id="include-false-code"),
+        pytest.param("INCLUDE-FALSE-VALUE", id="include-false-output"),
+        pytest.param("frost-warning-hidden", id="cell-warning-false"),
+        pytest.param("project-default-hides-this-warning", id="project-warning-false"),
+        pytest.param('"chapter-echo-false-output"', id="echo-false-code"),
+        pytest.param("?@", id="unresolved-reference"),
+        pytest.param("LBINLINE", id="inline-token"),
+    ],
+)
 def test_pdf_text_lacks(pdf_pages, text):
     assert text not in " ".join(pdf_pages)
 
 
-@pytest.mark.parametrize("kind, title, body", [p.values[1:] for p in CALLOUTS],
-                         ids=[p.id for p in CALLOUTS])
+@pytest.mark.parametrize(
+    "kind, title, body", [p.values[1:] for p in CALLOUTS], ids=[p.id for p in CALLOUTS]
+)
 def test_pdf_callouts(pdf_pages, kind, title, body):
     text = norm(" ".join(pdf_pages))
     assert f"{title} {body}" in text
 
 
 def test_pdf_table_caption_above_its_rows(pdf_pages):
-    text = norm(" ".join(pdf_pages[body_start(pdf_pages):]))
+    text = norm(" ".join(pdf_pages[body_start(pdf_pages) :]))
     assert text.index("Table 2.1: Soil acidity by bed") < text.index("Bed pH A 6.5 B 7.1")
 
 
 def test_pdf_text_follows_book_order(pdf_pages):
-    text = norm(" ".join(pdf_pages[body_start(pdf_pages):]))
-    order = ["This book grows", "hello from plants", "Figure 1.1: Growth", "Mind the frost",
-             "Table 2.1: Soil", "A plain note", "Water in the morning", "CHAPTER-ECHO-FALSE",
-             "Figure 3.1: Rain", "Table A.1: An appendix table"]
+    text = norm(" ".join(pdf_pages[body_start(pdf_pages) :]))
+    order = [
+        "This book grows",
+        "hello from plants",
+        "Figure 1.1: Growth",
+        "Mind the frost",
+        "Table 2.1: Soil",
+        "A plain note",
+        "Water in the morning",
+        "CHAPTER-ECHO-FALSE",
+        "Figure 3.1: Rain",
+        "Table A.1: An appendix table",
+    ]
     positions = [text.index(t) for t in order]
     assert positions == sorted(positions)
 
@@ -498,19 +664,25 @@ def test_pdf_text_follows_book_order(pdf_pages):
 # -- execute-dir ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("execute_dir, folder, reads", [
-    pytest.param(None, "chapters", "chapter-folder.txt", id="default-chapter-folder"),
-    pytest.param("file", "chapters", "chapter-folder.txt", id="file"),
-    pytest.param("project", "proj", "project-root.txt", id="project"),
-])
+@pytest.mark.parametrize(
+    "execute_dir, folder, reads",
+    [
+        pytest.param(None, "chapters", "chapter-folder.txt", id="default-chapter-folder"),
+        pytest.param("file", "chapters", "chapter-folder.txt", id="file"),
+        pytest.param("project", "proj", "project-root.txt", id="project"),
+    ],
+)
 def test_execute_dir(tmp_path, execute_dir, folder, reads):
     from litbuild.build import build
 
     project_line = f"  execute-dir: {execute_dir}\n" if execute_dir else ""
-    root = write_project(tmp_path / "proj", {
-        "_quarto.yml": "project:\n  type: book\n" + project_line
-                       + "book:\n  title: Dirs\n  chapters:\n    - chapters/one.qmd\n",
-        "chapters/one.qmd": """
+    root = write_project(
+        tmp_path / "proj",
+        {
+            "_quarto.yml": "project:\n  type: book\n"
+            + project_line
+            + "book:\n  title: Dirs\n  chapters:\n    - chapters/one.qmd\n",
+            "chapters/one.qmd": """
             # One
 
             ```{python}
@@ -519,9 +691,10 @@ def test_execute_dir(tmp_path, execute_dir, folder, reads):
             print("read=" + open("where.txt").read().strip())
             ```
             """,
-        "where.txt": "project-root.txt\n",
-        "chapters/where.txt": "chapter-folder.txt\n",
-    })
+            "where.txt": "project-root.txt\n",
+            "chapters/where.txt": "chapter-folder.txt\n",
+        },
+    )
     build(root, to="html", engine="builtin", progress=quiet)
     html = (root / "_book" / "chapters" / "one.html").read_text(encoding="utf-8")
     assert f"cwd={folder}" in html

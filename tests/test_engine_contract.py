@@ -27,7 +27,7 @@ QUARTO = """
     """
 
 # A figure whose display bundle carries a provenance record as the contract defines it.
-FIGURE_CELL = '''
+FIGURE_CELL = """
 ```{{python}}
 #| label: fig-one
 #| fig-cap: "One line"
@@ -37,13 +37,17 @@ class Plot:
                 "{mime}": {record}}}
 Plot()
 ```
-'''
+"""
 
-GOOD_ITEM = {"function": "demo.plot", "code": {"file": "demo.py", "line": 3},
-             "inputs": [{"path": "data.csv", "sha256": "0" * 64, "resource": "data"}],
-             "kind": "figure", "data_csv": "x\n1\n"}
+GOOD_ITEM = {
+    "function": "demo.plot",
+    "code": {"file": "demo.py", "line": 3},
+    "inputs": [{"path": "data.csv", "sha256": "0" * 64, "resource": "data"}],
+    "kind": "figure",
+    "data_csv": "x\n1\n",
+}
 
-FACT_CELL = '''
+FACT_CELL = """
 ```{{python}}
 class Number(str):
     def _litbuild_inline_(self):
@@ -52,10 +56,17 @@ n = Number("forty-two")
 ```
 
 The answer is `{{python}} n`.
-'''
+"""
 
-GOOD_FACT = {"id": "answer", "value": 42, "unit": "count", "function": "demo.answer",
-             "code": {"file": "demo.py", "line": 9}, "inputs": [], "kind": "fact"}
+GOOD_FACT = {
+    "id": "answer",
+    "value": 42,
+    "unit": "count",
+    "function": "demo.answer",
+    "code": {"file": "demo.py", "line": 9},
+    "inputs": [],
+    "kind": "fact",
+}
 
 
 def project(root: Path, body: str) -> Path:
@@ -86,8 +97,9 @@ def test_good_records_reach_provenance_json(tmp_path):
     assert action["instrument"]["name"] == "demo.plot"
     assert action["object"] == [{"@id": "data.csv", "resource": "data", "sha256": "0" * 64}]
 
-    root = fact_project(tmp_path / "fact", {"text": "forty-two", "fact_id": "answer",
-                                            "provenance": GOOD_FACT})
+    root = fact_project(
+        tmp_path / "fact", {"text": "forty-two", "fact_id": "answer", "provenance": GOOD_FACT}
+    )
     result = build(root, to="html", engine="builtin", progress=quiet)
     csv_text = (result.output_dir / "facts.csv").read_text("utf-8")
     assert "answer,42,forty-two,count" in csv_text
@@ -108,13 +120,19 @@ def test_renamed_provenance_key_fails_the_build_loudly(tmp_path):
 
 @pytest.mark.slow
 def test_renamed_fact_key_fails_the_build_at_its_line(tmp_path):
-    info = {"text": "forty-two", "fact_id": "answer",
-            "provenance": renamed(GOOD_FACT, "unit", "units")}
+    info = {
+        "text": "forty-two",
+        "fact_id": "answer",
+        "provenance": renamed(GOOD_FACT, "unit", "units"),
+    }
     root = fact_project(tmp_path / "fact", info)
     with pytest.raises(ContractError) as caught:
         build(root, to="html", engine="builtin", progress=quiet)
-    line = next(n for n, text in enumerate((root / "index.qmd").read_text().splitlines(), 1)
-                if "{python} n" in text)
+    line = next(
+        n
+        for n, text in enumerate((root / "index.qmd").read_text().splitlines(), 1)
+        if "{python} n" in text
+    )
     assert f"index.qmd:{line}" in str(caught.value)
     assert "missing key 'unit'" in str(caught.value)
 

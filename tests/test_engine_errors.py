@@ -14,7 +14,7 @@ from conftest import quiet, tree_digest, write_project
 pytestmark = pytest.mark.slow
 
 CHAPTER = "chapters/one.qmd"
-GOOD_CHAPTER = '''---
+GOOD_CHAPTER = """---
 title: "One"
 ---
 
@@ -29,19 +29,31 @@ plt.show()
 ```
 
 See @fig-ok.
-'''
+"""
 MARK = "# <- the failing cell"
 
 # id, text appended to the good chapter, words the message must contain besides file:lines.
 FAILURES = [
-    pytest.param("\n```{python}\nx = 1\ny = x / 0  " + MARK + "\n```\n",
-                 ["ZeroDivisionError", "division by zero", "y = x / 0"], id="cell-raises"),
-    pytest.param("\n```{python}\n#| echo: false\nraise KeyError('no-such-bed')  " + MARK + "\n```\n",
-                 ["KeyError", "no-such-bed"], id="hidden-cell-raises"),
-    pytest.param("\n```{python}\ndef broken(:  " + MARK + "\n    pass\n```\n",
-                 ["SyntaxError"], id="syntax-error"),
-    pytest.param("\nThe value is `{python} undefined_bed_count`.\n",
-                 ["NameError", "undefined_bed_count"], id="inline-raises"),
+    pytest.param(
+        "\n```{python}\nx = 1\ny = x / 0  " + MARK + "\n```\n",
+        ["ZeroDivisionError", "division by zero", "y = x / 0"],
+        id="cell-raises",
+    ),
+    pytest.param(
+        "\n```{python}\n#| echo: false\nraise KeyError('no-such-bed')  " + MARK + "\n```\n",
+        ["KeyError", "no-such-bed"],
+        id="hidden-cell-raises",
+    ),
+    pytest.param(
+        "\n```{python}\ndef broken(:  " + MARK + "\n    pass\n```\n",
+        ["SyntaxError"],
+        id="syntax-error",
+    ),
+    pytest.param(
+        "\nThe value is `{python} undefined_bed_count`.\n",
+        ["NameError", "undefined_bed_count"],
+        id="inline-raises",
+    ),
     pytest.param("\nSee @fig-nowhere for more.\n", ["fig-nowhere"], id="missing-reference"),
     pytest.param("\nAnd @tbl-missing too.\n", ["tbl-missing"], id="missing-table-reference"),
     # '@fig-o' is a prefix of the existing '@fig-ok' earlier in the chapter: the line must be its own.
@@ -50,9 +62,13 @@ FAILURES = [
 
 
 def cli_build(root: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kzchina.cli", "build", str(root),
-                           "--engine", "builtin"],
-                          capture_output=True, text=True, timeout=600, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "kzchina.cli", "build", str(root), "--engine", "builtin"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
 
 def leftovers(root: Path) -> list[str]:
@@ -79,8 +95,10 @@ def expected_location(text: str) -> str:
 @pytest.fixture(scope="module")
 def good_project(tmp_path_factory) -> Path:
     """A small book built successfully once through the CLI: the 'previous _book/'."""
-    root = write_project(tmp_path_factory.mktemp("good") / "book", {
-        "_quarto.yml": """
+    root = write_project(
+        tmp_path_factory.mktemp("good") / "book",
+        {
+            "_quarto.yml": """
             project:
               type: book
             book:
@@ -89,8 +107,9 @@ def good_project(tmp_path_factory) -> Path:
                 - index.qmd
                 - chapters/one.qmd
             """,
-        "index.qmd": "# Welcome {.unnumbered}\n\nHello.\n",
-    })
+            "index.qmd": "# Welcome {.unnumbered}\n\nHello.\n",
+        },
+    )
     (root / "chapters").mkdir()
     (root / CHAPTER).write_text(GOOD_CHAPTER, encoding="utf-8")
     proc = cli_build(root)
@@ -107,7 +126,8 @@ def project(good_project: Path, tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("appended, words", FAILURES)
 def test_failing_build_names_the_place_exits_non_zero_and_keeps_the_old_output(
-        project: Path, appended: str, words: list[str]):
+    project: Path, appended: str, words: list[str]
+):
     before = tree_digest(project / "_book")
     assert before, "the previous build left no output to protect"
     text = GOOD_CHAPTER + appended
@@ -142,8 +162,9 @@ def test_cell_error_carries_its_fields(project: Path):
 def test_typst_failure_keeps_old_output_and_removes_staging(project: Path):
     """A failure after conversion has started (Typst) must clean up its staging folder too."""
     before = tree_digest(project / "_book")
-    (project / CHAPTER).write_text(GOOD_CHAPTER + "\n```{=typst}\n#let broken = (\n```\n",
-                                   encoding="utf-8")
+    (project / CHAPTER).write_text(
+        GOOD_CHAPTER + "\n```{=typst}\n#let broken = (\n```\n", encoding="utf-8"
+    )
     proc = cli_build(project)
     assert proc.returncode != 0
     assert "Typst" in proc.stderr
@@ -153,7 +174,9 @@ def test_typst_failure_keeps_old_output_and_removes_staging(project: Path):
 
 def test_duplicate_label_fails(project: Path):
     before = tree_digest(project / "_book")
-    duplicate = "\n```{python}\n#| label: fig-ok\n#| fig-cap: again\nplt.plot([3, 1])\nplt.show()\n```\n"
+    duplicate = (
+        "\n```{python}\n#| label: fig-ok\n#| fig-cap: again\nplt.plot([3, 1])\nplt.show()\n```\n"
+    )
     (project / CHAPTER).write_text(GOOD_CHAPTER + duplicate, encoding="utf-8")
     proc = cli_build(project)
     assert proc.returncode != 0
@@ -161,13 +184,23 @@ def test_duplicate_label_fails(project: Path):
     assert tree_digest(project / "_book") == before
 
 
-@pytest.mark.parametrize("change, words", [
-    pytest.param(lambda root: (root / CHAPTER).write_text(GOOD_CHAPTER + "\n```{python}\nx = 1\n",
-                                                          encoding="utf-8"),
-                 [f"{CHAPTER}:", "not closed"], id="unclosed-cell"),
-    pytest.param(lambda root: (root / CHAPTER).unlink(),
-                 ["chapter 'chapters/one.qmd' does not exist"], id="missing-chapter-file"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        pytest.param(
+            lambda root: (root / CHAPTER).write_text(
+                GOOD_CHAPTER + "\n```{python}\nx = 1\n", encoding="utf-8"
+            ),
+            [f"{CHAPTER}:", "not closed"],
+            id="unclosed-cell",
+        ),
+        pytest.param(
+            lambda root: (root / CHAPTER).unlink(),
+            ["chapter 'chapters/one.qmd' does not exist"],
+            id="missing-chapter-file",
+        ),
+    ],
+)
 def test_invalid_sources_fail_before_anything_runs(project: Path, change, words):
     before = tree_digest(project / "_book")
     change(project)
@@ -182,7 +215,8 @@ def test_invalid_sources_fail_before_anything_runs(project: Path, change, words)
 def test_chapter_isolation_failure_is_a_name_error(project: Path):
     """A chapter using a name only an earlier chapter defines fails: kernels are not shared."""
     (project / "index.qmd").write_text(
-        "# Welcome {.unnumbered}\n\n```{python}\nshared_name = 1\n```\n", encoding="utf-8")
+        "# Welcome {.unnumbered}\n\n```{python}\nshared_name = 1\n```\n", encoding="utf-8"
+    )
     text = GOOD_CHAPTER + "\n```{python}\nprint(shared_name)  " + MARK + "\n```\n"
     (project / CHAPTER).write_text(text, encoding="utf-8")
     proc = cli_build(project)
@@ -193,8 +227,9 @@ def test_chapter_isolation_failure_is_a_name_error(project: Path):
 
 def test_successful_rebuild_replaces_output_and_leaves_nothing_behind(project: Path):
     before = tree_digest(project / "_book")
-    (project / CHAPTER).write_text(GOOD_CHAPTER.replace("Some text", "Changed text"),
-                                   encoding="utf-8")
+    (project / CHAPTER).write_text(
+        GOOD_CHAPTER.replace("Some text", "Changed text"), encoding="utf-8"
+    )
     proc = cli_build(project)
     assert proc.returncode == 0, proc.stderr
     after = tree_digest(project / "_book")

@@ -72,7 +72,7 @@ def value(page: Path, marker: str) -> str:
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     text = " ".join(soup.get_text().split())
     start = text.index(marker + "-") + len(marker) + 1
-    return text[start:text.index("-END", start)].strip()
+    return text[start : text.index("-END", start)].strip()
 
 
 def forkserver_processes(under: Path) -> list[str]:
@@ -117,8 +117,9 @@ def test_forked_and_plain_kernels_give_identical_books(tmp_path, monkeypatch):
     for mode in ("always", "off"):
         monkeypatch.setenv("LITBUILD_FORKSERVER", mode)
         project = copy_book(tmp_path / f"book-{mode}")
-        result = build(project, engine="builtin", output_dir=tmp_path / f"out-{mode}",
-                       progress=quiet)
+        result = build(
+            project, engine="builtin", output_dir=tmp_path / f"out-{mode}", progress=quiet
+        )
         assert result.executed, "the build must have run kernels"
         outputs[mode] = tree_digest(tmp_path / f"out-{mode}")
     assert outputs["always"] == outputs["off"]
@@ -134,15 +135,22 @@ def test_no_server_or_kernel_outlives_the_build(tmp_path, monkeypatch):
 
 
 def test_a_failing_chapter_leaves_no_kernel_behind(tmp_path):
-    root = write_project(tmp_path / "book", {
-        "_quarto.yml": "project:\n  type: book\nbook:\n  title: Fails\n  chapters:\n"
-                       "    - index.qmd\n    - one.qmd\n    - two.qmd\n",
-        "index.qmd": "# Start {.unnumbered}\n",
-        "one.qmd": "# One\n\n```{python}\nimport time\ntime.sleep(2)\n```\n",
-        "two.qmd": "# Two\n\n```{python}\nraise ValueError('boom')\n```\n",
-    })
-    proc = subprocess.run([sys.executable, "-m", "kzchina.cli", "build", str(root), "--engine",
-                           "builtin"], capture_output=True, text=True, check=False,
-                          env={**os.environ, "LITBUILD_FORKSERVER": "always"})
+    root = write_project(
+        tmp_path / "book",
+        {
+            "_quarto.yml": "project:\n  type: book\nbook:\n  title: Fails\n  chapters:\n"
+            "    - index.qmd\n    - one.qmd\n    - two.qmd\n",
+            "index.qmd": "# Start {.unnumbered}\n",
+            "one.qmd": "# One\n\n```{python}\nimport time\ntime.sleep(2)\n```\n",
+            "two.qmd": "# Two\n\n```{python}\nraise ValueError('boom')\n```\n",
+        },
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "kzchina.cli", "build", str(root), "--engine", "builtin"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "LITBUILD_FORKSERVER": "always"},
+    )
     assert proc.returncode != 0 and "ValueError: boom" in proc.stderr
     assert forkserver_processes(tmp_path) == []

@@ -19,7 +19,7 @@ def qmd(text: str) -> str:
 # -- chapters ---------------------------------------------------------------------------------
 
 
-CHAPTER = qmd('''
+CHAPTER = qmd("""
     ---
     title: "Beds"
     execute:
@@ -40,7 +40,7 @@ CHAPTER = qmd('''
     ```{python}
     y = 2
     ```
-    ''')
+    """)
 
 
 def test_front_matter_is_parsed():
@@ -83,7 +83,7 @@ def test_blocks_alternate_in_document_order():
 
 
 def test_no_inline_code_inside_plain_fenced_blocks_or_other_backticks():
-    text = qmd('''
+    text = qmd("""
         Plain `code` and `{r} not_python`.
 
         ```
@@ -93,7 +93,7 @@ def test_no_inline_code_inside_plain_fenced_blocks_or_other_backticks():
         ~~~markdown
         `{python} inside_tildes`
         ~~~
-        ''')
+        """)
     chapter = parse_chapter(text, "c.qmd")
     assert chapter.inlines == []
     assert not chapter.needs_kernel
@@ -119,7 +119,7 @@ def test_longer_fences_may_contain_shorter_ones():
     assert (cell.first_line, cell.last_line) == (1, 5)
 
 
-FIGURE_DIV = qmd('''
+FIGURE_DIV = qmd("""
     Before.
 
     ::: {#fig-beds}
@@ -135,14 +135,17 @@ FIGURE_DIV = qmd('''
     :::
 
     After `{python} x`.
-    ''')
+    """)
 
 
 def test_a_figure_div_gives_its_cell_label_and_caption_and_keeps_line_numbers():
     chapter = parse_chapter(FIGURE_DIV, "c.qmd")
     (cell,) = chapter.cells
-    assert cell.options == {"fig-alt": "A bar chart", "label": "fig-beds",
-                            "fig-cap": f"Beds in {inline_token(0)}, by ward (all wards)."}
+    assert cell.options == {
+        "fig-alt": "A bar chart",
+        "label": "fig-beds",
+        "fig-cap": f"Beds in {inline_token(0)}, by ward (all wards).",
+    }
     before, _cell, after = chapter.blocks
     assert ":::" not in before.text + after.text and "by ward" not in after.text
     # The div's lines became blank lines: what follows keeps its line number.
@@ -150,16 +153,30 @@ def test_a_figure_div_gives_its_cell_label_and_caption_and_keeps_line_numbers():
     assert after.text.split("\n")[15 - after.first_line] == f"After {inline_token(1)}."
 
 
-@pytest.mark.parametrize("text, words", [
-    pytest.param("::: {#fig-a}\n```{python}\n#| label: fig-b\nx = 1\n```\n\nCap\n:::\n",
-                 "label the div or the cell, not both", id="two-labels"),
-    pytest.param("::: {#fig-a}\n```{python}\nx = 1\n```\n\n:::\n", "no caption", id="no-caption"),
-    pytest.param("::: {#tbl-a}\n```{python}\nx = 1\n```\n\nCap\n", "not closed", id="unclosed"),
-    pytest.param("::: {#fig-a}\n```{python}\nx = 1\n```\n\nOne\n\nTwo\n:::\n",
-                 "one caption paragraph", id="two-paragraphs"),
-    pytest.param("::: {#fig-a}\n```{python}\n#| fig-cap: C\nx = 1\n```\n\nCap\n:::\n",
-                 "keep one", id="two-captions"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        pytest.param(
+            "::: {#fig-a}\n```{python}\n#| label: fig-b\nx = 1\n```\n\nCap\n:::\n",
+            "label the div or the cell, not both",
+            id="two-labels",
+        ),
+        pytest.param(
+            "::: {#fig-a}\n```{python}\nx = 1\n```\n\n:::\n", "no caption", id="no-caption"
+        ),
+        pytest.param("::: {#tbl-a}\n```{python}\nx = 1\n```\n\nCap\n", "not closed", id="unclosed"),
+        pytest.param(
+            "::: {#fig-a}\n```{python}\nx = 1\n```\n\nOne\n\nTwo\n:::\n",
+            "one caption paragraph",
+            id="two-paragraphs",
+        ),
+        pytest.param(
+            "::: {#fig-a}\n```{python}\n#| fig-cap: C\nx = 1\n```\n\nCap\n:::\n",
+            "keep one",
+            id="two-captions",
+        ),
+    ],
+)
 def test_malformed_figure_divs_name_file_and_line(text: str, words: str):
     with pytest.raises(ConfigError) as caught:
         parse_chapter(text, "chapters/bad.qmd")
@@ -174,16 +191,29 @@ def test_a_div_that_is_not_a_float_is_left_alone():
     assert "callout-note" in chapter.blocks[0].text
 
 
-@pytest.mark.parametrize("text, line, words", [
-    pytest.param("---\ntitle: [unclosed\n---\n", 1, "invalid YAML front matter", id="bad-front-matter"),
-    pytest.param("---\ntitle: x\n\nNo closing line\n", 1, "not closed", id="unclosed-front-matter"),
-    pytest.param("---\n- a list\n---\n", 1, "mapping", id="front-matter-not-mapping"),
-    pytest.param("Text\n\n```{python}\nx = 1\n", 3, "not closed", id="unclosed-cell"),
-    pytest.param("Text\n```{python}\n#| echo: [\nx = 1\n```\n", 2, "invalid '#|' cell options",
-                 id="bad-cell-options"),
-    pytest.param("```{python}\n#| just words\n```\n", 1, "key: value", id="options-not-mapping"),
-    pytest.param("One\nTwo\n```{r}\n1\n```\n", 3, "unsupported cell language 'r'", id="r-cell"),
-])
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        pytest.param(
+            "---\ntitle: [unclosed\n---\n", 1, "invalid YAML front matter", id="bad-front-matter"
+        ),
+        pytest.param(
+            "---\ntitle: x\n\nNo closing line\n", 1, "not closed", id="unclosed-front-matter"
+        ),
+        pytest.param("---\n- a list\n---\n", 1, "mapping", id="front-matter-not-mapping"),
+        pytest.param("Text\n\n```{python}\nx = 1\n", 3, "not closed", id="unclosed-cell"),
+        pytest.param(
+            "Text\n```{python}\n#| echo: [\nx = 1\n```\n",
+            2,
+            "invalid '#|' cell options",
+            id="bad-cell-options",
+        ),
+        pytest.param(
+            "```{python}\n#| just words\n```\n", 1, "key: value", id="options-not-mapping"
+        ),
+        pytest.param("One\nTwo\n```{r}\n1\n```\n", 3, "unsupported cell language 'r'", id="r-cell"),
+    ],
+)
 def test_malformed_chapters_name_file_and_line(text: str, line: int, words: str):
     with pytest.raises(ConfigError) as caught:
         parse_chapter(text, "chapters/bad.qmd")
@@ -225,28 +255,38 @@ def test_fixture_config():
 
 
 def test_config_defaults(tmp_path):
-    write_project(tmp_path, {
-        "_quarto.yml": """
+    write_project(
+        tmp_path,
+        {
+            "_quarto.yml": """
             book:
               title: Minimal
               author: Solo Author
               chapters: [index.qmd]
             """,
-        "index.qmd": "# Hello\n",
-    })
+            "index.qmd": "# Hello\n",
+        },
+    )
     config = load_config(tmp_path)
     assert config.author == ["Solo Author"]  # a single author becomes a one-item list
     assert config.date is None and config.subtitle is None
     assert config.output_dir == "_book"
     assert config.execute_dir == "file"
     assert config.execute == DEFAULT_EXECUTE
-    assert DEFAULT_EXECUTE == {"echo": True, "eval": True, "output": True, "warning": True,
-                               "include": True}
+    assert DEFAULT_EXECUTE == {
+        "echo": True,
+        "eval": True,
+        "output": True,
+        "warning": True,
+        "include": True,
+    }
 
 
 def test_config_execute_dir_project(tmp_path):
-    write_project(tmp_path, {
-        "_quarto.yml": """
+    write_project(
+        tmp_path,
+        {
+            "_quarto.yml": """
             project:
               type: book
               execute-dir: project
@@ -256,16 +296,19 @@ def test_config_execute_dir_project(tmp_path):
             execute:
               echo: false
             """,
-        "index.qmd": "# Hello\n",
-    })
+            "index.qmd": "# Hello\n",
+        },
+    )
     config = load_config(tmp_path)
     assert config.execute_dir == "project"
     assert config.execute["echo"] is False and config.execute["eval"] is True
 
 
 def test_config_reports_every_problem_at_once(tmp_path):
-    write_project(tmp_path, {
-        "_quarto.yml": """
+    write_project(
+        tmp_path,
+        {
+            "_quarto.yml": """
             project:
               type: website
               execute-dir: elsewhere
@@ -276,16 +319,21 @@ def test_config_reports_every_problem_at_once(tmp_path):
                 - notes.txt
                 - {unexpected: entry}
             """,
-        "index.qmd": "# Hello\n",
-        "notes.txt": "not a chapter\n",
-    })
+            "index.qmd": "# Hello\n",
+            "notes.txt": "not a chapter\n",
+        },
+    )
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path)
     message = str(caught.value)
-    for words in ("project type 'website'", "book.title is required",
-                  "chapter 'chapters/missing.qmd' does not exist",
-                  "chapter 'notes.txt' is not a .qmd", "unexpected chapter entry",
-                  "execute-dir must be 'file' or 'project'"):
+    for words in (
+        "project type 'website'",
+        "book.title is required",
+        "chapter 'chapters/missing.qmd' does not exist",
+        "chapter 'notes.txt' is not a .qmd",
+        "unexpected chapter entry",
+        "execute-dir must be 'file' or 'project'",
+    ):
         assert words in message
     assert len(message.splitlines()) == 6
 
@@ -302,8 +350,10 @@ def test_config_without_chapters(tmp_path):
 
 
 def test_config_project_stylesheets(tmp_path):
-    write_project(tmp_path, {
-        "_quarto.yml": """
+    write_project(
+        tmp_path,
+        {
+            "_quarto.yml": """
             book:
               title: Styled
               chapters:
@@ -312,10 +362,11 @@ def test_config_project_stylesheets(tmp_path):
               html:
                 css: [theme.css, extra/more.css]
             """,
-        "index.qmd": "# Hello\n",
-        "theme.css": "body {}\n",
-        "extra/more.css": "p {}\n",
-    })
+            "index.qmd": "# Hello\n",
+            "theme.css": "body {}\n",
+            "extra/more.css": "p {}\n",
+        },
+    )
     assert load_config(tmp_path).css == ["theme.css", "extra/more.css"]
     (tmp_path / "extra/more.css").unlink()
     with pytest.raises(ConfigError, match="format.html.css 'extra/more.css' does not exist"):

@@ -60,8 +60,10 @@ def test_canonical_and_social_metadata_with_site_url(with_site_url, page):
 
 
 def test_index_description_is_the_books(with_site_url):
-    assert meta(with_site_url.html("index.html"), "description") == \
-        "A garden book used to test publishing."
+    assert (
+        meta(with_site_url.html("index.html"), "description")
+        == "A garden book used to test publishing."
+    )
 
 
 def test_sitemap_lists_every_page_and_robots_names_it(with_site_url):
@@ -86,17 +88,25 @@ def test_without_site_url_no_canonical_and_no_sitemap(built_book):
 def test_favicon_and_stylesheets_resolve(built_book, page):
     soup = built_book.html(page)
     icon = soup.find("link", rel="icon")["href"]
-    assert (built_book.out / posixpath.normpath(posixpath.join(posixpath.dirname(page), icon))
-            ).is_file()
+    assert (
+        built_book.out / posixpath.normpath(posixpath.join(posixpath.dirname(page), icon))
+    ).is_file()
     assert soup.html["lang"] == "en"
 
 
 def test_citation_on_the_home_page_and_as_files(with_site_url):
     section = with_site_url.html("index.html").find(id="how-to-cite")
     text = " ".join(section.get_text(" ").split())
-    for expected in ("How to cite this edition", "Ada Gardener, Ben Planter (2024-05-01)",
-                     "Fixture Book of Gardens", "Garden Press", SITE_URL, "CC BY 4.0",
-                     "Version", "unversioned"):
+    for expected in (
+        "How to cite this edition",
+        "Ada Gardener, Ben Planter (2024-05-01)",
+        "Fixture Book of Gardens",
+        "Garden Press",
+        SITE_URL,
+        "CC BY 4.0",
+        "Version",
+        "unversioned",
+    ):
         assert expected in text, expected
     csl = json.loads((with_site_url.out / "citation.json").read_text(encoding="utf-8"))
     assert len(csl) == 1
@@ -116,8 +126,10 @@ def test_citation_version_is_the_git_commit(tmp_path):
     from conftest import write_project
     from litbuild.build import build
 
-    project = write_project(tmp_path / "book", {
-        "_quarto.yml": """
+    project = write_project(
+        tmp_path / "book",
+        {
+            "_quarto.yml": """
             project:
               type: book
             book:
@@ -127,14 +139,16 @@ def test_citation_version_is_the_git_commit(tmp_path):
               chapters: [index.qmd]
             license: CC0
             """,
-        "index.qmd": "# Preface\n\nNo code here.\n",
-    })
+            "index.qmd": "# Preface\n\nNo code here.\n",
+        },
+    )
     git = ["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@example.org"]
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "."], check=True)
     subprocess.run([*git, "commit", "-qm", "first"], check=True)
-    commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True,
-                            check=True).stdout.strip()
+    commit = subprocess.run(
+        [*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     build(project, to="html", engine="builtin", progress=quiet)
     entry = json.loads((project / "_book" / "citation.json").read_text(encoding="utf-8"))[0]
     assert entry["version"] == commit[:12]

@@ -50,7 +50,9 @@ def stand_in_quarto(bin_dir: Path, exit_code: int = 0) -> Path:
         "out = pathlib.Path(sys.argv[2]) / '_book'\n"
         "out.mkdir(exist_ok=True)\n"
         "(out / 'index.html').write_text('<html>quarto</html>')\n"
-        f"sys.exit({exit_code})\n", encoding="utf-8")
+        f"sys.exit({exit_code})\n",
+        encoding="utf-8",
+    )
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     return log
 
@@ -69,13 +71,23 @@ def test_quarto_on_path_is_used_only_when_asked(project, quarto_on_path):
     assert result.output_dir == project / "_book"
 
 
-@pytest.mark.parametrize("to, expected", [pytest.param("pdf", ["--to", "typst"], id="pdf"),
-                                          pytest.param("html", ["--to", "html"], id="html")])
+@pytest.mark.parametrize(
+    "to, expected",
+    [
+        pytest.param("pdf", ["--to", "typst"], id="pdf"),
+        pytest.param("html", ["--to", "html"], id="html"),
+    ],
+)
 def test_formats_and_output_dir_are_passed_on(project, quarto_on_path, tmp_path, to, expected):
     out = tmp_path / "elsewhere"
     build(project, engine="quarto", to=to, output_dir=out, progress=lambda m: None)
     assert json.loads(quarto_on_path.read_text()) == [
-        "render", str(project), *expected, "--output-dir", str(out)]
+        "render",
+        str(project),
+        *expected,
+        "--output-dir",
+        str(out),
+    ]
 
 
 @pytest.mark.parametrize("engine", [{"engine": "builtin"}, {}], ids=["builtin", "default"])
@@ -87,8 +99,13 @@ def test_builtin_engine_ignores_quarto_on_path(project, quarto_on_path, engine):
 
 
 def test_cli_default_is_builtin_with_quarto_on_path(project, quarto_on_path):
-    proc = subprocess.run([sys.executable, "-m", "kzchina.cli", "build", str(project), "--to",
-                           "html"], capture_output=True, text=True, check=False, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kzchina.cli", "build", str(project), "--to", "html"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     assert not quarto_on_path.exists()
     assert (project / "_book" / "provenance.json").is_file()

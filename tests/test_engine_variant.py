@@ -111,8 +111,10 @@ def test_switching_variants_back_and_forth_reuses_each_variants_runs(book):
 
 
 def test_metadata_overrides_title_and_pdf_name(book):
-    result = _build(book, metadata={"book.title": "Variant Book, 2031 edition",
-                                    "book.output-file": "variant-2031"})
+    result = _build(
+        book,
+        metadata={"book.title": "Variant Book, 2031 edition", "book.output-file": "variant-2031"},
+    )
     assert result.pdf_name == "variant-2031.pdf"
     assert [p.name for p in (book / "_book").glob("*.pdf")] == ["variant-2031.pdf"]
     index = (book / "_book" / "index.html").read_text(encoding="utf-8")

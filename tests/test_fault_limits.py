@@ -25,9 +25,14 @@ book:
     - index.qmd
     - one.qmd
 """
-GOOD = {"_quarto.yml": QUARTO, "index.qmd": "# Start {.unnumbered}\n\nText.\n",
-        "one.qmd": "# One\n\n```{python}\nprint('fine')\n```\n"}
-HUGE_OUTPUT = "# One\n\nIntro.\n\n```{python}\nfor _ in range(200):\n    print('x' * 1_000_000)\n```\n"
+GOOD = {
+    "_quarto.yml": QUARTO,
+    "index.qmd": "# Start {.unnumbered}\n\nText.\n",
+    "one.qmd": "# One\n\n```{python}\nprint('fine')\n```\n",
+}
+HUGE_OUTPUT = (
+    "# One\n\nIntro.\n\n```{python}\nfor _ in range(200):\n    print('x' * 1_000_000)\n```\n"
+)
 FOREVER = "# One\n\nIntro.\n\n```{python}\nwhile True:\n    pass\n```\n"
 GREEDY = "# One\n\nIntro.\n\n```{python}\nblock = bytearray(3 * 1024 ** 3)\n```\n"
 PANDOC_BOMB = "# One\n\n" + "[" * 3000 + "x" + "]" * 3000 + "\n"
@@ -110,13 +115,16 @@ def test_typst_is_stopped_at_its_time_limit(project):
     assert "compiling the PDF: Typst took longer than 0.01 s" in err
 
 
-@pytest.mark.parametrize("yaml_text, words", [
-    ("litbuild:\n  cell-output-mb: lots\n", "litbuild.cell-output-mb must be a number"),
-    ("litbuild:\n  kernel-memory-mb: -5\n", "litbuild.kernel-memory-mb must be a positive"),
-    ("litbuild:\n  pandoc-timout: 5\n", "litbuild.pandoc-timout is not a known key"),
-    ("execute:\n  timeout: [1]\n", "execute.timeout must be a number"),
-    ("litbuild: 5\n", "litbuild must be a mapping"),
-])
+@pytest.mark.parametrize(
+    "yaml_text, words",
+    [
+        ("litbuild:\n  cell-output-mb: lots\n", "litbuild.cell-output-mb must be a number"),
+        ("litbuild:\n  kernel-memory-mb: -5\n", "litbuild.kernel-memory-mb must be a positive"),
+        ("litbuild:\n  pandoc-timout: 5\n", "litbuild.pandoc-timout is not a known key"),
+        ("execute:\n  timeout: [1]\n", "execute.timeout must be a number"),
+        ("litbuild: 5\n", "litbuild must be a mapping"),
+    ],
+)
 def test_a_bad_limit_in_quarto_yml_names_the_key(project, yaml_text, words):
     (project / "_quarto.yml").write_text(QUARTO + yaml_text)
     err = build_fails(project, GOOD["one.qmd"], code=1)
@@ -124,16 +132,20 @@ def test_a_bad_limit_in_quarto_yml_names_the_key(project, yaml_text, words):
 
 
 def test_a_missing_pandoc_says_how_to_get_it(project):
-    err = build_fails(project, GOOD["one.qmd"] + "\nChanged.\n", code=3,
-                      PYPANDOC_PANDOC=str(project / "no-such-pandoc"))
+    err = build_fails(
+        project,
+        GOOD["one.qmd"] + "\nChanged.\n",
+        code=3,
+        PYPANDOC_PANDOC=str(project / "no-such-pandoc"),
+    )
     assert "pandoc was not found" in err and "make report" in err
 
 
 def test_a_broken_pandoc_is_named(project, tmp_path):
     fake = tmp_path / "pandoc"
-    fake.write_text('#!/bin/sh\nif [ "$1" = "--version" ]; then echo "pandoc 3.9"; exit 0; fi\n'
-                    "exit 139\n")
+    fake.write_text(
+        '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "pandoc 3.9"; exit 0; fi\nexit 139\n'
+    )
     fake.chmod(0o755)
-    err = build_fails(project, GOOD["one.qmd"] + "\nChanged.\n", code=3,
-                      PYPANDOC_PANDOC=str(fake))
+    err = build_fails(project, GOOD["one.qmd"] + "\nChanged.\n", code=3, PYPANDOC_PANDOC=str(fake))
     assert "exit code 139 and no message; is it broken?" in err and "make report" in err

@@ -66,18 +66,37 @@ def test_output_dir_in_quarto_yml_that_holds_the_project_is_refused(tmp_path, ou
     assert everything(root) == before
 
 
-@pytest.mark.parametrize("where", ["project", "parent", "data", "src", "file", "root",
-                                  "unmarked-folder", "inside-git", "symlink-to-data"])
+@pytest.mark.parametrize(
+    "where",
+    [
+        "project",
+        "parent",
+        "data",
+        "src",
+        "file",
+        "root",
+        "unmarked-folder",
+        "inside-git",
+        "symlink-to-data",
+    ],
+)
 def test_output_dir_option_that_is_not_ours_is_refused(tmp_path, where):
     root = make_project(tmp_path / "book")
     (tmp_path / "notes.txt").write_text("my notes\n")
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "thesis.tex").write_text("precious\n")
     os.symlink(root / "data", tmp_path / "link")
-    target = {"project": root, "parent": tmp_path, "data": root / "data", "src": root / "src",
-              "file": tmp_path / "notes.txt", "root": Path("/"), "unmarked-folder":
-              tmp_path / "mine", "inside-git": root / ".git" / "out",
-              "symlink-to-data": tmp_path / "link"}[where]
+    target = {
+        "project": root,
+        "parent": tmp_path,
+        "data": root / "data",
+        "src": root / "src",
+        "file": tmp_path / "notes.txt",
+        "root": Path("/"),
+        "unmarked-folder": tmp_path / "mine",
+        "inside-git": root / ".git" / "out",
+        "symlink-to-data": tmp_path / "link",
+    }[where]
     before = everything(tmp_path)
     proc = build(root, "--output-dir", str(target))
     assert proc.returncode == 6, proc.stderr
@@ -127,11 +146,13 @@ def test_chapter_code_cannot_change_the_published_folder(tmp_path, how):
     root = make_project(tmp_path / "book")
     assert build(root).returncode == 0
     published = everything(root / "_book")
-    (root / "chapters" / "one.qmd").write_text(
-        f"# One\n\n```{{python}}\n{WRITERS[how]}\n```\n")
+    (root / "chapters" / "one.qmd").write_text(f"# One\n\n```{{python}}\n{WRITERS[how]}\n```\n")
     # execute-dir is the chapter's folder by default: run from the project root instead.
-    quarto = (root / "_quarto.yml").read_text().replace("type: book", "type: book\n  "
-                                                         "execute-dir: project")
+    quarto = (
+        (root / "_quarto.yml")
+        .read_text()
+        .replace("type: book", "type: book\n  execute-dir: project")
+    )
     (root / "_quarto.yml").write_text(quarto)
     proc = build(root)
     assert proc.returncode == 1, proc.stderr
@@ -148,7 +169,8 @@ def test_the_message_about_the_previous_output_stays_true(tmp_path):
     out = root / "_book"
     (root / "chapters" / "one.qmd").write_text(
         "# One\n\n```{python}\nimport subprocess\n"
-        f"subprocess.run(['rm', '{out / 'index.html'}'], check=True)\nraise ValueError('x')\n```\n")
+        f"subprocess.run(['rm', '{out / 'index.html'}'], check=True)\nraise ValueError('x')\n```\n"
+    )
     proc = build(root)
     assert proc.returncode == 1
     assert "left unchanged" not in proc.stderr

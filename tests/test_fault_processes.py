@@ -40,7 +40,7 @@ CHAPTERS = {
     "index.qmd": "# Start {.unnumbered}\n\nTwo and two make `{python} 2 + 2`.\n",
     "one.qmd": "# One\n\n```{python}\nprint('one')\n```\n",
     "two.qmd": "# Two\n\n```{python}\n#| label: fig-line\n#| fig-cap: A line\n"
-               "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()\n```\n",
+    "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()\n```\n",
     "three.qmd": "# Three\n\nThree is `{python} 1 + 2`.\n",
 }
 # Prose that keeps pandoc's markdown reader busy for minutes: a deep bracket nest.
@@ -75,8 +75,9 @@ def fresh_copy(built, tmp_path: Path) -> Path:
 def test_a_successful_build_leaves_no_process(built, tmp_path):
     root = fresh_copy(built, tmp_path)
     token = new_token()
-    proc = run_report(["build", str(root), "--engine", "builtin"], token,
-                      LITBUILD_FORKSERVER="always")
+    proc = run_report(
+        ["build", str(root), "--engine", "builtin"], token, LITBUILD_FORKSERVER="always"
+    )
     assert proc.returncode == 0, proc.stderr
     assert settle(token) == []
     assert tree_digest(root / "_book") == built[1]
@@ -88,8 +89,9 @@ def test_a_failing_multi_chapter_build_leaves_no_process(built, tmp_path, forkse
     (root / "one.qmd").write_text("# One\n\n```{python}\nimport time\ntime.sleep(3)\n```\n")
     (root / "three.qmd").write_text("# Three\n\n```{python}\nraise ValueError('boom')\n```\n")
     token = new_token()
-    proc = run_report(["build", str(root), "--engine", "builtin"], token,
-                      LITBUILD_FORKSERVER=forkserver)
+    proc = run_report(
+        ["build", str(root), "--engine", "builtin"], token, LITBUILD_FORKSERVER=forkserver
+    )
     assert proc.returncode == 1, proc.stderr
     assert "three.qmd:3-5" in proc.stderr and "ValueError: boom" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -111,8 +113,11 @@ MOMENTS = {
     # as soon as the first kernel (or the fork server) exists: kernels are still starting
     "kernels-starting": (None, _kernel_started),
     # a cell is running (it wrote the flag file, then sleeps)
-    "cell-running": ("# Two\n\n```{python}\nimport os, time\nopen(os.environ['FLAG'], 'w')"
-                     ".close()\ntime.sleep(120)\n```\n", None),
+    "cell-running": (
+        "# Two\n\n```{python}\nimport os, time\nopen(os.environ['FLAG'], 'w')"
+        ".close()\ntime.sleep(120)\n```\n",
+        None,
+    ),
     # pandoc is parsing the chapters (a nest of brackets keeps it busy)
     "pandoc-running": (f"# Two\n\n{PANDOC_BOMB}\n", _pandoc_running),
 }
@@ -127,8 +132,12 @@ def test_a_signal_stops_the_build_and_every_child(built, tmp_path, signame, mome
     if chapter is not None:
         (root / "two.qmd").write_text(chapter, encoding="utf-8")
     token = new_token()
-    proc = start_report(["build", str(root), "--engine", "builtin"], token, FLAG=str(flag),
-                        LITBUILD_FORKSERVER="always")
+    proc = start_report(
+        ["build", str(root), "--engine", "builtin"],
+        token,
+        FLAG=str(flag),
+        LITBUILD_FORKSERVER="always",
+    )
     try:
         if ready is None:
             wait_for(flag.exists, what="the cell to start")
@@ -166,19 +175,22 @@ def test_a_signal_stops_the_build_and_every_child(built, tmp_path, signame, mome
     assert leftovers(root) == []
 
 
-@pytest.mark.parametrize("how, words", [
-    ("import os\nos._exit(3)", "(exit code 3)"),
-    ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", "(killed by SIGKILL"),
-])
+@pytest.mark.parametrize(
+    "how, words",
+    [
+        ("import os\nos._exit(3)", "(exit code 3)"),
+        ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", "(killed by SIGKILL"),
+    ],
+)
 @pytest.mark.parametrize("forkserver", ["always", "off"])
-def test_a_kernel_that_dies_is_reported_with_how_it_ended(built, tmp_path, how, words,
-                                                            forkserver):
+def test_a_kernel_that_dies_is_reported_with_how_it_ended(built, tmp_path, how, words, forkserver):
     """A forked kernel's exit status comes from the fork server, not a guessed 0 (issue 10)."""
     root = fresh_copy(built, tmp_path)
     (root / "two.qmd").write_text(f"# Two\n\n```{{python}}\n{how}\n```\n")
     token = new_token()
-    proc = run_report(["build", str(root), "--engine", "builtin"], token,
-                      LITBUILD_FORKSERVER=forkserver)
+    proc = run_report(
+        ["build", str(root), "--engine", "builtin"], token, LITBUILD_FORKSERVER=forkserver
+    )
     assert proc.returncode == 1, proc.stderr
     assert "two.qmd:3-" in proc.stderr and "the kernel died while running this cell" in proc.stderr
     assert words in proc.stderr

@@ -69,11 +69,14 @@ def delete_pdf(root: Path) -> str:
     return pdf.name
 
 
-@pytest.mark.parametrize("tamper, wording", [
-    pytest.param(tamper_svg, "published file changed since the build", id="changed-svg"),
-    pytest.param(add_page, "published file not in the record (added)", id="added-html"),
-    pytest.param(delete_pdf, "published file missing", id="deleted-pdf"),
-])
+@pytest.mark.parametrize(
+    "tamper, wording",
+    [
+        pytest.param(tamper_svg, "published file changed since the build", id="changed-svg"),
+        pytest.param(add_page, "published file not in the record (added)", id="added-html"),
+        pytest.param(delete_pdf, "published file missing", id="deleted-pdf"),
+    ],
+)
 @pytest.mark.parametrize("rebuild", [True, False], ids=["rebuild", "no-rebuild"])
 def test_a_tampered_published_file_is_found(project, tamper, wording, rebuild):
     path = tamper(project)
@@ -102,13 +105,17 @@ def test_a_changed_record_is_found(project):
     assert "Traceback" not in proc.stderr
 
 
-@pytest.mark.parametrize("damage", [b"{not json", b"\xff\xfe\x00", b"[]", b'{"@graph": 3}',
-                                    b"[" * 100000])
+@pytest.mark.parametrize(
+    "damage", [b"{not json", b"\xff\xfe\x00", b"[]", b'{"@graph": 3}', b"[" * 100000]
+)
 @pytest.mark.parametrize("command", ["verify", "provenance"])
 def test_a_damaged_record_is_a_clear_error(project, damage, command):
     (project / OUT / "provenance.json").write_bytes(damage)
-    args = (["verify", "--project-dir", str(project)] if command == "verify"
-            else ["provenance", "fig-bloom", "--project-dir", str(project)])
+    args = (
+        ["verify", "--project-dir", str(project)]
+        if command == "verify"
+        else ["provenance", "fig-bloom", "--project-dir", str(project)]
+    )
     proc = run_report(args, new_token())
     assert proc.returncode == 11, proc.stderr
     assert "provenance.json" in proc.stderr and "damaged" in proc.stderr

@@ -30,24 +30,63 @@ from litbuild.errors import ConfigError
 from litbuild.pdf import typst_content, typst_str
 from litbuild.qmd import LABEL, parse_chapter
 
-settings.register_profile("default", max_examples=200, deadline=None, database=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("fuzz", max_examples=10_000, deadline=None, database=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "default",
+    max_examples=200,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=10_000,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 pytestmark = pytest.mark.fuzz
 
 # Text that looks like chapters: fences, cell options, inline code, front matter, brackets.
-PIECES = st.sampled_from([
-    "---\n", "title: x\n", "execute:\n  echo: false\n", "```{python}\n", "```\n", "````\n",
-    "```{r}\n", "~~~\n", "#| label: fig-a\n", "#| label: ../x\n", "#| echo: [\n",
-    "#| fig-cap: \"x\"\n", "#| label: {a: 1}\n", "print(1)\n", "`{python} 1 + 1`", "`{python}`",
-    "# Heading {.unnumbered}\n", "@fig-a ", "[", "]", "{", "}", "\n", ": ", "- ", "*", "\\",
-    "date: 2022-13-45\n", "&anchor ", "*anchor ", "!!python/object:os.system ''\n",
-])
-CHAPTER_TEXT = st.one_of(st.text(), st.lists(st.one_of(PIECES, st.text(max_size=5)),
-                                             max_size=40).map("".join))
+PIECES = st.sampled_from(
+    [
+        "---\n",
+        "title: x\n",
+        "execute:\n  echo: false\n",
+        "```{python}\n",
+        "```\n",
+        "````\n",
+        "```{r}\n",
+        "~~~\n",
+        "#| label: fig-a\n",
+        "#| label: ../x\n",
+        "#| echo: [\n",
+        '#| fig-cap: "x"\n',
+        "#| label: {a: 1}\n",
+        "print(1)\n",
+        "`{python} 1 + 1`",
+        "`{python}`",
+        "# Heading {.unnumbered}\n",
+        "@fig-a ",
+        "[",
+        "]",
+        "{",
+        "}",
+        "\n",
+        ": ",
+        "- ",
+        "*",
+        "\\",
+        "date: 2022-13-45\n",
+        "&anchor ",
+        "*anchor ",
+        "!!python/object:os.system ''\n",
+    ]
+)
+CHAPTER_TEXT = st.one_of(
+    st.text(), st.lists(st.one_of(PIECES, st.text(max_size=5)), max_size=40).map("".join)
+)
 
 
 @given(CHAPTER_TEXT)
@@ -59,33 +98,82 @@ def test_the_qmd_parser_raises_only_config_errors(text):
         return
     for cell in chapter.cells:
         label = cell.options.get("label")
-        assert label is None or (isinstance(label, str) and LABEL.fullmatch(label)
-                                 and ".." not in label)
+        assert label is None or (
+            isinstance(label, str) and LABEL.fullmatch(label) and ".." not in label
+        )
         assert 1 <= cell.first_line <= cell.last_line
     for inline in chapter.inlines:
         assert inline.expr.strip()
 
 
 # YAML values of every shape, and keys _quarto.yml cares about.
-SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
-                    st.text(max_size=20), st.sampled_from(["index.qmd", "../x.qmd", "/etc/passwd",
-                                                           ".", "_book", "styles.css"]))
-KEYS = st.one_of(st.sampled_from(["project", "book", "type", "output-dir", "execute-dir",
-                                  "title", "chapters", "appendices", "part", "execute", "format",
-                                  "html", "css", "toc", "timeout", "litbuild", "cell-output-mb",
-                                  "kernel-memory-mb", "subtitle", "date", "author"]),
-                 st.text(max_size=8))
-VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(KEYS, inner, max_size=5)), max_leaves=20)
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=20),
+    st.sampled_from(["index.qmd", "../x.qmd", "/etc/passwd", ".", "_book", "styles.css"]),
+)
+KEYS = st.one_of(
+    st.sampled_from(
+        [
+            "project",
+            "book",
+            "type",
+            "output-dir",
+            "execute-dir",
+            "title",
+            "chapters",
+            "appendices",
+            "part",
+            "execute",
+            "format",
+            "html",
+            "css",
+            "toc",
+            "timeout",
+            "litbuild",
+            "cell-output-mb",
+            "kernel-memory-mb",
+            "subtitle",
+            "date",
+            "author",
+        ]
+    ),
+    st.text(max_size=8),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(KEYS, inner, max_size=5)),
+    max_leaves=20,
+)
 CONFIG_TEXT = st.one_of(
     st.dictionaries(KEYS, VALUES, max_size=6).map(lambda d: yaml.safe_dump(d)),
     st.text(),
-    st.lists(st.sampled_from(["project:\n", "  type: book\n", "book:\n", "  title: T\n",
-                              "  chapters:\n", "    - index.qmd\n", "    - ../x.qmd\n",
-                              "    - part: P\n", "      chapters: 5\n", "execute: 3\n",
-                              "  output-dir: /\n", "format:\n  html:\n    css: [1, {a: 2}]\n",
-                              "litbuild:\n  pandoc-timeout: .nan\n", "[", "{", ": x\n"]),
-             max_size=12).map("".join),
+    st.lists(
+        st.sampled_from(
+            [
+                "project:\n",
+                "  type: book\n",
+                "book:\n",
+                "  title: T\n",
+                "  chapters:\n",
+                "    - index.qmd\n",
+                "    - ../x.qmd\n",
+                "    - part: P\n",
+                "      chapters: 5\n",
+                "execute: 3\n",
+                "  output-dir: /\n",
+                "format:\n  html:\n    css: [1, {a: 2}]\n",
+                "litbuild:\n  pandoc-timeout: .nan\n",
+                "[",
+                "{",
+                ": x\n",
+            ]
+        ),
+        max_size=12,
+    ).map("".join),
 )
 
 
@@ -111,22 +199,50 @@ def test_quarto_yml_loading_raises_only_config_errors(tmp_path):
     load()
 
 
-SCHEMA = {"fields": [
-    {"name": "year", "type": "integer", "constraints": {"required": True}},
-    {"name": "value", "type": "number"},
-    {"name": "day", "type": "date"},
-    {"name": "flag", "type": "boolean"},
-    {"name": "label", "type": "string", "constraints": {"maxLength": 30}},
-], "primaryKey": ["year"]}
+SCHEMA = {
+    "fields": [
+        {"name": "year", "type": "integer", "constraints": {"required": True}},
+        {"name": "value", "type": "number"},
+        {"name": "day", "type": "date"},
+        {"name": "flag", "type": "boolean"},
+        {"name": "label", "type": "string", "constraints": {"maxLength": 30}},
+    ],
+    "primaryKey": ["year"],
+}
 META = ResourceMeta("r", "r", "", Path("r.csv"), SCHEMA, [], {}, ["year"], [])
-CELLS = st.one_of(st.text(max_size=12), st.sampled_from(
-    ["2022", "-0", "1e309", "-1e309", "nan", "inf", "0.5", "+3", "-0.0", "2022-02-30", "true",
-     "1" * 30, "\x00", "\u202e", "=cmd()", "", " ", '"', "9" * 5000]))
+CELLS = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "2022",
+            "-0",
+            "1e309",
+            "-1e309",
+            "nan",
+            "inf",
+            "0.5",
+            "+3",
+            "-0.0",
+            "2022-02-30",
+            "true",
+            "1" * 30,
+            "\x00",
+            "\u202e",
+            "=cmd()",
+            "",
+            " ",
+            '"',
+            "9" * 5000,
+        ]
+    ),
+)
 CSV_BYTES = st.one_of(
     st.binary(max_size=300),
     st.lists(st.lists(CELLS, min_size=0, max_size=6), max_size=8).map(
-        lambda rows: _csv([["year", "value", "day", "flag", "label"], *rows]).encode("utf-8",
-                                                                                    "surrogatepass")),
+        lambda rows: _csv([["year", "value", "day", "flag", "label"], *rows]).encode(
+            "utf-8", "surrogatepass"
+        )
+    ),
 )
 
 
@@ -177,8 +293,14 @@ def test_csv_cells_never_start_a_formula(text):
     assert shown in (text, "'" + text)
 
 
-@given(st.lists(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",))),
-                         min_size=2, max_size=2), max_size=5))
+@given(
+    st.lists(
+        st.lists(
+            st.text(alphabet=st.characters(blacklist_categories=("Cs",))), min_size=2, max_size=2
+        ),
+        max_size=5,
+    )
+)
 def test_neutralised_csv_keeps_its_rows_and_cells(rows):
     # Quoted throughout: with a "\n" line end, csv.writer leaves a lone "\r" unquoted.
     text = neutralise_csv(_csv([["a", "b"], *rows], csv.QUOTE_ALL))
@@ -196,8 +318,11 @@ def test_escaped_markdown_is_shown_literally_by_pandoc():
     """
     from litbuild.pandoc import run_pandoc
 
-    visible = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")),
-                      min_size=1, max_size=40)
+    visible = st.text(
+        alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")),
+        min_size=1,
+        max_size=40,
+    )
     batch = 50
     # The normal suite checks a tenth of the profile's count of texts; the fuzz run all of them.
     fuzz = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
@@ -206,8 +331,12 @@ def test_escaped_markdown_is_shown_literally_by_pandoc():
     @settings(max_examples=max(1, texts // batch))
     @given(st.lists(visible, min_size=batch, max_size=batch))
     def check(batch_texts):
-        doc = json.loads(run_pandoc(["-f", "markdown-smart", "-t", "json"],
-                                    pipe_table(["h"], [[t] for t in batch_texts])))
+        doc = json.loads(
+            run_pandoc(
+                ["-f", "markdown-smart", "-t", "json"],
+                pipe_table(["h"], [[t] for t in batch_texts]),
+            )
+        )
         (table,) = doc["blocks"]
         assert table["t"] == "Table"
         body = table["c"][4][0][3]
@@ -228,6 +357,8 @@ def test_escaped_markdown_is_shown_literally_by_pandoc():
 def test_fuzz_profile_counts_are_recorded():
     """The profile in use, so a run's output says how many examples each property had."""
     current = settings()
-    print(f"hypothesis profile {os.environ.get('HYPOTHESIS_PROFILE', 'default')}: "
-          f"{current.max_examples} examples per property")
+    print(
+        f"hypothesis profile {os.environ.get('HYPOTHESIS_PROFILE', 'default')}: "
+        f"{current.max_examples} examples per property"
+    )
     assert current.max_examples >= 200

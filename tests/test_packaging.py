@@ -25,8 +25,9 @@ BOOK_PARTS = ("_quarto.yml", "index.qmd", "styles.css", "chapters", "data")
 
 
 def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    proc = subprocess.run([str(a) for a in args], capture_output=True, text=True, cwd=cwd,
-                          timeout=1200, check=False)
+    proc = subprocess.run(
+        [str(a) for a in args], capture_output=True, text=True, cwd=cwd, timeout=1200, check=False
+    )
     assert proc.returncode == 0, f"{args}: {proc.stdout[-2000:]}{proc.stderr[-3000:]}"
     return proc
 
@@ -39,14 +40,32 @@ def test_plain_pip_install_builds_the_book(tmp_path):
     run(python, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements.lock")
     # A wheel built from a copy of the sources: nothing can point back into this checkout.
     source = tmp_path / "source"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
-        ".venv", ".git", "_book", ".litbuild", "figures", "__pycache__", "*.egg-info", "build",
-        ".pytest_cache", ".ruff_cache", "node_modules"))
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".venv",
+            ".git",
+            "_book",
+            ".litbuild",
+            "figures",
+            "__pycache__",
+            "*.egg-info",
+            "build",
+            ".pytest_cache",
+            ".ruff_cache",
+            "node_modules",
+        ),
+    )
     run(python, "-m", "pip", "install", "--quiet", "--no-deps", source)
     shutil.rmtree(source)
     run(python, "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3")
-    where = run(python, "-c", "import kzchina, litbuild; print(kzchina.__file__, litbuild.__file__)",
-                cwd=tmp_path).stdout
+    where = run(
+        python,
+        "-c",
+        "import kzchina, litbuild; print(kzchina.__file__, litbuild.__file__)",
+        cwd=tmp_path,
+    ).stdout
     assert "site-packages" in where and str(ROOT) not in where
 
     book = copy_sources(ROOT, tmp_path / "book", BOOK_PARTS)

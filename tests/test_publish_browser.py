@@ -58,8 +58,20 @@ def axe_script() -> str:
                 pytest.fail(reason, pytrace=False)
             pytest.skip(reason)
         AXE_DIR.mkdir(parents=True, exist_ok=True)
-        subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(AXE_DIR),
-                        f"axe-core@{AXE_VERSION}"], check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [
+                npm,
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(AXE_DIR),
+                f"axe-core@{AXE_VERSION}",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     return script.read_text(encoding="utf-8")
 
 
@@ -72,8 +84,12 @@ def browser(site_url):
 def new_page(browser, site_url: str, width: int, height: int = 900):
     """A page in a fresh context of the given width; requests off the site are blocked."""
     context = browser.new_context(viewport={"width": width, "height": height})
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(site_url)
-                  else route.abort())
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(site_url) else route.abort()
+        ),
+    )
     page = context.new_page()
     page.problems = PageProblems(page, site_url)
     return context, page
@@ -88,12 +104,15 @@ def screenshot_dir() -> Path:
 
 def run_axe(page, axe_source: str) -> list[dict]:
     page.add_script_tag(content=axe_source)
-    return page.evaluate("""async (tags) => {
+    return page.evaluate(
+        """async (tags) => {
         const result = await axe.run(document, {runOnly: {type: 'tag', values: tags},
                                                 resultTypes: ['violations']});
         return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
             nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
-    }""", AXE_TAGS)
+    }""",
+        AXE_TAGS,
+    )
 
 
 # --------------------------------------------------------------------------- every page, every width
@@ -107,7 +126,8 @@ def test_every_page_fits_the_width_and_passes_axe(browser, site_url, axe_script,
             assert response.status == 200, path
             page.wait_for_load_state("networkidle")
             overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
             violations = run_axe(page, axe_script)
             if overflow > 0 or violations:
                 problems[path] = {"overflow_px": overflow, "axe": violations}
@@ -122,8 +142,11 @@ def test_every_page_fits_the_width_and_passes_axe(browser, site_url, axe_script,
 def test_screenshots(browser, site_url, screenshot_dir, width):
     context, page = new_page(browser, site_url, width)
     try:
-        for name, path in (("home", "index.html"), ("chapter-2", CHAPTER_2),
-                           ("facts", "facts.html")):
+        for name, path in (
+            ("home", "index.html"),
+            ("chapter-2", CHAPTER_2),
+            ("facts", "facts.html"),
+        ):
             page.goto(site_url + path, wait_until="networkidle")
             target = screenshot_dir / f"{name}-{width}.png"
             page.screenshot(path=str(target), full_page=True)
@@ -152,11 +175,16 @@ def test_every_internal_link_and_anchor_resolves(book):
             if not url or url.startswith(("http://", "https://", "mailto:")):
                 continue
             parts = urlsplit(url)
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(path), parts.path)) \
-                if parts.path else path
+            target = (
+                posixpath.normpath(posixpath.join(posixpath.dirname(path), parts.path))
+                if parts.path
+                else path
+            )
             if not (book.out / target).is_file():
                 broken.append(f"{path}: {url} (no file {target})")
-            elif parts.fragment and target.endswith(".html") and parts.fragment not in ids_of(target):
+            elif (
+                parts.fragment and target.endswith(".html") and parts.fragment not in ids_of(target)
+            ):
                 broken.append(f"{path}: {url} (no id {parts.fragment} in {target})")
     assert broken == []
 
@@ -176,11 +204,13 @@ def _chapter_4_phrase(book) -> str:
     for paragraph in soup.find("main").find_all("p"):
         tokens = paragraph.get_text(" ").split()
         for i in range(len(tokens) - 2):
-            window = tokens[i:i + 3]
+            window = tokens[i : i + 3]
             if not all(re.fullmatch(r"[A-Za-z]{3,}", w) for w in window):
                 continue
-            if any(len(w) >= 6 and not any(o.startswith(w.lower()[:6]) for o in elsewhere)
-                   for w in window):
+            if any(
+                len(w) >= 6 and not any(o.startswith(w.lower()[:6]) for o in elsewhere)
+                for w in window
+            ):
                 return " ".join(window)
     raise AssertionError("chapter 4 has no words of its own")
 
@@ -199,7 +229,8 @@ def test_search_finds_a_phrase_from_chapter_4_and_opens_it(browser, site_url, bo
         expect(first).to_be_visible(timeout=15_000)
         # Chapter 4 is found (Pagefind's stemming may also match a neighbour), and opens.
         hrefs = page.locator(".pagefind-ui__result-link").evaluate_all(
-            "links => links.map(a => a.getAttribute('href'))")
+            "links => links.map(a => a.getAttribute('href'))"
+        )
         paths = [urlsplit(h).path for h in hrefs]
         assert "/" + CHAPTER_4 in paths, hrefs
         page.locator(".pagefind-ui__result-link").nth(paths.index("/" + CHAPTER_4)).click()
@@ -301,8 +332,10 @@ def test_number_links_take_one_tab_stop_per_paragraph(browser, site_url):
         assert counts["links"] > counts["blocks"]  # paragraphs hold several numbers each
         assert counts["tabbable"] == counts["blocks"]
         # The tooltip explains the link; it does not show the internal fact id.
-        for title, fact_id in zip(counts["titles"], page.locator("main a.fact").evaluate_all(
-                "els => els.map(a => a.dataset.fact)")):
+        for title, fact_id in zip(
+            counts["titles"],
+            page.locator("main a.fact").evaluate_all("els => els.map(a => a.dataset.fact)"),
+        ):
             assert fact_id not in title
         # Arrow keys walk the numbers of a paragraph.
         first = page.locator("main p:has(a.fact:nth-of-type(2)) a.fact").first
@@ -325,8 +358,10 @@ def test_facts_page_target_row_is_highlighted_and_names_chapters(browser, site_u
         page.wait_for_load_state("load")
         row = page.locator(f"tr[id='fact-{fact_id}']")
         other = page.locator("table.facts tbody tr:not(:target)").first
-        assert row.evaluate("r => getComputedStyle(r).backgroundColor") != \
-            other.evaluate("r => getComputedStyle(r).backgroundColor")
+        assert row.evaluate("r => getComputedStyle(r).backgroundColor") != other.evaluate(
+            "r => getComputedStyle(r).backgroundColor"
+        )
+
         def plain(text: str) -> str:  # sources type straight quotes; pages show curly ones
             return text.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
 
@@ -345,13 +380,22 @@ def test_print_stylesheet_hides_navigation(browser, site_url):
     try:
         page.goto(site_url + CHAPTER_2, wait_until="load")
         page.emulate_media(media="print")
-        for selector in ("#sidebar", ".page-toc", ".page-navigation", ".site-header", "#search",
-                         ".back-to-top"):
+        for selector in (
+            "#sidebar",
+            ".page-toc",
+            ".page-navigation",
+            ".site-header",
+            "#search",
+            ".back-to-top",
+        ):
             assert page.locator(selector).first.is_hidden(), selector
         assert page.locator("main h1").first.is_visible()
         # Tables are not cut: their regions no longer scroll.
-        assert set(page.locator(".table-scroll").evaluate_all(
-            "els => els.map(e => getComputedStyle(e).overflowX)")) == {"visible"}
+        assert set(
+            page.locator(".table-scroll").evaluate_all(
+                "els => els.map(e => getComputedStyle(e).overflowX)"
+            )
+        ) == {"visible"}
         pdf = page.pdf(format="A4")
         assert pdf.startswith(b"%PDF")
     finally:

@@ -43,8 +43,11 @@ def test_headings_follow_the_chapters(document):
     chapters = [plain(p.text) for p in document.paragraphs if p.style.name == "Heading 1"]
     expected = []
     for c in book_chapters():
-        number = f"Appendix {c.number} \u2014 " if c.number and c.number.isalpha() else (
-            f"{c.number} " if c.number else "")
+        number = (
+            f"Appendix {c.number} \u2014 "
+            if c.number and c.number.isalpha()
+            else (f"{c.number} " if c.number else "")
+        )
         expected.append(plain(number + c.title))
     assert chapters == expected
 
@@ -72,15 +75,19 @@ def test_every_figure_as_an_image_with_its_caption(document, docx_path, tmp_path
     assert len(media) == len(figures) and all(n.endswith(".png") for n in media)
     # Each picture keeps its description (the figure's alt text) for screen readers.
     descriptions = [s._inline.docPr.get("descr") for s in document.inline_shapes]
-    assert sorted(plain(d) for d in descriptions) == sorted(plain(f.alt or f.caption)
-                                                            for f in figures)
+    assert sorted(plain(d) for d in descriptions) == sorted(
+        plain(f.alt or f.caption) for f in figures
+    )
 
 
 def test_cross_references_link_to_their_targets(document):
     body = document.element.body
     bookmarks = {b.get(f"{W}name") for b in body.iter(f"{W}bookmarkStart")}
-    links = [(h.get(f"{W}anchor"), "".join(t.text or "" for t in h.iter(f"{W}t")))
-             for h in body.iter(f"{W}hyperlink") if h.get(f"{W}anchor")]
+    links = [
+        (h.get(f"{W}anchor"), "".join(t.text or "" for t in h.iter(f"{W}t")))
+        for h in body.iter(f"{W}hyperlink")
+        if h.get(f"{W}anchor")
+    ]
     xrefs = [(anchor, text) for anchor, text in links if re.match(r"(fig|tbl|sec)-", anchor)]
     assert len(xrefs) > 10
     for anchor, text in xrefs:

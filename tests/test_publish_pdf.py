@@ -24,8 +24,14 @@ CHAPTERS = book_chapters()
 
 def plain(text: str) -> str:
     """Typeset text as the sources type it: straight quotes, hyphens, single spaces."""
-    for curly, straight in (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'),
-                            ("\u2013", "-"), ("\u00a0", " ")):
+    for curly, straight in (
+        ("\u2019", "'"),
+        ("\u2018", "'"),
+        ("\u201c", '"'),
+        ("\u201d", '"'),
+        ("\u2013", "-"),
+        ("\u00a0", " "),
+    ):
         text = text.replace(curly, straight)
     return " ".join(text.split())
 
@@ -87,8 +93,9 @@ def structure(reader) -> list[tuple[str, str | None]]:
 def test_every_figure_carries_its_alt_text_in_the_tagged_pdf(reader):
     figures = [alt for role, alt in structure(reader) if role == "/Figure"]
     assert len(figures) == len(FIGURES)
-    assert sorted(plain(a or "") for a in figures) == sorted(plain(f.alt or f.caption)
-                                                             for f in FIGURES)
+    assert sorted(plain(a or "") for a in figures) == sorted(
+        plain(f.alt or f.caption) for f in FIGURES
+    )
 
 
 def test_pdf_declares_the_language(reader):
@@ -96,10 +103,13 @@ def test_pdf_declares_the_language(reader):
 
 
 def test_no_heading_is_hyphenated(pages):
-    text = plain(" ".join(pages[body_start(pages):]))
+    text = plain(" ".join(pages[body_start(pages) :]))
     for chapter in CHAPTERS:
-        number = f"Appendix {chapter.number} \u2014 " if chapter.number and chapter.number.isalpha() \
+        number = (
+            f"Appendix {chapter.number} \u2014 "
+            if chapter.number and chapter.number.isalpha()
             else (f"{chapter.number} " if chapter.number else "")
+        )
         assert plain(number + chapter.title) in text, chapter.title
     # No line of the body ends in a hyphenated word fragment followed by a heading's rest.
     assert not re.search(r"Kaza-\s*khstan", " ".join(pages))
@@ -112,9 +122,9 @@ def test_imprint_names_edition_version_licence_and_citation(pages):
 
 
 def test_lists_of_figures_and_tables_name_every_item(pages):
-    front = plain(" ".join(pages[:body_start(pages)]))
-    figures = front[front.index("List of figures"):front.index("List of tables")]
-    tables = front[front.index("List of tables"):]
+    front = plain(" ".join(pages[: body_start(pages)]))
+    figures = front[front.index("List of figures") : front.index("List of tables")]
+    tables = front[front.index("List of tables") :]
     for item in FIGURES:
         assert f"Figure {item.number}:" in figures, item.label
     for item in TABLES:
@@ -126,14 +136,17 @@ def test_running_heads_name_the_chapter(pages):
     chapter_2 = next(c for c in CHAPTERS if c.number == "2")
     head = plain(chapter_2.title)[:40]
     # Pages inside chapter 2 that do not open it begin with its title as the running head.
-    opening = next(i for i in range(start, len(pages)) if plain(pages[i]).startswith(
-        "2 " + plain(chapter_2.title)[:30]))
+    opening = next(
+        i
+        for i in range(start, len(pages))
+        if plain(pages[i]).startswith("2 " + plain(chapter_2.title)[:30])
+    )
     following = plain(pages[opening + 1])
     assert following.startswith("2 " + head), following[:80]
 
 
 def test_measure_is_70_to_90_characters(pages):
-    lines = [line.strip() for page in pages[body_start(pages):] for line in page.splitlines()]
+    lines = [line.strip() for page in pages[body_start(pages) :] for line in page.splitlines()]
     # Full lines of running text: long, ending in a word, not a table row or a heading.
     full = [len(line) for line in lines if len(line) > 55 and not line.endswith((".", ":"))]
     assert len(full) > 200
@@ -159,8 +172,9 @@ def test_table_rows_are_kept_whole(book, pages):
 
 
 def test_every_font_is_embedded(book):
-    out = subprocess.run([poppler("pdffonts"), str(book.pdf_path)], capture_output=True,
-                         text=True, check=True).stdout.splitlines()
+    out = subprocess.run(
+        [poppler("pdffonts"), str(book.pdf_path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
     fonts = out[2:]
     assert fonts
     for line in fonts:
@@ -173,11 +187,27 @@ def test_two_pdf_pages_rendered_for_review(book, pages):
     target = ROOT / ".screenshots"
     target.mkdir(exist_ok=True)
     imprint = next(i for i, p in enumerate(pages) if plain(p).startswith("Imprint")) + 1
-    chapter_2 = next(i for i, p in enumerate(pages) if i >= body_start(pages)
-                     and plain(p).startswith("2 ")) + 2  # a page inside chapter 2: running head
+    chapter_2 = (
+        next(i for i, p in enumerate(pages) if i >= body_start(pages) and plain(p).startswith("2 "))
+        + 2
+    )  # a page inside chapter 2: running head
     for name, number in (("pdf-imprint", imprint), ("pdf-chapter-2", chapter_2)):
-        subprocess.run([poppler("pdftoppm"), "-r", "80", "-png", "-singlefile", "-f",
-                        str(number), "-l", str(number), str(book.pdf_path), str(target / name)],
-                       check=True, timeout=120)
+        subprocess.run(
+            [
+                poppler("pdftoppm"),
+                "-r",
+                "80",
+                "-png",
+                "-singlefile",
+                "-f",
+                str(number),
+                "-l",
+                str(number),
+                str(book.pdf_path),
+                str(target / name),
+            ],
+            check=True,
+            timeout=120,
+        )
         assert (target / f"{name}.png").stat().st_size > 10_000
     print(f"\nPDF pages rendered to {target}")

@@ -63,11 +63,19 @@ def test_a_trend_claim_becomes_checkable_when_the_series_has_two_years(tmp_path)
     root = tmp_path / "p"
     shutil.copytree(ROOT / "data" / ROOT_EDITION, root / "data" / ROOT_EDITION)
     (root / "_quarto.yml").write_text("project:\n  type: book\n", encoding="utf-8")
-    assert claims.evaluate("cn_share_lowest_recent_years", load(ROOT_EDITION, root)).status == \
-        claims.UNVERIFIABLE
+    assert (
+        claims.evaluate("cn_share_lowest_recent_years", load(ROOT_EDITION, root)).status
+        == claims.UNVERIFIABLE
+    )
     # An earlier year with a lower share: "its lowest level in recent years" is now false.
-    es.update(root, ROOT_EDITION, "china_investment_position", {"share_of_kz_total_pct": "4.1"},
-              year="2017", category="total")
+    es.update(
+        root,
+        ROOT_EDITION,
+        "china_investment_position",
+        {"share_of_kz_total_pct": "4.1"},
+        year="2017",
+        category="total",
+    )
     result = claims.evaluate("cn_share_lowest_recent_years", load(ROOT_EDITION, root))
     assert result.status == claims.FAILS and "2017: 4.1, 2021: 5.18" in result.evidence
 
@@ -91,8 +99,15 @@ def test_a_claim_the_data_break_fails_with_the_data_that_broke_it(tmp_path):
     shutil.copytree(ROOT / "data" / ROOT_EDITION, root / "data" / ROOT_EDITION)
     (root / "_quarto.yml").write_text("project:\n  type: book\n", encoding="utf-8")
     # The culture indicator turns positive: "only culture and education is negative" is false.
-    es.update(root, ROOT_EDITION, "perception_index", {"value": "0.05"},
-              measurement="2022", region="kazakhstan", indicator="indicator_4")
+    es.update(
+        root,
+        ROOT_EDITION,
+        "perception_index",
+        {"value": "0.05"},
+        measurement="2022",
+        region="kazakhstan",
+        indicator="indicator_4",
+    )
     result = claims.evaluate("cpi_indicators_culture_only_negative", load(ROOT_EDITION, root))
     assert result.status == claims.FAILS and not result.ok
     assert "4: 0.05" in result.evidence

@@ -40,8 +40,9 @@ def test_new_edition_copies_the_package_and_marks_every_row_carried_over(project
         assert rows and {r["status"] for r in rows} == {"carried-over"}, resource["name"]
         old = _rows(project, "2022", resource["name"])
         # Values carried over unchanged, only the status differs.
-        assert [{k: v for k, v in r.items() if k != "status"} for r in rows] == \
-               [{k: v for k, v in r.items() if k != "status"} for r in old]
+        assert [{k: v for k, v in r.items() if k != "status"} for r in rows] == [
+            {k: v for k, v in r.items() if k != "status"} for r in old
+        ]
 
 
 def test_new_edition_never_overwrites_an_existing_folder(project):
@@ -63,21 +64,28 @@ def test_check_lists_carried_over_rows_file_by_file_until_updated(project):
     assert first.returncode == 0, first.stderr  # carried-over rows are warnings, not errors
     warned = [line for line in first.stderr.splitlines() if "carried over" in line]
     trade_rows = len(_rows(project, "2023", "trade_with_china"))
-    assert (f"data/2023/trade_with_china.csv: warning: {trade_rows} row(s) still carried over"
-            in first.stderr)
-    resources = json.loads((project / "data" / "2023" / "datapackage.json").read_text())["resources"]
+    assert (
+        f"data/2023/trade_with_china.csv: warning: {trade_rows} row(s) still carried over"
+        in first.stderr
+    )
+    resources = json.loads((project / "data" / "2023" / "datapackage.json").read_text())[
+        "resources"
+    ]
     assert len(warned) == len(resources)  # every file holds last year's rows
     es.publish_all(project, "2023", "trade_with_china")
     second = report_cli("check", "--edition", "2023", cwd=project)
     assert "trade_with_china.csv: warning" not in second.stderr
-    assert len([line for line in second.stderr.splitlines() if "carried over" in line]) == \
-        len(warned) - 1
+    assert (
+        len([line for line in second.stderr.splitlines() if "carried over" in line])
+        == len(warned) - 1
+    )
 
 
 def test_check_names_a_bad_value_in_the_new_edition_by_file_row_and_column(project):
     assert report_cli("new-edition", "2023", cwd=project).returncode == 0
-    es.update(project, "2023", "trade_with_china", {"year": "2022"}, flow="turnover",
-              partner="china")
+    es.update(
+        project, "2023", "trade_with_china", {"year": "2022"}, flow="turnover", partner="china"
+    )
     done = report_cli("check", "--edition", "2023", cwd=project)
     assert done.returncode == 1
     assert "data/2023/trade_with_china.csv:2:year: expected at most 2021, got 2022" in done.stderr
@@ -89,10 +97,17 @@ def _diff_rows(output: str) -> list[dict[str, str]]:
 
 def test_diff_lists_exactly_the_values_that_changed(project, tmp_path):
     assert report_cli("new-edition", "2023", cwd=project).returncode == 0
-    es.update(project, "2023", "trade_with_china", {"value_usd_bn": "20.3"}, flow="turnover",
-              partner="china")
-    done = report_cli("diff", "2022", "2023", "--csv", "--html", str(tmp_path / "d.html"),
-                      cwd=project)
+    es.update(
+        project,
+        "2023",
+        "trade_with_china",
+        {"value_usd_bn": "20.3"},
+        flow="turnover",
+        partner="china",
+    )
+    done = report_cli(
+        "diff", "2022", "2023", "--csv", "--html", str(tmp_path / "d.html"), cwd=project
+    )
     assert done.returncode == 0, done.stderr
     rows = _diff_rows(done.stdout)
     facts = {r["item"]: r for r in rows if r["kind"] == "fact"}

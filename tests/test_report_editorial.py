@@ -162,7 +162,9 @@ def _vocabulary(ds) -> set[str]:
     """Names of series, bodies, regions and people a figure of this report could show."""
     words = set(ds.table("fdi_sectors")["label"])
     words |= {n.replace(" region", "") for n in ds.table("regions")["name"]}
-    words |= {n.replace(" of the CPC Central Committee", "") for n in ds.table("policy_bodies")["name"]}
+    words |= {
+        n.replace(" of the CPC Central Committee", "") for n in ds.table("policy_bodies")["name"]
+    }
     words |= set(ds.table("commission_members")["person"])
     words |= {"Parliament", "National People's Congress", "Russia", "exports", "imports",
               "turnover", "direct investment", "portfolio", "General perception",

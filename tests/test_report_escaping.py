@@ -28,8 +28,10 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory) -> RenderedBook:
-    root = write_project(tmp_path_factory.mktemp("escaping") / "book", {
-        "_quarto.yml": """
+    root = write_project(
+        tmp_path_factory.mktemp("escaping") / "book",
+        {
+            "_quarto.yml": """
             project:
               type: book
             book:
@@ -40,8 +42,8 @@ def book(tmp_path_factory) -> RenderedBook:
             execute:
               echo: false
             """,
-        "index.qmd": "# Start {.unnumbered}\n",
-        "data.qmd": """
+            "index.qmd": "# Start {.unnumbered}\n",
+            "data.qmd": """
             # Data
 
             ```{python}
@@ -60,7 +62,8 @@ def book(tmp_path_factory) -> RenderedBook:
 
             INLINE-START `{python} " ~~ ".join(texts)` INLINE-END
             """,
-    })
+        },
+    )
     import json
 
     (root / "texts.json").write_text(json.dumps(TEXTS), encoding="utf-8")
@@ -88,7 +91,7 @@ def test_html_table_cells_hold_the_text_as_written(book):
 
 def test_html_inline_values_hold_the_text_as_written(book):
     page = fold(book.html("data.html").get_text())
-    inline = page[page.index("INLINE-START") + len("INLINE-START"):page.index("INLINE-END")]
+    inline = page[page.index("INLINE-START") + len("INLINE-START") : page.index("INLINE-END")]
     assert inline.strip() == fold(" ~~ ".join(TEXTS))
 
 

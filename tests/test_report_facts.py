@@ -235,10 +235,22 @@ def test_defined_fact_points_at_its_own_function(ds):
 
 
 # Facts that compute a value the source does not print, and facts that only read a printed one.
-COMPUTED = ["cn_fdi_latest", "cn_fdi_decline_since_2017", "immigrants_total", "cpi_change",
-            "foreign_workers_cn_share", "media_negative_share_second", "cn_trade_turnover_base"]
-PRINTED_AS_IS = ["cn_fdi_decline_printed", "cn_share_foreign_owned", "emigrants_total",
-                 "immigrants_from_cn_share", "cpi_latest"]
+COMPUTED = [
+    "cn_fdi_latest",
+    "cn_fdi_decline_since_2017",
+    "immigrants_total",
+    "cpi_change",
+    "foreign_workers_cn_share",
+    "media_negative_share_second",
+    "cn_trade_turnover_base",
+]
+PRINTED_AS_IS = [
+    "cn_fdi_decline_printed",
+    "cn_share_foreign_owned",
+    "emigrants_total",
+    "immigrants_from_cn_share",
+    "cpi_latest",
+]
 
 
 @pytest.mark.parametrize("fact_id", COMPUTED)

@@ -50,7 +50,7 @@ ALLOWED = [
     "The Covid-19 pandemic.",
     "See @fig-trade-2021 and @tbl-investors-10 and @sec-2022.",
     "Read https://example.org/2021/17.9 for more.",
-    "A share of `{python} fact(\"cn_share_trade_turnover\")` in 2021.",
+    'A share of `{python} fact("cn_share_trade_turnover")` in 2021.',
     "# Heading {#sec-x-12}",
     "Kazakh-Chinese relations.",
     "<!-- a comment with 17.9% -->",
@@ -123,11 +123,11 @@ def test_flags_slips(text, message):
 
 
 CLEAN_SLIPS = [
-    "For the country the index was `{python} fact(\"cpi_latest\")`, up from 2020.",
-    "A change of `{python} fact(\"cpi_change\")` since 2020.",
+    'For the country the index was `{python} fact("cpi_latest")`, up from 2020.',
+    'A change of `{python} fact("cpi_change")` since 2020.',
     "@sec-data-and-methods lists the sources; @fig-trade shows trade.",
     "The sources are listed in the appendix (@sec-data-and-methods).",
-    "It rose to `{python} fact(\"cpi_latest\")` in 2022.",
+    'It rose to `{python} fact("cpi_latest")` in 2022.',
     "```{python}\n# Appendix @sec-x in code is not prose\n```",
 ]
 
@@ -135,14 +135,16 @@ CLEAN_SLIPS = [
 @pytest.mark.parametrize("text", CLEAN_SLIPS)
 def test_allows_clean_wording(text):
     problems = lint_text(f"\n{text}\n", "chapters/x.qmd", SIGNED)
-    assert not [p for p in problems if "doubled" in p.message or "duplicated" in p.message], problems
+    assert not [p for p in problems if "doubled" in p.message or "duplicated" in p.message], (
+        problems
+    )
 
 
 def test_signed_fact_is_read_from_the_real_data():
     """Without a resolver the lint cannot see the fact's sign; with the project's data it does."""
     from kzchina.lint import project_fact_text
 
-    text = "\nThe index stood higher, up `{python} fact(\"cpi_change\")` on 2020.\n"
+    text = '\nThe index stood higher, up `{python} fact("cpi_change")` on 2020.\n'
     assert not [p for p in lint_text(text, "x.qmd") if "doubled" in p.message]
     found = lint_text(text, "x.qmd", project_fact_text(ROOT))
     assert [p.message for p in found if "doubled sign" in p.message]
@@ -152,19 +154,32 @@ def test_signed_fact_is_read_from_the_real_data():
 PERIODS = {2017, 2021}
 
 
-@pytest.mark.parametrize("text, flagged", [
-    pytest.param("At the end of 2021 China held more.", ["2021"], id="typed-period"),
-    pytest.param("In October 2017 Xi spoke.", [], id="a-date-stays-typed"),
-    pytest.param("The reform of [2017]{.event} mattered.", [], id="an-event-year"),
-    pytest.param("Back in 2008 it began.", [], id="not-a-data-period"),
-    pytest.param("Three of the four indicators rose.", ["Three of the four"], id="count-in-words"),
-    pytest.param('```{python}\n#| fig-alt: "Bars for 2017 to 2021."\nf()\n```\n', ["2017", "2021"],
-                 id="alt-text"),
-    pytest.param('```{python}\n#| tbl-cap: "Ranks, 2021."\nf()\n```\n', ["2021"], id="table-caption"),
-    pytest.param('```{python}\n#| fig-alt: "All three regions are shown."\nf()\n```\n',
-                 ["All three"], id="alt-text-count"),
-    pytest.param('```{python}\nx = 2021  # code is not prose\n```\n', [], id="code"),
-])
+@pytest.mark.parametrize(
+    "text, flagged",
+    [
+        pytest.param("At the end of 2021 China held more.", ["2021"], id="typed-period"),
+        pytest.param("In October 2017 Xi spoke.", [], id="a-date-stays-typed"),
+        pytest.param("The reform of [2017]{.event} mattered.", [], id="an-event-year"),
+        pytest.param("Back in 2008 it began.", [], id="not-a-data-period"),
+        pytest.param(
+            "Three of the four indicators rose.", ["Three of the four"], id="count-in-words"
+        ),
+        pytest.param(
+            '```{python}\n#| fig-alt: "Bars for 2017 to 2021."\nf()\n```\n',
+            ["2017", "2021"],
+            id="alt-text",
+        ),
+        pytest.param(
+            '```{python}\n#| tbl-cap: "Ranks, 2021."\nf()\n```\n', ["2021"], id="table-caption"
+        ),
+        pytest.param(
+            '```{python}\n#| fig-alt: "All three regions are shown."\nf()\n```\n',
+            ["All three"],
+            id="alt-text-count",
+        ),
+        pytest.param("```{python}\nx = 2021  # code is not prose\n```\n", [], id="code"),
+    ],
+)
 def test_period_lint_flags_typed_data_periods_in_prose_captions_and_alt_texts(text, flagged):
     from kzchina.period_lint import lint_text_periods
 

@@ -7,7 +7,9 @@ import pytest
 from kzchina import words
 
 
-@pytest.mark.parametrize(("change", "expected"), [(0.4, "rose"), (-0.01, "fell"), (0, "was unchanged")])
+@pytest.mark.parametrize(
+    ("change", "expected"), [(0.4, "rose"), (-0.01, "fell"), (0, "was unchanged")]
+)
 def test_rose_fell(change, expected):
     assert words.rose_fell(change) == expected
 
@@ -32,8 +34,18 @@ def test_higher_lower_and_neutral():
     assert words.positive_negative(-0.18) == "negative"
 
 
-@pytest.mark.parametrize(("n", "expected"), [(1, "first"), (6, "sixth"), (12, "twelfth"),
-                                             (13, "13th"), (21, "21st"), (22, "22nd"), (111, "111th")])
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [
+        (1, "first"),
+        (6, "sixth"),
+        (12, "twelfth"),
+        (13, "13th"),
+        (21, "21st"),
+        (22, "22nd"),
+        (111, "111th"),
+    ],
+)
 def test_ordinal(n, expected):
     assert words.ordinal(n) == expected
 

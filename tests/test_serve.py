@@ -28,8 +28,11 @@ from test_engine_browser import launched_chromium
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 WAIT = 120_000  # ms: a generous bound for a rebuild on a busy machine (not a speed assertion)
-FILLER = "\n\n".join(f"Filler paragraph {i} about rivers, lakes and the sea, long enough to "
-                     f"make the page scroll well past one screen." for i in range(60))
+FILLER = "\n\n".join(
+    f"Filler paragraph {i} about rivers, lakes and the sea, long enough to "
+    f"make the page scroll well past one screen."
+    for i in range(60)
+)
 PROJECT = {
     "_quarto.yml": """
         project:
@@ -57,7 +60,9 @@ PROJECT = {
 
         The longest river here is `{python} longest["name"]`, `{python} longest["km"]` km long.
 
-        """) + FILLER + "\n\nThe last paragraph of the rivers chapter.\n",
+        """)
+    + FILLER
+    + "\n\nThe last paragraph of the rivers chapter.\n",
     "chapters/lakes.qmd": "# Lakes {#sec-lakes}\n\nLakes have no code.\n",
     "data/rivers.csv": "name,km\nAmazon,6400\nNile,6650\n",
 }
@@ -70,8 +75,12 @@ class Serve:
     def __init__(self, project: Path, *options: str):
         self.project = project
         report = Path(sys.executable).with_name("report")
-        self.proc = subprocess.Popen([str(report), "serve", str(project), "--port", "0", *options],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.proc = subprocess.Popen(
+            [str(report), "serve", str(project), "--port", "0", *options],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         self.log: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -122,8 +131,9 @@ class Serve:
             if state["error"] and not errors_allowed:
                 raise AssertionError(f"build failed while waiting for {what}: {state['error']}")
             time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {what}; last state {state}\n"
-                             + "\n".join(self.log[-30:]))
+        raise AssertionError(
+            f"timed out waiting for {what}; last state {state}\n" + "\n".join(self.log[-30:])
+        )
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -155,8 +165,12 @@ def browser(served):
 def page(browser, served):
     context = browser.new_context(viewport={"width": 1100, "height": 700})
     # Nothing leaves 127.0.0.1: the reload script must need no CDN.
-    context.route("**/*", lambda route: route.continue_()
-                  if route.request.url.startswith(served.url) else route.abort())
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(served.url) else route.abort()
+        ),
+    )
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
@@ -168,7 +182,9 @@ def page(browser, served):
 
 def open_chapter(page, served, path="chapters/rivers.html"):
     page.goto(served.url + path)
-    page.wait_for_function("window.EventSource && document.querySelector('script[data-generation]')")
+    page.wait_for_function(
+        "window.EventSource && document.querySelector('script[data-generation]')"
+    )
     # The event stream is connected once the first status event arrived.
     page.wait_for_timeout(300)
 
@@ -207,10 +223,14 @@ def test_prose_edit_reloads_the_page_where_the_reader_was(served, page):
     page.evaluate("window.scrollTo(0, 1500)")
     page.wait_for_function("window.scrollY >= 1400")
     before = served.state()["generation"]
-    edit(served.project / "chapters" / "rivers.qmd", "The last paragraph of the rivers chapter.",
-         "The last paragraph of the rivers chapter, edited while previewing.")
-    page.wait_for_function("document.querySelector('main').innerText.includes("
-                           "'edited while previewing')", timeout=WAIT)
+    edit(
+        served.project / "chapters" / "rivers.qmd",
+        "The last paragraph of the rivers chapter.",
+        "The last paragraph of the rivers chapter, edited while previewing.",
+    )
+    page.wait_for_function(
+        "document.querySelector('main').innerText.includes('edited while previewing')", timeout=WAIT
+    )
     page.wait_for_load_state("load")
     assert served.state()["generation"] > before
     # The reader is back where they were, not at the top.
@@ -222,8 +242,9 @@ def test_prose_edit_reloads_the_page_where_the_reader_was(served, page):
 
     pdfs = list((served.project / "_book").glob("*.pdf"))
     assert len(pdfs) == 1
-    pdf_text = " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(
-        pdfs[0].read_bytes())).pages)
+    pdf_text = " ".join(
+        (p.extract_text() or "") for p in PdfReader(io.BytesIO(pdfs[0].read_bytes())).pages
+    )
     assert "edited while" in pdf_text
 
 
@@ -231,8 +252,9 @@ def test_data_edit_reruns_the_chapter_and_reloads(served, page):
     open_chapter(page, served)
     assert "Nile, 6650 km long" in text_of(page)
     edit(served.project / "data" / "rivers.csv", "Nile,6650", "Nile,6651")
-    page.wait_for_function("document.querySelector('main').innerText.includes('6651 km')",
-                           timeout=WAIT)
+    page.wait_for_function(
+        "document.querySelector('main').innerText.includes('6651 km')", timeout=WAIT
+    )
     # Once in the page's text (its description meta tags may quote the same sentence).
     main = re.search(r"<main.*?</main>", served.get("chapters/rivers.html")[1], re.S)
     assert main and main.group(0).count("6651") == 1
@@ -242,7 +264,11 @@ def test_broken_cell_shows_an_overlay_and_the_fix_clears_it(served, page):
     open_chapter(page, served)
     chapter = served.project / "chapters" / "rivers.qmd"
     good = chapter.read_text(encoding="utf-8")
-    edit(chapter, "longest = max(", "raise ValueError('river data broken on purpose')\nlongest = max(")
+    edit(
+        chapter,
+        "longest = max(",
+        "raise ValueError('river data broken on purpose')\nlongest = max(",
+    )
     overlay = page.locator("#litbuild-error")
     overlay.wait_for(state="visible", timeout=WAIT)
     where = overlay.locator(".litbuild-error-where").inner_text()
@@ -278,8 +304,11 @@ def test_deleted_chapter(served, page):
     assert "Lakes" not in served.get("index.html")[1]
     # Put back for the tests that follow.
     lakes.write_text(source, encoding="utf-8")
-    edit(served.project / "_quarto.yml", "    - chapters/rivers.qmd\n",
-         "    - chapters/rivers.qmd\n    - chapters/lakes.qmd\n")
+    edit(
+        served.project / "_quarto.yml",
+        "    - chapters/rivers.qmd\n",
+        "    - chapters/rivers.qmd\n    - chapters/lakes.qmd\n",
+    )
     served.wait_state(lambda s: s["error"] is None and s["pdf"] == "ready", "the chapter back")
 
 
@@ -290,11 +319,13 @@ def test_ctrl_c_stops_cleanly(served):
     assert served.proc.wait(timeout=60) == 0, "\n".join(served.log)
     time.sleep(0.5)  # let the reader thread collect the last lines
     assert any(line == "stopped" for line in served.log)
-    alive = [pid for pid in served.seen_pids if psutil.pid_exists(pid)
-             and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    alive = [
+        pid
+        for pid in served.seen_pids
+        if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    ]
     assert alive == [], f"processes left behind: {alive}"
-    leftovers = [p.name for p in served.project.iterdir()
-                 if ".tmp-" in p.name or ".old-" in p.name]
+    leftovers = [p.name for p in served.project.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
     assert leftovers == []
     assert not any(".tmp" in p.name for p in (served.project / ".litbuild").rglob("*"))
 
@@ -316,13 +347,17 @@ def test_error_description_names_file_and_line():
 
 
 def test_edition_reaches_the_chapters(tmp_path):
-    project = write_project(tmp_path / "book", {
-        "_quarto.yml": "project:\n  type: book\nbook:\n  title: Editions\n  chapters:\n"
-                       "    - index.qmd\n",
-        "index.qmd": "# Start {.unnumbered}\n\n```{python}\n#| echo: false\nimport os\n```\n\n"
-                     "Edition `{python} os.environ.get('REPORT_EDITION', 'none')` shown.\n",
-        "data/2030/datapackage.json": "{}", "data/2031/datapackage.json": "{}",
-    })
+    project = write_project(
+        tmp_path / "book",
+        {
+            "_quarto.yml": "project:\n  type: book\nbook:\n  title: Editions\n  chapters:\n"
+            "    - index.qmd\n",
+            "index.qmd": "# Start {.unnumbered}\n\n```{python}\n#| echo: false\nimport os\n```\n\n"
+            "Edition `{python} os.environ.get('REPORT_EDITION', 'none')` shown.\n",
+            "data/2030/datapackage.json": "{}",
+            "data/2031/datapackage.json": "{}",
+        },
+    )
     serve = Serve(project, "--edition", "2030")
     try:
         serve.wait_state(lambda s: not s["building"] and s["generation"] >= 1, "the build")
@@ -335,21 +370,38 @@ def test_edition_reaches_the_chapters(tmp_path):
 def test_watcher_ignores_what_builds_write(tmp_path):
     from litbuild.serve import watched_files
 
-    project = write_project(tmp_path, {"_quarto.yml": "x", "chapters/a.qmd": "a",
-                                       "data/d.csv": "a", "src/pkg/m.py": "",
-                                       "_book/index.html": "", ".litbuild/cache/x": "",
-                                       "figures/f.svg": "", "src/pkg/__pycache__/m.pyc": ""})
+    project = write_project(
+        tmp_path,
+        {
+            "_quarto.yml": "x",
+            "chapters/a.qmd": "a",
+            "data/d.csv": "a",
+            "src/pkg/m.py": "",
+            "_book/index.html": "",
+            ".litbuild/cache/x": "",
+            "figures/f.svg": "",
+            "src/pkg/__pycache__/m.pyc": "",
+        },
+    )
     assert sorted(watched_files(project, project / "_book")) == sorted(
-        ["_quarto.yml", os.path.join("chapters", "a.qmd"), os.path.join("data", "d.csv"),
-         os.path.join("src", "pkg", "m.py")])
+        [
+            "_quarto.yml",
+            os.path.join("chapters", "a.qmd"),
+            os.path.join("data", "d.csv"),
+            os.path.join("src", "pkg", "m.py"),
+        ]
+    )
 
 
 def test_ctrl_c_while_a_cell_runs_stops_its_kernel(tmp_path):
-    project = write_project(tmp_path / "book", {
-        "_quarto.yml": "project:\n  type: book\nbook:\n  title: Slow\n  chapters:\n"
-                       "    - index.qmd\n",
-        "index.qmd": "# Start {.unnumbered}\n\n```{python}\nimport time\ntime.sleep(600)\n```\n",
-    })
+    project = write_project(
+        tmp_path / "book",
+        {
+            "_quarto.yml": "project:\n  type: book\nbook:\n  title: Slow\n  chapters:\n"
+            "    - index.qmd\n",
+            "index.qmd": "# Start {.unnumbered}\n\n```{python}\nimport time\ntime.sleep(600)\n```\n",
+        },
+    )
     serve = Serve(project)
     try:
         deadline = time.monotonic() + WAIT / 1000
@@ -363,9 +415,13 @@ def test_ctrl_c_while_a_cell_runs_stops_its_kernel(tmp_path):
         serve.proc.send_signal(signal.SIGINT)
     assert serve.proc.wait(timeout=60) == 0, "\n".join(serve.log)
     time.sleep(0.5)
-    alive = [pid for pid in serve.seen_pids if psutil.pid_exists(pid)
-             and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    alive = [
+        pid
+        for pid in serve.seen_pids
+        if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    ]
     assert alive == [], f"processes left behind: {alive}"
     assert not (project / "_book").exists()
-    assert [p.name for p in project.iterdir() if p.name.startswith(".") and
-            p.name != ".litbuild"] == []
+    assert [
+        p.name for p in project.iterdir() if p.name.startswith(".") and p.name != ".litbuild"
+    ] == []

@@ -12,8 +12,10 @@ from conftest import copy_book, quiet, tree_digest
 
 pytestmark = pytest.mark.slow
 
-SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="72pt" height="36pt" '
-       'viewBox="0 0 72 36"><rect width="72" height="36" fill="#0072B2"/></svg>')
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="72pt" height="36pt" '
+    'viewBox="0 0 72 36"><rect width="72" height="36" fill="#0072B2"/></svg>'
+)
 HINTED_FIGURE = f"""
 
 ```{{python}}
@@ -37,15 +39,17 @@ def test_warm_rebuild_equals_a_cold_build(tmp_path):
     appendix.write_text(appendix.read_text(encoding="utf-8") + HINTED_FIGURE, encoding="utf-8")
     warm = WarmState(project, keep=True)
     try:
-        build_builtin(load_config(project), output_dir=tmp_path / "warm", progress=quiet,
-                      warm=warm)
+        build_builtin(load_config(project), output_dir=tmp_path / "warm", progress=quiet, warm=warm)
         server = warm._server
         assert server is not None and server.alive(), "the fork server was not kept"
         chapter = project / "chapters" / "soil.qmd"
-        chapter.write_text(chapter.read_text(encoding="utf-8")
-                           + "\nA sentence added while previewing.\n", encoding="utf-8")
-        result = build_builtin(load_config(project), output_dir=tmp_path / "warm",
-                               progress=quiet, warm=warm)
+        chapter.write_text(
+            chapter.read_text(encoding="utf-8") + "\nA sentence added while previewing.\n",
+            encoding="utf-8",
+        )
+        result = build_builtin(
+            load_config(project), output_dir=tmp_path / "warm", progress=quiet, warm=warm
+        )
         assert result.executed == []  # prose only: nothing re-ran
         assert warm._server is server, "a second fork server was started"
     finally:
@@ -59,10 +63,14 @@ def test_warm_rebuild_equals_a_cold_build(tmp_path):
     build_builtin(load_config(project), output_dir=tmp_path / "cold", progress=quiet)
     cold_digest = tree_digest(tmp_path / "cold")
     assert [p for p in cold_digest if p.endswith(".png")] == [
-        "chapters/appendix_files/figure/fig-hinted-2.png"]
+        "chapters/appendix_files/figure/fig-hinted-2.png"
+    ]
     assert (project / "figures" / "fig-hinted.png").read_bytes().startswith(b"\x89PNG")
-    differing = sorted(p for p in warm_digest.keys() | cold_digest.keys()
-                       if warm_digest.get(p) != cold_digest.get(p))
+    differing = sorted(
+        p
+        for p in warm_digest.keys() | cold_digest.keys()
+        if warm_digest.get(p) != cold_digest.get(p)
+    )
     assert differing == []
     assert tree_digest(project / "figures") == warm_figures
 

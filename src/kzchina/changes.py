@@ -22,10 +22,20 @@ def _previous_name(ds, **_) -> str:
     return previous_edition(ds) or "no earlier"
 
 
-_register(FactSpec("current_edition", "edition", F.text, _edition_name,
-                   "The edition this book is built from"))
-_register(FactSpec("previous_edition", "edition", F.text, _previous_name,
-                   "The edition before this one under data/"))
+_register(
+    FactSpec(
+        "current_edition", "edition", F.text, _edition_name, "The edition this book is built from"
+    )
+)
+_register(
+    FactSpec(
+        "previous_edition",
+        "edition",
+        F.text,
+        _previous_name,
+        "The edition before this one under data/",
+    )
+)
 
 
 def changes_page(ds: Dataset) -> str:
@@ -36,9 +46,13 @@ def changes_page(ds: Dataset) -> str:
     if previous is None:
         return "This is the first edition under `data/`; there is nothing to compare with.\n"
     changes = compare(edition_snapshot(previous, ds.root), edition_snapshot(ds.edition, ds.root))
-    counts = {kind: sum(1 for c in changes if c.kind == kind)
-              for kind in ("fact", "claim", "table", "figure")}
-    summary = (f"Between the {previous} and the {ds.edition} edition, {counts['fact']} facts, "
-               f"{counts['claim']} claims, {counts['table']} table cells and {counts['figure']} "
-               "plotted values changed.\n\n")
+    counts = {
+        kind: sum(1 for c in changes if c.kind == kind)
+        for kind in ("fact", "claim", "table", "figure")
+    }
+    summary = (
+        f"Between the {previous} and the {ds.edition} edition, {counts['fact']} facts, "
+        f"{counts['claim']} claims, {counts['table']} table cells and {counts['figure']} "
+        "plotted values changed.\n\n"
+    )
     return summary + to_markdown(changes)

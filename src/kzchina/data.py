@@ -93,9 +93,18 @@ def resolve_edition(edition: str | None, root: Path) -> str:
     if chosen:
         chosen = str(chosen)
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", chosen) or ".." in chosen:
-            raise ProblemsError([Problem("data", None, None, f"edition {chosen!r}: expected a "
-                                         "folder name under data/ (letters, digits, . _ -)",
-                                         "missing-edition")])
+            raise ProblemsError(
+                [
+                    Problem(
+                        "data",
+                        None,
+                        None,
+                        f"edition {chosen!r}: expected a "
+                        "folder name under data/ (letters, digits, . _ -)",
+                        "missing-edition",
+                    )
+                ]
+            )
         return chosen
     found = editions(root)
     if not found:
@@ -189,9 +198,18 @@ class Dataset:
         for source in self.sources:
             if isinstance(source, dict) and source.get("citation"):
                 return str(source["citation"])
-        raise ProblemsError([Problem(_rel(self.descriptor_path, self.root), None, "sources",
-                                     "no source has a 'citation' (the short citation of the "
-                                     "report, e.g. \"TALAP (2022)\")", "missing-citation")])
+        raise ProblemsError(
+            [
+                Problem(
+                    _rel(self.descriptor_path, self.root),
+                    None,
+                    "sources",
+                    "no source has a 'citation' (the short citation of the "
+                    'report, e.g. "TALAP (2022)")',
+                    "missing-citation",
+                )
+            ]
+        )
 
     @property
     def resource_names(self) -> list[str]:
@@ -206,8 +224,9 @@ class Dataset:
     def resource_path(self, name: str) -> Path:
         """Return the absolute path of a resource's CSV file, which must lie inside the edition
         folder (symlinks resolved); else raise ProblemsError naming the descriptor and key."""
-        return confined_resource_path(self.folder, self._resource(name), self.root,
-                                      self.descriptor_path)
+        return confined_resource_path(
+            self.folder, self._resource(name), self.root, self.descriptor_path
+        )
 
     def resource_relpath(self, name: str) -> str:
         """Return a resource's path relative to the project root (as used in Problems)."""
@@ -279,30 +298,33 @@ class Dataset:
             ) from None
 
 
-def confined_resource_path(folder: Path, resource: dict[str, Any], root: Path,
-                           descriptor: Path) -> Path:
+def confined_resource_path(
+    folder: Path, resource: dict[str, Any], root: Path, descriptor: Path
+) -> Path:
     """The resource's file inside `folder`; a ProblemsError for any other path."""
     name = resource.get("name", "?")
     value = resource.get("path")
     rel = _rel(descriptor, root)
 
     def refuse(message: str) -> ProblemsError:
-        return ProblemsError([Problem(rel, None, f"resources[{name}].path", message,
-                                      "path-error")])
+        return ProblemsError([Problem(rel, None, f"resources[{name}].path", message, "path-error")])
 
     if not isinstance(value, str) or not value or "\0" in value:
         raise refuse(f"expected a relative file path, got {value!r}")
     candidate = Path(value)
     if candidate.is_absolute():
-        raise refuse(f"expected a path inside {_rel(folder, root)}, got the absolute path "
-                     f"{value!r}")
+        raise refuse(
+            f"expected a path inside {_rel(folder, root)}, got the absolute path {value!r}"
+        )
     try:
         resolved = (folder / candidate).resolve()
     except (OSError, RuntimeError) as exc:
         raise refuse(f"path {value!r} cannot be resolved: {exc}") from None
     if not resolved.is_relative_to(folder.resolve()):
-        raise refuse(f"expected a path inside {_rel(folder, root)}, got {value!r}, which "
-                     f"points to {resolved}")
+        raise refuse(
+            f"expected a path inside {_rel(folder, root)}, got {value!r}, which "
+            f"points to {resolved}"
+        )
     return folder / candidate
 
 
@@ -320,19 +342,32 @@ def _read_descriptor(path: Path, root: Path) -> dict[str, Any]:
     try:
         descriptor = json.loads(read_data_file(path, rel).decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise ProblemsError([Problem(rel, None, None, f"expected UTF-8, got byte "
-                                     f"0x{exc.object[exc.start]:02x} at offset {exc.start}",
-                                     "descriptor-error")]) from None
+        raise ProblemsError(
+            [
+                Problem(
+                    rel,
+                    None,
+                    None,
+                    f"expected UTF-8, got byte 0x{exc.object[exc.start]:02x} at offset {exc.start}",
+                    "descriptor-error",
+                )
+            ]
+        ) from None
     except json.JSONDecodeError as exc:
         raise ProblemsError(
             [Problem(rel, exc.lineno, None, f"invalid JSON: {exc}", "descriptor-error")]
         ) from None
     except RecursionError:
-        raise ProblemsError([Problem(rel, None, None, "invalid JSON: nested too deeply",
-                                     "descriptor-error")]) from None
-    if (not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list)
-            or not all(isinstance(r, dict) and isinstance(r.get("name"), str)
-                       for r in descriptor["resources"])):
+        raise ProblemsError(
+            [Problem(rel, None, None, "invalid JSON: nested too deeply", "descriptor-error")]
+        ) from None
+    if (
+        not isinstance(descriptor, dict)
+        or not isinstance(descriptor.get("resources"), list)
+        or not all(
+            isinstance(r, dict) and isinstance(r.get("name"), str) for r in descriptor["resources"]
+        )
+    ):
         raise ProblemsError(
             [
                 Problem(
@@ -361,18 +396,29 @@ def read_data_file(path: Path, rel: str) -> bytes:
     try:
         size = path.stat().st_size
         if size > max_file_bytes():
-            raise ProblemsError([Problem(
-                rel, None, None, f"file too large: {size / 1048576:.1f} MB, expected at most "
-                f"{max_file_bytes() / 1048576:g} MB (${MAX_FILE_MB_ENV})", "file-too-large")])
+            raise ProblemsError(
+                [
+                    Problem(
+                        rel,
+                        None,
+                        None,
+                        f"file too large: {size / 1048576:.1f} MB, expected at most "
+                        f"{max_file_bytes() / 1048576:g} MB (${MAX_FILE_MB_ENV})",
+                        "file-too-large",
+                    )
+                ]
+            )
         return path.read_bytes()
     except FileNotFoundError:
         raise ProblemsError([Problem(rel, None, None, "missing file", "missing-file")]) from None
     except IsADirectoryError:
-        raise ProblemsError([Problem(rel, None, None, "expected a file, found a folder",
-                                     "missing-file")]) from None
+        raise ProblemsError(
+            [Problem(rel, None, None, "expected a file, found a folder", "missing-file")]
+        ) from None
     except OSError as exc:
-        raise ProblemsError([Problem(rel, None, None, f"cannot be read: {exc.strerror}",
-                                     "missing-file")]) from None
+        raise ProblemsError(
+            [Problem(rel, None, None, f"cannot be read: {exc.strerror}", "missing-file")]
+        ) from None
 
 
 # --------------------------------------------------------------------------- fast schema check
@@ -401,8 +447,10 @@ def _cast(value: str, type_: str) -> Any:
         if not math.isfinite(number):
             raise ValueError("expected a finite number (this one overflows to infinity)")
         if number == 0 and value.startswith("-"):
-            raise ValueError("expected 0 without a minus sign (negative zero, or a value too "
-                             "small to be represented)")
+            raise ValueError(
+                "expected 0 without a minus sign (negative zero, or a value too "
+                "small to be represented)"
+            )
         return number
     if type_ == "date":
         if not _DATE.fullmatch(value):
@@ -449,8 +497,16 @@ def parse_resource(
 
     frame = _parse_checked(raw, meta, problem)
     if untold[0]:
-        problems.append(Problem(rel, None, None, f"... and {untold[0]} more problem(s) in this "
-                                f"file (first {MAX_PROBLEMS_PER_FILE} listed)", "too-many"))
+        problems.append(
+            Problem(
+                rel,
+                None,
+                None,
+                f"... and {untold[0]} more problem(s) in this "
+                f"file (first {MAX_PROBLEMS_PER_FILE} listed)",
+                "too-many",
+            )
+        )
     return (None if problems else frame), problems
 
 
@@ -463,8 +519,13 @@ def _shown(cell: str, width: int = 40) -> str:
 def _parse_checked(raw: bytes, meta: ResourceMeta, problem) -> pd.DataFrame | None:
     """parse_resource's body: report through `problem`, return the frame when all is well."""
     if len(raw) > max_file_bytes():
-        problem(None, None, f"file too large: {len(raw) / 1048576:.1f} MB, expected at most "
-                f"{max_file_bytes() / 1048576:g} MB (${MAX_FILE_MB_ENV})", "file-too-large")
+        problem(
+            None,
+            None,
+            f"file too large: {len(raw) / 1048576:.1f} MB, expected at most "
+            f"{max_file_bytes() / 1048576:g} MB (${MAX_FILE_MB_ENV})",
+            "file-too-large",
+        )
         return None
     found = [0]
 
@@ -560,9 +621,14 @@ def _parse_checked(raw: bytes, meta: ResourceMeta, problem) -> pd.DataFrame | No
             name, type_ = f["name"], f.get("type", "string")
             bad = _CONTROL.search(cell)
             if bad:
-                counted(rownum, name, f"expected text without control characters, got "
-                        f"U+{ord(bad.group()):04X} at position {bad.start() + 1} in "
-                        f"{_shown(cell)}", "control-character")
+                counted(
+                    rownum,
+                    name,
+                    f"expected text without control characters, got "
+                    f"U+{ord(bad.group()):04X} at position {bad.start() + 1} in "
+                    f"{_shown(cell)}",
+                    "control-character",
+                )
                 columns[name].append(None)
                 continue
             c = f.get("constraints", {})

@@ -74,10 +74,16 @@ class Change:
     def row(self) -> dict[str, str]:
         """Return the change as a flat record (for CSV and tables)."""
         absolute, relative = self.absolute, self.relative
-        return {"kind": self.kind, "item": self.item, "where": self.where, "old": self.old,
-                "new": self.new, "absolute": "" if absolute is None else f"{absolute:g}",
-                "relative_pct": "" if relative is None else f"{relative:.2f}",
-                "direction": self.direction}
+        return {
+            "kind": self.kind,
+            "item": self.item,
+            "where": self.where,
+            "old": self.old,
+            "new": self.new,
+            "absolute": "" if absolute is None else f"{absolute:g}",
+            "relative_pct": "" if relative is None else f"{relative:.2f}",
+            "direction": self.direction,
+        }
 
 
 # --------------------------------------------------------------------------- snapshots
@@ -131,8 +137,9 @@ def edition_snapshot(edition: str, root: Path) -> dict[tuple[str, str, str], str
     from kzchina.facts import all_facts
 
     ds = load(edition, root)
-    values = {("fact", f.fact_id, ""): _text(f.value) for f in all_facts(ds)
-              if f.unit != "edition"}  # the editions' own names differ by definition
+    values = {
+        ("fact", f.fact_id, ""): _text(f.value) for f in all_facts(ds) if f.unit != "edition"
+    }  # the editions' own names differ by definition
     values.update({("claim", c.claim_id, ""): c.status for c in all_claims(ds)})
     for module_name in ITEM_MODULES:
         module = importlib.import_module(module_name)
@@ -144,8 +151,11 @@ def edition_snapshot(edition: str, root: Path) -> dict[tuple[str, str, str], str
                 continue
             result = func(ds)
             kind = func.kind
-            values.update(_cells(kind, f"{module_name.split('.')[-1]}.{name}",
-                                 result.provenance()["data_csv"]))
+            values.update(
+                _cells(
+                    kind, f"{module_name.split('.')[-1]}.{name}", result.provenance()["data_csv"]
+                )
+            )
             if kind == "figure":
                 import matplotlib.pyplot as plt
 
@@ -195,8 +205,9 @@ def compare(old: dict, new: dict) -> list[Change]:
         before, after = old.get(key, ""), new.get(key, "")
         if before != after:
             spec = REGISTRY.get(key[1]) if key[0] == "fact" else None
-            changes.append(Change(key[0], key[1], key[2], before, after,
-                                  spec.unit if spec is not None else ""))
+            changes.append(
+                Change(key[0], key[1], key[2], before, after, spec.unit if spec is not None else "")
+            )
     return changes
 
 
@@ -246,15 +257,17 @@ def to_text(changes: list[Change], width: int = 38) -> str:
 
 def to_html(changes: list[Change], title: str) -> str:
     """Write the changes as a standalone HTML page with one table."""
-    head = "".join(f"<th scope=\"col\">{html.escape(c)}</th>" for c in COLUMNS)
+    head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in COLUMNS)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(r[c])}</td>" for c in COLUMNS) + "</tr>"
         for r in (change.row() for change in changes)
     )
-    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)}</title></head><body><h1>{html.escape(title)}</h1>"
-            f"<p>{len(changes)} value(s) changed.</p>"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title></head><body><h1>{html.escape(title)}</h1>"
+        f"<p>{len(changes)} value(s) changed.</p>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></body></html>\n"
+    )
 
 
 def to_markdown(changes: list[Change], kinds: tuple[str, ...] = ("fact", "claim")) -> str:

@@ -32,9 +32,18 @@ def edition_variant(project_dir: Path, edition: str | None, draft: bool):
     if chosen not in known:
         from kzchina.problems import Problem, ProblemsError
 
-        raise ProblemsError([Problem(f"data/{chosen}", None, None,
-                                     f"no edition {chosen!r}: expected data/{chosen}/datapackage.json "
-                                     f"(known: {', '.join(known)})", "missing-edition")])
+        raise ProblemsError(
+            [
+                Problem(
+                    f"data/{chosen}",
+                    None,
+                    None,
+                    f"no edition {chosen!r}: expected data/{chosen}/datapackage.json "
+                    f"(known: {', '.join(known)})",
+                    "missing-edition",
+                )
+            ]
+        )
     # An edition with a predecessor gets the "What changed" appendix (profile `changes`).
     has_previous = any(e < chosen for e in known)
     profiles = ("changes",) if has_previous and (root / "_quarto-changes.yml").is_file() else ()
@@ -45,5 +54,10 @@ def edition_variant(project_dir: Path, edition: str | None, draft: bool):
         "book.subtitle": "Rebuilt from data",
         "book.output-file": f"{_slug(title)}-{chosen}-edition",
     }
-    return Variant(params={"edition": chosen}, metadata=metadata, env={EDITION_ENV: chosen},
-                   draft=draft, profiles=profiles), chosen
+    return Variant(
+        params={"edition": chosen},
+        metadata=metadata,
+        env={EDITION_ENV: chosen},
+        draft=draft,
+        profiles=profiles,
+    ), chosen

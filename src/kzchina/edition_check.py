@@ -34,32 +34,38 @@ class EditionReview:
         lines = [c.warning() for c in self.carried]
         for claim_id, statement, where in self.to_confirm:
             at = ", ".join(f"{f}:{n}" for f, n in where)
-            lines.append(f"{self.descriptor}: warning: claim '{claim_id}' cannot be checked "
-                         f"against the data; confirm that \"{statement}\" still holds ({at}), "
-                         f"then add it to {CONFIRMED_CLAIMS}")
+            lines.append(
+                f"{self.descriptor}: warning: claim '{claim_id}' cannot be checked "
+                f'against the data; confirm that "{statement}" still holds ({at}), '
+                f"then add it to {CONFIRMED_CLAIMS}"
+            )
         return lines
 
     def summary(self) -> str:
         """One line: claim counts and what remains to update."""
         rows = sum(len(c.rows) for c in self.carried)
-        return (f"edition {self.edition}: {self.checked} claims checked against the data, "
-                f"{self.unverifiable} unverifiable ({len(self.to_confirm)} to confirm); "
-                f"{rows} rows still carried over")
+        return (
+            f"edition {self.edition}: {self.checked} claims checked against the data, "
+            f"{self.unverifiable} unverifiable ({len(self.to_confirm)} to confirm); "
+            f"{rows} rows still carried over"
+        )
 
 
 def edition_review(edition: str | None, root: Path | str) -> EditionReview:
     """Review an edition's carried-over rows and the claims its chapters declare."""
     root = Path(root).resolve()
     ds = load(edition, root)
-    review = EditionReview(ds.edition, ds.descriptor_path.relative_to(root).as_posix(),
-                           carried=carried_over(ds))
+    review = EditionReview(
+        ds.edition, ds.descriptor_path.relative_to(root).as_posix(), carried=carried_over(ds)
+    )
     confirmed = confirmed_claims(ds)
     for claim_id, where in sorted(declarations(root).items()):
         spec = REGISTRY.get(claim_id)
         if spec is None:
             for path, line in where:
-                review.failing.append(Problem(path, line, None, f"unknown claim {claim_id!r}",
-                                              "unknown-claim"))
+                review.failing.append(
+                    Problem(path, line, None, f"unknown claim {claim_id!r}", "unknown-claim")
+                )
             continue
         result = evaluate(claim_id, ds)
         if result.status == UNVERIFIABLE:
@@ -70,8 +76,14 @@ def edition_review(edition: str | None, root: Path | str) -> EditionReview:
         review.checked += 1
         if result.status == FAILS:
             for path, line in where:
-                review.failing.append(Problem(
-                    path, line, None,
-                    f"claim '{claim_id}' no longer holds: \"{spec.statement}\"; data: "
-                    f"{result.evidence}", "claim-failed"))
+                review.failing.append(
+                    Problem(
+                        path,
+                        line,
+                        None,
+                        f"claim '{claim_id}' no longer holds: \"{spec.statement}\"; data: "
+                        f"{result.evidence}",
+                        "claim-failed",
+                    )
+                )
     return review

@@ -54,20 +54,44 @@ def new_edition(root: Path, edition: str, source: str | None = None) -> tuple[Pa
     """Create data/<edition> from data/<source> (default: the newest); return folder and rows."""
     root = Path(root)
     if not _EDITION_NAME.fullmatch(edition):
-        raise ProblemsError([Problem("data", None, None,
-                                     f"edition name {edition!r}: expected letters, digits, . _ -",
-                                     "bad-edition")])
+        raise ProblemsError(
+            [
+                Problem(
+                    "data",
+                    None,
+                    None,
+                    f"edition name {edition!r}: expected letters, digits, . _ -",
+                    "bad-edition",
+                )
+            ]
+        )
     known = editions(root)
     source = source or (known[-1] if known else None)
     if source is None or source not in known:
-        raise ProblemsError([Problem(f"data/{source}", None, None,
-                                     f"no edition {source!r} to start from; known: {known}",
-                                     "missing-edition")])
+        raise ProblemsError(
+            [
+                Problem(
+                    f"data/{source}",
+                    None,
+                    None,
+                    f"no edition {source!r} to start from; known: {known}",
+                    "missing-edition",
+                )
+            ]
+        )
     target = root / "data" / edition
     if target.exists():
-        raise ProblemsError([Problem(f"data/{edition}", None, None,
-                                     "already exists: a new edition never overwrites a folder",
-                                     "edition-exists")])
+        raise ProblemsError(
+            [
+                Problem(
+                    f"data/{edition}",
+                    None,
+                    None,
+                    "already exists: a new edition never overwrites a folder",
+                    "edition-exists",
+                )
+            ]
+        )
     # Built beside the target and renamed into place: a failure leaves no half-made edition.
     staging = Path(tempfile.mkdtemp(prefix=f".{edition}.tmp-", dir=root / "data"))
     try:
@@ -91,8 +115,9 @@ def new_edition(root: Path, edition: str, source: str | None = None) -> tuple[Pa
             text, n = _mark_rows(csv_path.read_text(encoding="utf-8"))
             csv_path.write_text(text, encoding="utf-8")
             rows += n
-        descriptor_path.write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n",
-                                   encoding="utf-8")
+        descriptor_path.write_text(
+            json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         os.replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -110,8 +135,10 @@ class CarriedOver:
     def warning(self) -> str:
         """Say which rows still need the new edition's values."""
         shown = ", ".join(str(r) for r in self.rows[:12]) + (" …" if len(self.rows) > 12 else "")
-        return (f"{self.path}: warning: {len(self.rows)} row(s) still carried over from the "
-                f"previous edition (status {CARRIED_OVER}): rows {shown}")
+        return (
+            f"{self.path}: warning: {len(self.rows)} row(s) still carried over from the "
+            f"previous edition (status {CARRIED_OVER}): rows {shown}"
+        )
 
 
 def carried_over(ds: Dataset) -> list[CarriedOver]:
@@ -142,6 +169,8 @@ def draft_banner(ds: Dataset) -> str:
     n = carried_over_count(ds)
     if not n:
         return ""
-    return (f"::: {{.callout-warning}}\n## Draft\ndraft: {n} values not yet updated. The "
-            f"{ds.edition} edition still holds values carried over from the previous one; "
-            "`report check` lists them.\n:::\n")
+    return (
+        f"::: {{.callout-warning}}\n## Draft\ndraft: {n} values not yet updated. The "
+        f"{ds.edition} edition still holds values carried over from the previous one; "
+        "`report check` lists them.\n:::\n"
+    )

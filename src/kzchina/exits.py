@@ -32,14 +32,17 @@ INTERNAL = 70  # a bug: please report it with the --debug output
 INTERRUPTED = 130  # SIGINT (Ctrl-C); SIGTERM gives 143
 
 EXIT_CODES = {
-    OK: "success", FAILED: "invalid input (configuration, chapter, data, failing cell)",
-    USAGE: "bad command-line usage", TOOL_MISSING: "a required tool is missing or broken",
+    OK: "success",
+    FAILED: "invalid input (configuration, chapter, data, failing cell)",
+    USAGE: "bad command-line usage",
+    TOOL_MISSING: "a required tool is missing or broken",
     SYSTEM: "disk full, permission denied or another system error",
     LIMIT: "a time, output-size or memory limit was exceeded",
-    UNSAFE_OUTPUT: "the output folder was refused", PUBLISHED_CHANGED:
-    "verify: published files differ from the record", RECORD_DAMAGED:
-    "verify: the provenance record is missing, damaged or changed", NOT_REPRODUCED:
-    "verify: a rebuild differs from the record", INTERNAL: "internal error (a bug)",
+    UNSAFE_OUTPUT: "the output folder was refused",
+    PUBLISHED_CHANGED: "verify: published files differ from the record",
+    RECORD_DAMAGED: "verify: the provenance record is missing, damaged or changed",
+    NOT_REPRODUCED: "verify: a rebuild differs from the record",
+    INTERNAL: "internal error (a bug)",
     INTERRUPTED: "interrupted (128 + signal number: 130 for SIGINT, 143 for SIGTERM)",
 }
 MAX_PROBLEMS = 50  # problems listed before the rest are only counted
@@ -81,8 +84,10 @@ def _os_error(exc: OSError) -> tuple[int, list[str]]:
     if exc.errno == errno.EDQUOT:
         return SYSTEM, [f"error: disk quota exceeded while writing {where}"]
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return SYSTEM, [f"error: permission denied: {where} ({exc.strerror}); check that you "
-                        "may write there (a read-only folder or file system?)"]
+        return SYSTEM, [
+            f"error: permission denied: {where} ({exc.strerror}); check that you "
+            "may write there (a read-only folder or file system?)"
+        ]
     return SYSTEM, [f"error: {exc.strerror or exc}: {where}"]
 
 
@@ -100,24 +105,36 @@ def describe(exc: BaseException) -> tuple[int, list[str]]:
     )
 
     # A stop signal wins over whatever the clean-up it started made fail (a kernel it killed).
-    if isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)) or stop_signal_received() is not None:
-        signum = exc.signum if isinstance(exc, BuildInterrupted) \
+    if (
+        isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError))
+        or stop_signal_received() is not None
+    ):
+        signum = (
+            exc.signum
+            if isinstance(exc, BuildInterrupted)
             else stop_signal_received() or signal.SIGINT
+        )
         name = signal.Signals(signum).name
         return 128 + signum, [f"interrupted ({name}): stopped, every child process ended"]
     if isinstance(exc, ProblemsError):
         return FAILED, problem_lines(exc.problems)
-    for kind, code in ((UnsafeOutputError, UNSAFE_OUTPUT), (LimitError, LIMIT),
-                       (ToolMissingError, TOOL_MISSING), (RecordError, RECORD_DAMAGED),
-                       (BuildError, FAILED)):
+    for kind, code in (
+        (UnsafeOutputError, UNSAFE_OUTPUT),
+        (LimitError, LIMIT),
+        (ToolMissingError, TOOL_MISSING),
+        (RecordError, RECORD_DAMAGED),
+        (BuildError, FAILED),
+    ):
         if isinstance(exc, kind):
             return code, [f"error: {exc}"]
     if isinstance(exc, MemoryError):
         return LIMIT, ["error: out of memory"]
     if isinstance(exc, OSError):
         return _os_error(exc)
-    return INTERNAL, [f"internal error: {type(exc).__name__}: {exc}",
-                      "this is a bug; run again with --debug and report the traceback"]
+    return INTERNAL, [
+        f"internal error: {type(exc).__name__}: {exc}",
+        "this is a bug; run again with --debug and report the traceback",
+    ]
 
 
 OUTPUT_NOTES = {
@@ -125,12 +142,16 @@ OUTPUT_NOTES = {
     "absent": "no output was written",
     "published": "the new output was published to {out}, but a later step failed",
     "changed": "WARNING: the output folder {out} was changed during the build by something "
-               "other than the builder (chapter code or another program); it may be incomplete",
+    "other than the builder (chapter code or another program); it may be incomplete",
 }
 
 
-def run(action: Callable[[], Any], debug: bool = False, output: str | None = None,
-        on_error: Callable[[BaseException], None] | None = None) -> Any:
+def run(
+    action: Callable[[], Any],
+    debug: bool = False,
+    output: str | None = None,
+    on_error: Callable[[BaseException], None] | None = None,
+) -> Any:
     """Run a command's action; on failure print what happened and exit with its code
     (`on_error` sees the exception first, e.g. to report it as JSON)."""
     try:
@@ -151,10 +172,14 @@ def fail(exc: BaseException, debug: bool, output: str | None) -> NoReturn:
     if output is not None:
         state = getattr(exc, "output_state", None)
         output = getattr(exc, "output_dir", output)
-        note = (OUTPUT_NOTES[state].format(out=output) if state in OUTPUT_NOTES
-                else "nothing was written")
+        note = (
+            OUTPUT_NOTES[state].format(out=output)
+            if state in OUTPUT_NOTES
+            else "nothing was written"
+        )
         if isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)) or lines[0].startswith(
-                "interrupted"):
+            "interrupted"
+        ):
             lines = [f"{lines[0]}; {note}"]
         else:
             lines.append(f"build failed; {note}")

@@ -57,12 +57,16 @@ class Fact(str):
 
     def _record(self) -> FactProvenance:
         return FactProvenance(
-            id=self.fact_id, value=self.value, unit=self.unit,
+            id=self.fact_id,
+            value=self.value,
+            unit=self.unit,
             function=function_name(self._spec.func),
             code=code_record(code_location(self._spec.func)),
-            inputs=input_records(self.inputs), params=dict(self._spec.params),
+            inputs=input_records(self.inputs),
+            params=dict(self._spec.params),
             # A number the report does not print: say how it was computed, wherever it is shown.
-            derivation=self._spec.derivation or None)
+            derivation=self._spec.derivation or None,
+        )
 
     def _litbuild_inline_(self) -> dict:
         return InlineInfo(self.text, self.fact_id, self._record()).to_json()
@@ -179,6 +183,7 @@ def _load_extensions() -> None:
     import kzchina.changes  # noqa: F401
     import kzchina.claims  # noqa: F401
 
+
 # Ids that named a year before facts were named by meaning; still understood so that prose written
 # against them builds, but reported under the new id.
 RENAMED: dict[str, str] = {
@@ -293,7 +298,6 @@ RENAMED: dict[str, str] = {
 }  # fmt: skip
 
 
-
 def fact(fact_id: str, ds=None) -> Fact:
     """Compute one fact from the dataset (the shared default when ds is None)."""
     fact_id = RENAMED.get(fact_id, fact_id)
@@ -357,8 +361,6 @@ def cell(ds, resource: str, column: str, **where) -> Any:
     return plain(rows[column].iloc[0])
 
 
-
-
 def printed_value(ds, value_id: str) -> Any:
     """Return a value printed in the report's text (resource printed_values)."""
     value = cell(ds, "printed_values", "value", value_id=value_id)
@@ -369,24 +371,19 @@ def printed_value(ds, value_id: str) -> Any:
     return value
 
 
-
-
 def perception_value(ds, region: str, indicator: str, measurement: int | str = "latest") -> float:
     """Return a China Perception Index value (index or indicator) for a region and survey."""
-    measurement = period_of(ds, "perception_index", measurement, "measurement",
-                            region="kazakhstan", indicator="index")
+    measurement = period_of(
+        ds, "perception_index", measurement, "measurement", region="kazakhstan", indicator="index"
+    )
     return cell(
         ds, "perception_index", "value", region=region, indicator=indicator, measurement=measurement
     )
 
 
-
-
 def legal_entity_count(ds, population: str, size: str) -> int:
     """Return a count of operating legal entities on 1 July 2022 (BNS)."""
     return cell(ds, "legal_entities", "count", population=population, size=size)
-
-
 
 
 def china_rank(ds, year: int | str = "latest") -> int:
@@ -395,14 +392,10 @@ def china_rank(ds, year: int | str = "latest") -> int:
     return cell(ds, "investor_ranks", "rank", year=year, country="China")
 
 
-
-
 def position(ds, year: int | str, category: str, column: str = "position_usd_bn") -> float:
     """Return China's investment position (or share) in Kazakhstan for a year and category."""
     year = period_of(ds, "china_investment_position", year)
     return cell(ds, "china_investment_position", column, year=year, category=category)
-
-
 
 
 def trade(ds, partner: str, flow: str, column: str, year: int | str = "latest") -> Any:
@@ -411,16 +404,12 @@ def trade(ds, partner: str, flow: str, column: str, year: int | str = "latest") 
     return cell(ds, "trade_with_china", column, year=year, partner=partner, flow=flow)
 
 
-
-
 def commodity_share(ds, flow: str, commodity_group: str, year: int | str = "latest") -> float:
     """Return a commodity group's share of Kazakhstan's exports to / imports from China."""
     year = period_of(ds, "trade_by_commodity", year)
     return cell(
         ds, "trade_by_commodity", "share_pct", year=year, flow=flow, commodity_group=commodity_group
     )
-
-
 
 
 def migration(ds, partner: str, flow: str) -> int:
@@ -433,18 +422,17 @@ def migration(ds, partner: str, flow: str) -> int:
     )  # fmt: skip
 
 
-
-
 def labour(ds, year: int | str, nationality: str, column: str) -> Any:
     """Return a labour-migration value (IOM) for a year and nationality."""
     if isinstance(year, str):  # first/latest year in which this value is printed
         frame = ds.table("labour_migration")
-        years = sorted(frame.loc[(frame["nationality"] == nationality) & frame[column].notna(),
-                                 "year"].astype(int))
+        years = sorted(
+            frame.loc[(frame["nationality"] == nationality) & frame[column].notna(), "year"].astype(
+                int
+            )
+        )
         year = years[{"latest": -1, "first": 0, "previous": -2}[year]]
     return cell(ds, "labour_migration", column, year=year, nationality=nationality)
-
-
 
 
 def foreign_workers(ds, country: str) -> int:
@@ -452,13 +440,9 @@ def foreign_workers(ds, country: str) -> int:
     return cell(ds, "foreign_workers", "workers", country=country)
 
 
-
-
 def media(ds, period: str, column: str) -> int:
     """Return a media-monitoring count (all reports or negative ones) for a period."""
     return cell(ds, "media_monitoring", column, period=period)
-
-
 
 
 def _qualified(fmt: Callable[[Any], str], qualifier: str) -> Callable[[Any], str]:
@@ -470,8 +454,11 @@ def _and_list(items: list[str]) -> str:
     return words.name_list(items) if items else ""
 
 
-_COUNTRY_NAMES = {"USA": "the United States", "The Netherlands": "the Netherlands",
-                  "United Kingdom": "the United Kingdom"}
+_COUNTRY_NAMES = {
+    "USA": "the United States",
+    "The Netherlands": "the Netherlands",
+    "United Kingdom": "the United Kingdom",
+}
 
 
 def _country_name(country: str) -> str:
@@ -510,7 +497,12 @@ lookup("rmb_world_payment_rank_2015", printed_value,
        "Renminbi's rank among the world's most used currencies, October 2015",
        unit="rank", fmt=F.ordinal_word, value_id="rmb_currency_rank")  # fmt: skip
 
-for _size, _label in (("total", ""), ("large", "_large"), ("medium", "_medium"), ("small", "_small")):
+for _size, _label in (
+    ("total", ""),
+    ("large", "_large"),
+    ("medium", "_medium"),
+    ("small", "_small"),
+):
     lookup(f"foreign_owned_enterprises{_label}", legal_entity_count,
            f"Operating legal entities with foreign owners, 1 July 2022 ({_size})",
            unit="enterprises", fmt=INT, population="operating_legal_entities", size=_size)  # fmt: skip
@@ -537,44 +529,118 @@ lookup("cn_share_joint_ventures", printed_value,
 
 # =========================================================================== periods
 # Years and periods the prose names are facts too: they move with the edition's data.
-def _period_fact(fact_id: str, resource: str, when: str, description: str,
-                 column: str = "year", **where) -> None:
-    _register(FactSpec(fact_id, "year", F.text, period_of, description,
-                       {"resource": resource, "when": when, "column": column, **where}))
+def _period_fact(
+    fact_id: str, resource: str, when: str, description: str, column: str = "year", **where
+) -> None:
+    _register(
+        FactSpec(
+            fact_id,
+            "year",
+            F.text,
+            period_of,
+            description,
+            {"resource": resource, "when": when, "column": column, **where},
+        )
+    )
 
 
-_period_fact("latest_year", "trade_with_china", "latest",
-             "Latest year of the edition's main series (trade with China)")
-_period_fact("investment_latest_year", "china_investment_position", "latest",
-             "Latest year of China's investment position")
-_period_fact("investor_rank_first_year", "investor_ranks", "first",
-             "First year of the investor ranking (Table 2)")
-_period_fact("investor_rank_previous_year", "investor_ranks", "previous",
-             "Year before the latest in the investor ranking")
-_period_fact("investor_rank_latest_year", "investor_ranks", "latest",
-             "Latest year of the investor ranking")
-_period_fact("fdi_sector_first_year", "fdi_by_sector", "first",
-             "First year of Chinese FDI by sector (Figure 3)")
-_period_fact("fdi_sector_latest_year", "fdi_by_sector", "latest",
-             "Latest year of Chinese FDI by sector (Figure 3)")
-_period_fact("kz_in_cn_year", "kz_investment_in_china", "latest",
-             "Year of the structure of Kazakhstan's investment in China")
-_period_fact("commodity_latest_year", "trade_by_commodity", "latest",
-             "Year of the commodity structure of trade with China")
-_period_fact("migration_first_year", "permanent_migration", "first",
-             "First year of the permanent-migration totals", column="period_start")
-_period_fact("migration_latest_year", "permanent_migration", "latest",
-             "Last year of the permanent-migration totals", column="period_end")
-_period_fact("labour_first_year", "labour_migration", "first",
-             "First year of the IOM labour-migration data", nationality="china")
-_period_fact("labour_latest_year", "labour_migration", "latest",
-             "Latest year of the IOM labour-migration data", nationality="china")
-_period_fact("cpi_latest_measurement", "perception_index", "latest",
-             "Year of the latest China Perception Index measurement", column="measurement",
-             region="kazakhstan", indicator="index")
-_period_fact("cpi_previous_measurement", "perception_index", "previous",
-             "Year of the previous China Perception Index measurement", column="measurement",
-             region="kazakhstan", indicator="index")
+_period_fact(
+    "latest_year",
+    "trade_with_china",
+    "latest",
+    "Latest year of the edition's main series (trade with China)",
+)
+_period_fact(
+    "investment_latest_year",
+    "china_investment_position",
+    "latest",
+    "Latest year of China's investment position",
+)
+_period_fact(
+    "investor_rank_first_year",
+    "investor_ranks",
+    "first",
+    "First year of the investor ranking (Table 2)",
+)
+_period_fact(
+    "investor_rank_previous_year",
+    "investor_ranks",
+    "previous",
+    "Year before the latest in the investor ranking",
+)
+_period_fact(
+    "investor_rank_latest_year", "investor_ranks", "latest", "Latest year of the investor ranking"
+)
+_period_fact(
+    "fdi_sector_first_year",
+    "fdi_by_sector",
+    "first",
+    "First year of Chinese FDI by sector (Figure 3)",
+)
+_period_fact(
+    "fdi_sector_latest_year",
+    "fdi_by_sector",
+    "latest",
+    "Latest year of Chinese FDI by sector (Figure 3)",
+)
+_period_fact(
+    "kz_in_cn_year",
+    "kz_investment_in_china",
+    "latest",
+    "Year of the structure of Kazakhstan's investment in China",
+)
+_period_fact(
+    "commodity_latest_year",
+    "trade_by_commodity",
+    "latest",
+    "Year of the commodity structure of trade with China",
+)
+_period_fact(
+    "migration_first_year",
+    "permanent_migration",
+    "first",
+    "First year of the permanent-migration totals",
+    column="period_start",
+)
+_period_fact(
+    "migration_latest_year",
+    "permanent_migration",
+    "latest",
+    "Last year of the permanent-migration totals",
+    column="period_end",
+)
+_period_fact(
+    "labour_first_year",
+    "labour_migration",
+    "first",
+    "First year of the IOM labour-migration data",
+    nationality="china",
+)
+_period_fact(
+    "labour_latest_year",
+    "labour_migration",
+    "latest",
+    "Latest year of the IOM labour-migration data",
+    nationality="china",
+)
+_period_fact(
+    "cpi_latest_measurement",
+    "perception_index",
+    "latest",
+    "Year of the latest China Perception Index measurement",
+    column="measurement",
+    region="kazakhstan",
+    indicator="index",
+)
+_period_fact(
+    "cpi_previous_measurement",
+    "perception_index",
+    "previous",
+    "Year of the previous China Perception Index measurement",
+    column="measurement",
+    region="kazakhstan",
+    indicator="index",
+)
 
 
 def _latest_date(ds, resource: str):
@@ -652,7 +718,8 @@ def investors_overtaking_china(ds) -> str:
     last = ranks[ranks["year"] == ranks["year"].max()].set_index("country")["rank"]
     cn_first, cn_last = first["China"], last["China"]
     passed = [
-        c for c, r in last.sort_values().items()
+        c
+        for c, r in last.sort_values().items()
         if r < cn_last and (c not in first or first[c] > cn_first)
     ]
     return _and_list(passed) if passed else "no other country"
@@ -678,6 +745,8 @@ lookup("cn_investment_latest", position, "China's total investment position in K
 lookup("cn_share_investment_latest", position,
        "China's share of all foreign investment in Kazakhstan, latest year",
        unit="percent", fmt=PCT2, year="latest", category="total", column="share_of_kz_total_pct")  # fmt: skip
+
+
 @define("cn_investment_years_since_peak", unit="years", fmt=words.count,
         derivation="latest year − year of the peak total position")  # fmt: skip
 def cn_investment_years_since_peak(ds) -> int:
@@ -731,7 +800,9 @@ def cn_investment_decline_since_peak(ds) -> float:
         derivation="end-2017 FDI position − end-2016 FDI position")  # fmt: skip
 def cn_fdi_change_2016_2017(ds) -> float:
     """Rise in China's FDI position over 2017, USD billion."""
-    return round(position(ds, 2017, "direct_investment") - position(ds, 2016, "direct_investment"), 2)
+    return round(
+        position(ds, 2017, "direct_investment") - position(ds, 2016, "direct_investment"), 2
+    )
 
 
 @define("cn_other_investment_change_2016_2017", unit="USD billion", fmt=BN2,
@@ -745,8 +816,9 @@ def cn_other_investment_change_2016_2017(ds) -> float:
         derivation="end-2016 FDI position + end-2016 other categories")  # fmt: skip
 def cn_investment_2016(ds) -> float:
     """China's total investment position at end-2016, USD billion (not printed)."""
-    return formulas.total_from_parts(position(ds, 2016, "direct_investment"),
-                                     position(ds, 2016, "other_categories"))
+    return formulas.total_from_parts(
+        position(ds, 2016, "direct_investment"), position(ds, 2016, "other_categories")
+    )
 
 
 @define("cn_investment_change_2016_2017", unit="USD billion", fmt=BN2,
@@ -760,8 +832,9 @@ def cn_investment_change_2016_2017(ds) -> float:
         derivation="latest total position − latest portfolio and other investment")  # fmt: skip
 def cn_fdi_latest(ds) -> float:
     """China's FDI position in the latest year, derived as total minus other categories."""
-    return formulas.fdi_from_total(position(ds, "latest", "total"),
-                                   position(ds, "latest", "other_categories"))
+    return formulas.fdi_from_total(
+        position(ds, "latest", "total"), position(ds, "latest", "other_categories")
+    )
 
 
 @define("cn_fdi_decline_since_2017", unit="percent", fmt=F.percent(1),
@@ -812,8 +885,6 @@ def fdi_sector_share(ds, sector: str, year: int | str = "latest") -> float:
     return float(formulas.shares_pct(by_sector)[sector])
 
 
-
-
 def fdi_sectors_total(ds, year: int | str) -> float:
     """Return the sum of China's FDI position over all sectors in a year (Figure 3), USD billion."""
     year = period_of(ds, "fdi_by_sector", year)
@@ -836,8 +907,6 @@ def fdi_labour_years(ds) -> list[int]:
     return sorted(fdi & set(china["year"].astype(int)))
 
 
-
-
 def fdi_labour_year(ds, which: str) -> int:
     """Return the first or last year with both FDI by sector and Chinese labour migrants."""
     return fdi_labour_years(ds)[0 if which == "first" else -1]
@@ -853,9 +922,16 @@ for _which in ("first", "last"):
            f"Sum of China's FDI over all sectors, {_which} year with labour-migration data too",
            unit="USD billion", fmt=BN2, derivation="sum of the eight sectors of Figure 3",
            which=_which)  # fmt: skip
-    _register(FactSpec(f"fdi_labour_{_which}_year", "year", F.text, fdi_labour_year,
-                       f"The {_which} year with both FDI by sector and Chinese labour migrants",
-                       {"which": _which}))
+    _register(
+        FactSpec(
+            f"fdi_labour_{_which}_year",
+            "year",
+            F.text,
+            fdi_labour_year,
+            f"The {_which} year with both FDI by sector and Chinese labour migrants",
+            {"which": _which},
+        )
+    )
 
 
 @define("cn_fdi_transport_peak", unit="USD million", fmt=F.usd_million(2))  # fmt: skip
@@ -904,8 +980,9 @@ def cn_trade_turnover_base(ds) -> float:
         derivation="growth of imports from China − growth of exports to China, as a word")  # fmt: skip
 def cn_imports_vs_exports_growth(ds) -> float:
     """Imports from China's growth minus exports to China's growth (shown as higher/lower)."""
-    return round(trade(ds, "china", "imports", "growth_pct")
-                 - trade(ds, "china", "exports", "growth_pct"), 2)
+    return round(
+        trade(ds, "china", "imports", "growth_pct") - trade(ds, "china", "exports", "growth_pct"), 2
+    )
 
 
 lookup("cn_imports_drop_2020", printed_value, "Fall in imports from China in 2020 (more than)",
@@ -1063,8 +1140,6 @@ def media_at(ds, position: str, column: str) -> int:
     return media(ds, media_period(ds, position), column)
 
 
-
-
 def _period_label(ds, position: str, **_) -> str:
     frame = ds.table("media_monitoring").sort_values("period_start")
     row = frame.iloc[_MEDIA_POSITIONS[position]]
@@ -1077,9 +1152,16 @@ def _period_label(ds, position: str, **_) -> str:
 
 
 for _pos in _MEDIA_POSITIONS:
-    _register(FactSpec(f"media_period_{_pos}", "period", F.text, _period_label,
-                       f"The {_pos} period of the media monitoring, in words",
-                       {"position": _pos}))
+    _register(
+        FactSpec(
+            f"media_period_{_pos}",
+            "period",
+            F.text,
+            _period_label,
+            f"The {_pos} period of the media monitoring, in words",
+            {"position": _pos},
+        )
+    )
     lookup(f"media_reports_{_pos}", media_at, f"Media reports on China monitored, {_pos} period",
            unit="reports", fmt=INT, position=_pos, column="reports")  # fmt: skip
     lookup(f"media_negative_{_pos}", media_at, f"Negative media reports on China, {_pos} period",
@@ -1190,8 +1272,9 @@ for _region, _indicator in (
 
 def _latest_regional(ds):
     pi = ds.table("perception_index")
-    latest = period_of(ds, "perception_index", "latest", "measurement",
-                       region="kazakhstan", indicator="index")
+    latest = period_of(
+        ds, "perception_index", "latest", "measurement", region="kazakhstan", indicator="index"
+    )
     rows = pi[(pi["measurement"] == latest) & (pi["indicator"] == "index")]
     return rows[rows["region"] != "kazakhstan"]
 

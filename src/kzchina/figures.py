@@ -50,6 +50,8 @@ _RELATION_STYLE = {
     "assists": {"linestyle": (0, (4, 1.5, 1, 1.5, 1, 1.5)), "label": "assists"},
 }
 _PART_OF_STYLE = {"color": "#999999", "linewidth": 1.6, "label": "is part of (grey, no arrow)"}
+
+
 def _crosses(p, q, boxes, samples: int = 40) -> bool:
     """Tell whether the straight segment p-q passes through any box (x0, y0, x1, y1)."""
     for i in range(1, samples):
@@ -200,7 +202,10 @@ def foreign_policy_bodies(ds) -> FigureResult:
             x = (r.order + 0.5) / n
             if row == 0 and listed:
                 x = 0.72 + 0.28 * (r.order + 0.5) / n - 0.14
-            positions[r.body_id] = (x, (n_rows - 1 - row) * row_h + (top_h - row_h if row == 0 else 0))
+            positions[r.body_id] = (
+                x,
+                (n_rows - 1 - row) * row_h + (top_h - row_h if row == 0 else 0),
+            )
     data_rows = []
     for r in placed.itertuples():
         x, y = positions[r.body_id]
@@ -223,8 +228,11 @@ def foreign_policy_bodies(ds) -> FigureResult:
         f"Source: {ds.report_citation}, Section I and Figure 1; bodies and links as described in the "
         "report's text. Bodies that the report names only as parts of the CPC Central Committee "
         "are listed in one box."
-        + (" A dashed box is a body the report names without describing its links to the others."
-           if placed["isolated"].any() else "")
+        + (
+            " A dashed box is a body the report names without describing its links to the others."
+            if placed["isolated"].any()
+            else ""
+        )
     )
     with style.house_style():
         fig = style.new_figure(7.8, note)
@@ -245,7 +253,15 @@ def foreign_policy_bodies(ds) -> FigureResult:
                 facecolor=_KIND_FILL[kinds[body]], edgecolor=_KIND_EDGE[kinds[body]],
                 linewidth=1.0, linestyle="--" if isolated else "-", zorder=2,
             ))  # fmt: skip
-            ax.text(x, y, wrap(names[body]), ha="center", va="center", fontsize=style.SMALL_SIZE, zorder=3)
+            ax.text(
+                x,
+                y,
+                wrap(names[body]),
+                ha="center",
+                va="center",
+                fontsize=style.SMALL_SIZE,
+                zorder=3,
+            )
 
         if listed:
             cx, cy = positions["cpc_central_committee"]
@@ -445,7 +461,9 @@ def fdi_by_sector(ds) -> FigureResult:
                    label=label, width=0.65, edgecolor="white", linewidth=0.4)  # fmt: skip
             bottom += values.fillna(0).values
         for x, total in zip([str(y) for y in years], bottom.values):
-            ax.text(x, total + 60, f"{total:,.0f}", ha="center", va="bottom", fontsize=style.SMALL_SIZE)
+            ax.text(
+                x, total + 60, f"{total:,.0f}", ha="center", va="bottom", fontsize=style.SMALL_SIZE
+            )
         ax.set_ylabel("USD million")
         ax.set_ylim(0, bottom.max() * 1.1)
         style.format_axis_thousands(ax.yaxis)
@@ -629,7 +647,13 @@ def perception_index(ds) -> FigureResult:
         ax_reg.set_title("Index by region")
         # Above both panels: inside either it would sit on a point or a label.
         handles, labels = ax_nat.get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside upper center", ncol=len(measurements), fontsize=style.SMALL_SIZE)
+        fig.legend(
+            handles,
+            labels,
+            loc="outside upper center",
+            ncol=len(measurements),
+            fontsize=style.SMALL_SIZE,
+        )
         ax_reg.set_xlabel("Index value")
         ax_nat.set_xlabel("Index value")
     return _result(fig, data, note)

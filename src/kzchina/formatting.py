@@ -9,7 +9,9 @@ MINUS = "\u2212"  # typographic minus sign, as in "−0.18"
 EN_DASH = "\u2013"
 # "1978-80", "1992-2002", "14th-15th": a hyphen between two numbers is a range. Not a date
 # ("2022-01-31": more hyphens) and not a minus ("-3").
-_NUMBER_RANGE = re.compile(r"(?<![\d-])(\d{1,4}(?:st|nd|rd|th)?)-(\d{1,4}(?:st|nd|rd|th)?)(?![\d-])")
+_NUMBER_RANGE = re.compile(
+    r"(?<![\d-])(\d{1,4}(?:st|nd|rd|th)?)-(\d{1,4}(?:st|nd|rd|th)?)(?![\d-])"
+)
 
 ORDINAL_WORDS = {
     1: "first",

@@ -79,7 +79,8 @@ _CHECKS: list[tuple[re.Pattern, str]] = [
     (re.compile(rf"(?:US\$|\$|USD\s?|KZT\s?|€|£)\s?{_NUM}", re.IGNORECASE), "money"),
     (
         re.compile(
-            rf"{_NUM}\s?(?:%|per\s?cent\b|percent\b|pct\b|p\.p\.|percentage points?\b)", re.IGNORECASE
+            rf"{_NUM}\s?(?:%|per\s?cent\b|percent\b|pct\b|p\.p\.|percentage points?\b)",
+            re.IGNORECASE,
         ),
         "percentage",
     ),
@@ -93,7 +94,10 @@ _CHECKS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"[-\u2212\u2013]\s?\d+(?:[.,]\d+)?(?![\d\u2013-])"), "negative number"),
     (re.compile(r"\d+[.,]\d+"), "decimal or thousands separator"),
     (re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+\b"), "thousands separator"),
-    (re.compile(rf"\b(?:{_ORDINAL_WORDS})[- ](?:place|largest|biggest|rank)", re.IGNORECASE), "rank"),
+    (
+        re.compile(rf"\b(?:{_ORDINAL_WORDS})[- ](?:place|largest|biggest|rank)", re.IGNORECASE),
+        "rank",
+    ),
     (re.compile(r"\b\d+(?:st|nd|rd|th)\b"), "ordinal"),
     (re.compile(r"\b\d+\b"), "number"),
 ]
@@ -191,7 +195,9 @@ def find_quantities(line: str) -> list[tuple[int, str, str]]:
 
 # Prose with inline code and cross-references kept (only comments, URLs and link targets go).
 _SLIP_MASKS = [_MASKS[0], _MASKS[2], _MASKS[5]]
-_REF_KINDS = "figures?|figs?\\.|tables?|tbls?\\.|sections?|secs?\\.|chapters?|appendix|appendices|parts?"
+_REF_KINDS = (
+    "figures?|figs?\\.|tables?|tbls?\\.|sections?|secs?\\.|chapters?|appendix|appendices|parts?"
+)
 _DUPLICATED_REF_WORD = re.compile(rf"\b({_REF_KINDS})\s+\[?-?@(?:fig|tbl|sec)-", re.IGNORECASE)
 _DOUBLED_WORD = re.compile(r"\b(Figure|Table|Section|Chapter|Appendix|Part)\s+\1\b", re.IGNORECASE)
 _DIRECTION = (
@@ -294,12 +300,20 @@ def lint_chapters(project_dir: str | Path, edition: str | None = None) -> list[P
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             line = exc.object.count(b"\n", 0, exc.start) + 1
-            problems.append(Problem(rel, line, None, f"expected UTF-8, got byte "
-                                    f"0x{exc.object[exc.start]:02x}", "encoding-error"))
+            problems.append(
+                Problem(
+                    rel,
+                    line,
+                    None,
+                    f"expected UTF-8, got byte 0x{exc.object[exc.start]:02x}",
+                    "encoding-error",
+                )
+            )
             continue
         except OSError as exc:
-            problems.append(Problem(rel, None, None, f"cannot be read: {exc.strerror}",
-                                    "missing-file"))
+            problems.append(
+                Problem(rel, None, None, f"cannot be read: {exc.strerror}", "missing-file")
+            )
             continue
         problems += lint_text(text, rel, fact_text)
     return problems

@@ -21,8 +21,11 @@ _EVENT = re.compile(r"\[[^\]\n]*\]\{\.event\}")
 _YEAR = re.compile(r"(?<![\w.])((?:19|20)\d\d)(?!\w|\.\d)")  # "in 2021." ends a sentence
 _MONTH_YEAR = re.compile(rf"\b(?:{_MONTHS})\s+((?:19|20)\d\d)\b")
 _COUNT = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
-_COUNT_WORDS = re.compile(rf"\b(?:(?:{_COUNT})\s+of\s+the\s+(?:{_COUNT})|all\s+(?:{_COUNT})"
-                          rf"|both\s+of\s+the)\b", re.IGNORECASE)
+_COUNT_WORDS = re.compile(
+    rf"\b(?:(?:{_COUNT})\s+of\s+the\s+(?:{_COUNT})|all\s+(?:{_COUNT})"
+    rf"|both\s+of\s+the)\b",
+    re.IGNORECASE,
+)
 
 
 def data_period_years(ds) -> set[int]:
@@ -62,14 +65,27 @@ def lint_text_periods(text: str, path: str, years: set[int]) -> list[Problem]:
         dated |= {m.end() + 1 for m in _DAY_MONTH.finditer(line)}
         for m in _YEAR.finditer(line):
             if int(m.group(1)) in years and m.start(1) not in dated:
-                problems.append(Problem(path, row, str(m.start(1) + 1),
-                                        f"typed year '{m.group(1)}' names a data period: use a "
-                                        "period fact (or mark a historical date [year]{.event})",
-                                        "typed-period"))
+                problems.append(
+                    Problem(
+                        path,
+                        row,
+                        str(m.start(1) + 1),
+                        f"typed year '{m.group(1)}' names a data period: use a "
+                        "period fact (or mark a historical date [year]{.event})",
+                        "typed-period",
+                    )
+                )
         for m in _COUNT_WORDS.finditer(line):
-            problems.append(Problem(path, row, str(m.start() + 1),
-                                    f"count written as words '{m.group(0)}' describes data: use a "
-                                    "fact (kzchina.words.count_of)", "typed-count"))
+            problems.append(
+                Problem(
+                    path,
+                    row,
+                    str(m.start() + 1),
+                    f"count written as words '{m.group(0)}' describes data: use a "
+                    "fact (kzchina.words.count_of)",
+                    "typed-count",
+                )
+            )
     return problems
 
 

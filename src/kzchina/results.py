@@ -88,13 +88,20 @@ def input_records(inputs: list[dict]) -> list[InputRecord]:
     return [InputRecord(i["path"], i["sha256"], i.get("resource")) for i in inputs]
 
 
-def item_provenance(result: FigureResult | TableResult, kind: str, data: pd.DataFrame,
-                    caption: str | None = None) -> ItemProvenance:
+def item_provenance(
+    result: FigureResult | TableResult, kind: str, data: pd.DataFrame, caption: str | None = None
+) -> ItemProvenance:
     """The engine's provenance record of a figure or table result."""
     return ItemProvenance(
-        kind=kind, name=result.name, function=result.function, code=code_record(result.code),
-        inputs=input_records(result.inputs), data_csv=frame_csv(data),
-        source_note=result.source_note, caption=caption)
+        kind=kind,
+        name=result.name,
+        function=result.function,
+        code=code_record(result.code),
+        inputs=input_records(result.inputs),
+        data_csv=frame_csv(data),
+        source_note=result.source_note,
+        caption=caption,
+    )
 
 
 @dataclass

@@ -44,10 +44,17 @@ def _spelled_dates(text: str) -> str:
 
 def _result(frame: pd.DataFrame, caption: str, note: str, **kwargs) -> TableResult:
     # Typeset text: number ranges in cells take an en dash (the data keep the printed hyphen).
-    text_columns = [c for c in frame.columns if frame[c].dtype == object
-                    or pd.api.types.is_string_dtype(frame[c])]
-    frame = frame.assign(**{c: frame[c].map(lambda v: F.en_dash_ranges(v) if isinstance(v, str)
-                                            else v) for c in text_columns})
+    text_columns = [
+        c
+        for c in frame.columns
+        if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])
+    ]
+    frame = frame.assign(
+        **{
+            c: frame[c].map(lambda v: F.en_dash_ranges(v) if isinstance(v, str) else v)
+            for c in text_columns
+        }
+    )
     return TableResult(frame=frame.reset_index(drop=True), caption=caption, source_note=note,
                        name="", inputs=[], **kwargs)  # fmt: skip
 

@@ -265,8 +265,10 @@ def check_investment_position_adds_up(ds: Dataset) -> list[Problem]:
 def china_fdi_position_2021(ds: Dataset) -> float:
     """Derive China's end-2021 FDI position (USD bn) as total minus other categories."""
     c = _Checker(ds, "china_investment_position")
-    return formulas.fdi_from_total(c.value("position_usd_bn", year=2021, category="total"),
-                                   c.value("position_usd_bn", year=2021, category="other_categories"))
+    return formulas.fdi_from_total(
+        c.value("position_usd_bn", year=2021, category="total"),
+        c.value("position_usd_bn", year=2021, category="other_categories"),
+    )
 
 
 def check_fdi_decline(ds: Dataset) -> list[Problem]:
@@ -611,9 +613,16 @@ def edition_checks(ds: Dataset) -> tuple[list[Callable[[Dataset], list[Problem]]
     """Return the checks an edition enables, and a problem for each name that is unknown."""
     named = ds.descriptor.get(EDITION_CHECKS_KEY) or []
     unknown = [n for n in named if n not in EDITION_CHECKS]
-    problems = [Problem(_relpath(ds, ds.descriptor_path), None, EDITION_CHECKS_KEY,
-                        f"unknown edition check {n!r}; known: {sorted(EDITION_CHECKS)}",
-                        "descriptor-error") for n in unknown]
+    problems = [
+        Problem(
+            _relpath(ds, ds.descriptor_path),
+            None,
+            EDITION_CHECKS_KEY,
+            f"unknown edition check {n!r}; known: {sorted(EDITION_CHECKS)}",
+            "descriptor-error",
+        )
+        for n in unknown
+    ]
     return [EDITION_CHECKS[n] for n in named if n in EDITION_CHECKS], problems
 
 
@@ -654,8 +663,10 @@ def check_descriptor(ds: Dataset) -> list[Problem]:
                 )
         if "status" in names:
             status = next(f for f in schema["fields"] if f["name"] == "status")
-            if status.get("constraints", {}).get("enum") not in (list(STATUSES),
-                                                                 [*STATUSES, CARRIED_OVER]):
+            if status.get("constraints", {}).get("enum") not in (
+                list(STATUSES),
+                [*STATUSES, CARRIED_OVER],
+            ):
                 problems.append(
                     Problem(
                         path,
@@ -716,8 +727,15 @@ def frictionless_problems(ds: Dataset, skip: Iterable[str] = ()) -> list[Problem
         package = Package(str(ds.descriptor_path))
         report = package.validate()
     except Exception as exc:  # frictionless raises on descriptors it cannot even open
-        return [Problem(descriptor_rel, None, None, f"frictionless could not validate the "
-                        f"package: {exc}", "package-error")]
+        return [
+            Problem(
+                descriptor_rel,
+                None,
+                None,
+                f"frictionless could not validate the package: {exc}",
+                "package-error",
+            )
+        ]
     for error in report.errors:
         problems.append(Problem(descriptor_rel, None, None, error.message, error.type))
     for task in report.tasks:

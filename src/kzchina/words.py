@@ -11,8 +11,21 @@ from collections.abc import Iterable, Sequence
 
 from kzchina.formatting import ORDINAL_WORDS
 
-_CARDINALS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-              "ten", "eleven", "twelve"]
+_CARDINALS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+]
 
 
 def _sign(change: float, tolerance: float) -> int:

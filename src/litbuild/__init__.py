@@ -44,14 +44,26 @@ __all__ = [
 # Where each public name lives. Loaded on first use, so that chapter kernels, which import
 # litbuild.kernel and litbuild.contract, do not pay for the build machinery (jinja2, pandoc...).
 _API = {
-    "BuildError": "errors", "CellExecutionError": "errors", "ConfigError": "errors",
-    "BuildInterrupted": "errors", "LimitError": "errors", "ToolMissingError": "errors",
-    "UnsafeOutputError": "errors", "RecordError": "verify",
-    "Variant": "variant", "request_stop": "interrupts", "stop_signal_received": "interrupts",
+    "BuildError": "errors",
+    "CellExecutionError": "errors",
+    "ConfigError": "errors",
+    "BuildInterrupted": "errors",
+    "LimitError": "errors",
+    "ToolMissingError": "errors",
+    "UnsafeOutputError": "errors",
+    "RecordError": "verify",
+    "Variant": "variant",
+    "request_stop": "interrupts",
+    "stop_signal_received": "interrupts",
     "serve": "serve",
-    "BuildEvent": "events", "event_json": "events", "to_stderr": "events",
-    "BuildResult": "build", "build": "build",
-    "VerifyReport": "verify", "verify": "verify", "lineage": "verify",
+    "BuildEvent": "events",
+    "event_json": "events",
+    "to_stderr": "events",
+    "BuildResult": "build",
+    "build": "build",
+    "VerifyReport": "verify",
+    "verify": "verify",
+    "lineage": "verify",
 }
 
 

@@ -20,19 +20,28 @@ def main(argv: list[str] | None = None) -> int:
     render.add_argument("--to", choices=("all", "html", "pdf"), default="all")
     render.add_argument("--engine", choices=ENGINES, default="builtin")
     render.add_argument("--output-dir", default=None)
-    render.add_argument("--json", action="store_true",
-                        help="print build events and the summary as JSON lines on stdout")
+    render.add_argument(
+        "--json",
+        action="store_true",
+        help="print build events and the summary as JSON lines on stdout",
+    )
     check = commands.add_parser("verify", help="rebuild afresh and compare every output hash")
     check.add_argument("project_dir", nargs="?", default=".")
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
+
             def emit(event: str) -> None:
                 print(json.dumps(event_json(event)), flush=True)
 
             progress = emit if args.json else (lambda e: print(e, file=sys.stderr, flush=True))
-            result = build(args.project_dir, to=args.to, engine=args.engine,
-                           output_dir=args.output_dir, progress=progress)
+            result = build(
+                args.project_dir,
+                to=args.to,
+                engine=args.engine,
+                output_dir=args.output_dir,
+                progress=progress,
+            )
             print(json.dumps(result.to_json()) if args.json else result.summary())
             return 0
         report = verify(args.project_dir)

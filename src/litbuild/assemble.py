@@ -75,6 +75,7 @@ class _CellRenderer:
     def render(self, cell: CodeCell) -> str:
         def opt(name):
             return cell_option(cell, name, self.defaults)
+
         if opt("include") is False:
             return ""
         parts: list[str] = []
@@ -131,7 +132,9 @@ class _CellRenderer:
             return content
         self.items.append(item)
         caption = caption or ""
-        return f"::: {{#{label} .lb-{kind}}}\n{content}\n\n::: {{.lb-caption}}\n{caption}\n:::\n:::\n"
+        return (
+            f"::: {{#{label} .lb-{kind}}}\n{content}\n\n::: {{.lb-caption}}\n{caption}\n:::\n:::\n"
+        )
 
     def _rich(self, cell: CodeCell, data: dict[str, Any], item: OutputItem, asis: bool) -> str:
         if PROVENANCE_MIME in data:
@@ -146,8 +149,11 @@ class _CellRenderer:
                 path = self._save(cell, item.label, payload, ext)
                 item.assets.append(path)
                 if ext == "svg" and "image/png" in data:  # keep the PNG too, for figures/
-                    item.assets.append(self._save(cell, item.label,
-                                                  base64.b64decode(_text(data["image/png"])), "png"))
+                    item.assets.append(
+                        self._save(
+                            cell, item.label, base64.b64decode(_text(data["image/png"])), "png"
+                        )
+                    )
                 elif ext == "svg" and RASTER_MIME in data:  # a PNG drawn by the engine, later
                     job = RasterJob(payload, requested_dpi(data[RASTER_MIME]))
                     item.assets.append(self._save(cell, item.label, job, "png"))
@@ -155,16 +161,18 @@ class _CellRenderer:
         if "text/html" in data:
             html = _text(data["text/html"])
             plain = _text(data.get("text/plain", ""))
-            return (f"```{{=html}}\n{html}\n```\n\n"
-                    + (_fence(plain, ".cell-output .lb-not-html") if plain else ""))
+            return f"```{{=html}}\n{html}\n```\n\n" + (
+                _fence(plain, ".cell-output .lb-not-html") if plain else ""
+            )
         if "text/plain" in data:
             text = _text(data["text/plain"])
             return text + "\n" if asis else _fence(text, ".cell-output .cell-output-display")
         return ""
 
 
-def assemble_chapter(chapter: Chapter, executed: ExecutedChapter,
-                     defaults: dict[str, Any]) -> AssembledChapter:
+def assemble_chapter(
+    chapter: Chapter, executed: ExecutedChapter, defaults: dict[str, Any]
+) -> AssembledChapter:
     """Build the chapter's pandoc markdown from its blocks and the outputs of its run."""
     renderer = _CellRenderer(chapter, executed, defaults)
     parts: list[str] = []
@@ -176,8 +184,9 @@ def assemble_chapter(chapter: Chapter, executed: ExecutedChapter,
             parts.append(block.text)
         else:
             parts.append(renderer.render(block))
-    return AssembledChapter(chapter.path, "\n\n".join(parts) + "\n", renderer.items,
-                            renderer.assets, renderer.rasters)
+    return AssembledChapter(
+        chapter.path, "\n\n".join(parts) + "\n", renderer.items, renderer.assets, renderer.rasters
+    )
 
 
 def write_assets(out_root: Path, assets: dict[str, bytes]) -> None:

@@ -8,7 +8,9 @@ from typing import Any
 Node = dict[str, Any]
 
 
-def attr(id_: str = "", classes: list[str] | None = None, kv: list[list[str]] | None = None) -> list:
+def attr(
+    id_: str = "", classes: list[str] | None = None, kv: list[list[str]] | None = None
+) -> list:
     return [id_, classes or [], kv or []]
 
 
@@ -70,8 +72,17 @@ def stringify(node: Any) -> str:
         return node["c"][1]
     if t in ("Span", "Link", "Image"):
         return stringify(node["c"][1])
-    if t in ("Emph", "Strong", "Strikeout", "Underline", "SmallCaps", "Superscript", "Subscript",
-             "Plain", "Para"):
+    if t in (
+        "Emph",
+        "Strong",
+        "Strikeout",
+        "Underline",
+        "SmallCaps",
+        "Superscript",
+        "Subscript",
+        "Plain",
+        "Para",
+    ):
         return stringify(node["c"])
     if t == "Quoted":
         return "\u201c" + stringify(node["c"][1]) + "\u201d"
@@ -128,9 +139,28 @@ def walk_inlines(node: Any, fn: Callable[[Node], list[Node] | None]) -> Any:
     return node
 
 
-INLINE_TYPES = {"Str", "Space", "SoftBreak", "LineBreak", "Emph", "Strong", "Strikeout",
-                "Underline", "SmallCaps", "Superscript", "Subscript", "Quoted", "Cite", "Code",
-                "Math", "RawInline", "Link", "Image", "Note", "Span"}
+INLINE_TYPES = {
+    "Str",
+    "Space",
+    "SoftBreak",
+    "LineBreak",
+    "Emph",
+    "Strong",
+    "Strikeout",
+    "Underline",
+    "SmallCaps",
+    "Superscript",
+    "Subscript",
+    "Quoted",
+    "Cite",
+    "Code",
+    "Math",
+    "RawInline",
+    "Link",
+    "Image",
+    "Note",
+    "Span",
+}
 
 
 def _is_inline_list(items: list[Node]) -> bool:

@@ -75,29 +75,47 @@ class BuildResult:
 
     def to_json(self) -> dict:
         """The summary as plain JSON (for `report build --json`)."""
-        return {"event": "summary", "message": self.summary(),
-                "output_dir": str(self.output_dir), "chapters": self.chapters,
-                "executed": self.executed, "figures": self.figures, "tables": self.tables,
-                "facts": self.facts, "pdf_pages": self.pdf_pages, "pdf_name": self.pdf_name,
-                "up_to_date": self.up_to_date, "seconds": round(self.seconds, 4),
-                "phases": {k: round(v, 4) for k, v in self.phases.items()}}
+        return {
+            "event": "summary",
+            "message": self.summary(),
+            "output_dir": str(self.output_dir),
+            "chapters": self.chapters,
+            "executed": self.executed,
+            "figures": self.figures,
+            "tables": self.tables,
+            "facts": self.facts,
+            "pdf_pages": self.pdf_pages,
+            "pdf_name": self.pdf_name,
+            "up_to_date": self.up_to_date,
+            "seconds": round(self.seconds, 4),
+            "phases": {k: round(v, 4) for k, v in self.phases.items()},
+        }
 
     def summary(self) -> str:
         pdf = f", PDF {self.pdf_pages} pages" if self.pdf_pages is not None else ""
         verb = "Up to date" if self.up_to_date else "Built"
-        return (f"{verb}: {self.chapters} chapters ({len(self.executed)} executed), "
-                f"{self.figures} figures, {self.tables} tables, {self.facts} facts{pdf} "
-                f"in {self.seconds:.1f} s -> {self.output_dir}")
+        return (
+            f"{verb}: {self.chapters} chapters ({len(self.executed)} executed), "
+            f"{self.figures} figures, {self.tables} tables, {self.facts} facts{pdf} "
+            f"in {self.seconds:.1f} s -> {self.output_dir}"
+        )
 
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower().replace("'", "")).strip("-") or "book"
 
 
-async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Progress,
-                       jobs: int, cache: ExecutionCache, limits: Limits,
-                       protected: list[str], variant: Variant, warm: WarmState
-                       ) -> dict[str, ExecutedChapter]:
+async def _execute_all(
+    config: BookConfig,
+    chapters: list[Chapter],
+    progress: Progress,
+    jobs: int,
+    cache: ExecutionCache,
+    limits: Limits,
+    protected: list[str],
+    variant: Variant,
+    warm: WarmState,
+) -> dict[str, ExecutedChapter]:
     # One slot per core runs cells; two more kernels may start meanwhile (a small warm pool).
     slots = asyncio.Semaphore(jobs)
     live_kernels = asyncio.Semaphore(jobs + 2)
@@ -105,30 +123,56 @@ async def _execute_all(config: BookConfig, chapters: list[Chapter], progress: Pr
     pending = {}
     for chapter in chapters:
         defaults = _chapter_defaults(config, chapter)
-        key = chapter_key(chapter, defaults, config.execute_dir,
-                          None if variant.is_default else variant.execution_part())
+        key = chapter_key(
+            chapter,
+            defaults,
+            config.execute_dir,
+            None if variant.is_default else variant.execution_part(),
+        )
         pending[chapter.path] = (key, defaults, cache.load(chapter.path, key))
     must_run = sum(1 for c in chapters if pending[c.path][2] is None and c.needs_kernel)
     # Kernels forked from one process that has imported the heavy libraries once.
-    server = (warm.fork_server(forkserver.wanted(must_run, jobs), limits.kernel_memory_bytes)
-              if must_run else None)
+    server = (
+        warm.fork_server(forkserver.wanted(must_run, jobs), limits.kernel_memory_bytes)
+        if must_run
+        else None
+    )
 
     async def run(chapter: Chapter) -> ExecutedChapter:
         nonlocal done
         key, defaults, result = pending[chapter.path]
         if result is None:
-            cwd = config.root if config.execute_dir == "project" else (config.root / chapter.path).parent
+            cwd = (
+                config.root
+                if config.execute_dir == "project"
+                else (config.root / chapter.path).parent
+            )
             async with live_kernels:
-                result = await execute_chapter(chapter, config.root, cwd, defaults, limits,
-                                               fork_server=server, slot=slots,
-                                               protected=protected, variant=variant)
+                result = await execute_chapter(
+                    chapter,
+                    config.root,
+                    cwd,
+                    defaults,
+                    limits,
+                    fork_server=server,
+                    slot=slots,
+                    protected=protected,
+                    variant=variant,
+                )
             cache.store(chapter.path, key, result)
             status = "executed" if chapter.needs_kernel else "no-code"
         else:
             status = "cached"
         done += 1
-        progress(BuildEvent.chapter(chapter.path, done, len(chapters), status,
-                                    result.seconds if status == "executed" else None))
+        progress(
+            BuildEvent.chapter(
+                chapter.path,
+                done,
+                len(chapters),
+                status,
+                result.seconds if status == "executed" else None,
+            )
+        )
         return result
 
     # Longest first (by the last recorded run), so no long chapter is left to run alone at the end.
@@ -166,8 +210,12 @@ def _chapter_defaults(config: BookConfig, chapter: Chapter) -> dict:
     return defaults
 
 
-def _publish(staging: Path, target: Path, protected: list[Path],
-             remove_old: Callable[[Path], None] | None = None) -> None:
+def _publish(
+    staging: Path,
+    target: Path,
+    protected: list[Path],
+    remove_old: Callable[[Path], None] | None = None,
+) -> None:
     """Swap the finished build into place; the old output survives any earlier failure.
     The target is checked again: it may have changed while the book was built."""
     safety.check_output_target(protected[0], target, protected[1:])
@@ -180,11 +228,18 @@ def _publish(staging: Path, target: Path, protected: list[Path],
         (remove_old or functools.partial(shutil.rmtree, ignore_errors=True))(backup)
 
 
-def build_builtin(config: BookConfig, to: str = "all", output_dir: Path | None = None,
-                  progress: Progress = to_stderr, jobs: int | None = None,
-                  use_cache: bool = True, write_figures: bool = True,
-                  limits: Limits | None = None, variant: Variant | None = None,
-                  warm: WarmState | None = None) -> BuildResult:
+def build_builtin(
+    config: BookConfig,
+    to: str = "all",
+    output_dir: Path | None = None,
+    progress: Progress = to_stderr,
+    jobs: int | None = None,
+    use_cache: bool = True,
+    write_figures: bool = True,
+    limits: Limits | None = None,
+    variant: Variant | None = None,
+    warm: WarmState | None = None,
+) -> BuildResult:
     """Render the book with the builtin engine, one build at a time per project.
 
     `warm` carries state between builds of a long-lived process (see warm.py).
@@ -202,9 +257,20 @@ def build_builtin(config: BookConfig, to: str = "all", output_dir: Path | None =
     try:
         with processes.reaping(), build_lock(config.root, progress):
             safety.remove_stale_staging(target)
-            return _build_locked(config, to, target, progress, jobs, use_cache, write_figures,
-                                 limits or config.limits, [config.root, *protected], published,
-                                 variant or Variant(), warm or WarmState(config.root))
+            return _build_locked(
+                config,
+                to,
+                target,
+                progress,
+                jobs,
+                use_cache,
+                write_figures,
+                limits or config.limits,
+                [config.root, *protected],
+                published,
+                variant or Variant(),
+                warm or WarmState(config.root),
+            )
     except BaseException as exc:
         exc.output_state = _output_state(target, before, published)
         exc.output_dir = str(target)
@@ -220,16 +286,27 @@ def _output_state(target: Path, before: safety.Snapshot, published: list[bool]) 
     return "changed"
 
 
-def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
-                  jobs: int | None, use_cache: bool, write_figures: bool, limits: Limits,
-                  protected: list[Path], published: list[bool], variant: Variant,
-                  warm: WarmState) -> BuildResult:
+def _build_locked(
+    config: BookConfig,
+    to: str,
+    target: Path,
+    progress: Progress,
+    jobs: int | None,
+    use_cache: bool,
+    write_figures: bool,
+    limits: Limits,
+    protected: list[Path],
+    published: list[bool],
+    variant: Variant,
+    warm: WarmState,
+) -> BuildResult:
     started = time.perf_counter()
     chapters = [read_chapter(config.root, entry.path) for entry in config.chapters]
     jobs = jobs or max(1, min(len(chapters), os.cpu_count() or 1))
     cache = ExecutionCache(config.root, enabled=use_cache, suffix=variant.cache_suffix())
-    executed = _run_async(_execute_all(config, chapters, progress, jobs, cache, limits,
-                                       [str(target)], variant, warm))
+    executed = _run_async(
+        _execute_all(config, chapters, progress, jobs, cache, limits, [str(target)], variant, warm)
+    )
     phases = {"execute": time.perf_counter() - started}
     for path in cache.damaged:
         progress(BuildEvent.warning(f"damaged cache entry for {path} was ignored and rebuilt"))
@@ -244,16 +321,19 @@ def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
     # Nothing changed since the last build and its output is intact: stop before converting.
     state_key = _output_key(config, to, executed, variant)
     if _up_to_date(config.root, target, state_key, write_figures) or (
-            warm.pdf_follows and _up_to_date(config.root, target,
-                                             _output_key(config, "all", executed, variant),
-                                             write_figures)):
+        warm.pdf_follows
+        and _up_to_date(
+            config.root, target, _output_key(config, "all", executed, variant), write_figures
+        )
+    ):
         progress(BuildEvent("up-to-date", "outputs are up to date: nothing to convert"))
         result = _result_from_state(config.root, target, len(chapters), started)
         result.executed = [p for p, e in executed.items() if e.executed]
         return result
 
     assembled: dict[str, AssembledChapter] = {
-        c.path: assemble_chapter(c, executed[c.path], _chapter_defaults(config, c)) for c in chapters
+        c.path: assemble_chapter(c, executed[c.path], _chapter_defaults(config, c))
+        for c in chapters
     }
     # PNGs of figures are drawn here, not in the kernels, while pandoc parses.
     raster_jobs = {p: j for a in assembled.values() for p, j in a.rasters.items()}
@@ -261,8 +341,9 @@ def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
     pngs = raster_pool.submit(rasterize, raster_jobs, warm.rasters if use_cache else RasterCache())
     raster_pool.shutdown(wait=False)
     ast_cache = config.root / ".litbuild" / "ast" if use_cache else None
-    asts = markdown_to_ast({p: a.markdown for p, a in assembled.items()}, ast_cache,
-                           limits.pandoc_timeout)
+    asts = markdown_to_ast(
+        {p: a.markdown for p, a in assembled.items()}, ast_cache, limits.pandoc_timeout
+    )
     items = [item for a in assembled.values() for item in a.items]
     items_by_label = {i.label: i for i in items if i.label}
     targets, infos = number_book(asts, config.chapters, items_by_label)
@@ -274,24 +355,34 @@ def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
     phases["parse"] = time.perf_counter() - started - phases["execute"]
 
     facts = collect_facts([c.path for c in chapters], executed, inline_lines)
-    result = BuildResult(target, chapters=len(chapters),
-                         figures=sum(1 for i in items if i.label and i.kind == "figure"),
-                         tables=sum(1 for i in items if i.label and i.kind == "table"),
-                         executed=[p for p, e in executed.items() if e.executed], items=items)
+    result = BuildResult(
+        target,
+        chapters=len(chapters),
+        figures=sum(1 for i in items if i.label and i.kind == "figure"),
+        tables=sum(1 for i in items if i.label and i.kind == "table"),
+        executed=[p for p, e in executed.items() if e.executed],
+        items=items,
+    )
     result.facts = len(facts)
     result.phases = phases
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}{safety.STAGING_INFIX}{os.getpid()}-",
-                                    dir=target.parent))
+    staging = Path(
+        tempfile.mkdtemp(
+            prefix=f".{target.name}{safety.STAGING_INFIX}{os.getpid()}-", dir=target.parent
+        )
+    )
     try:
         safety.write_marker(staging)
         for a in assembled.values():
             write_assets(staging, a.assets)
         write_assets(staging, pngs.result())
         write_downloads(staging, items, config.root)
-        pdf_name = ((config.output_file or slug(config.title)) + ".pdf"
-                    if to in ("all", "pdf") or warm.pdf_follows else None)
+        pdf_name = (
+            (config.output_file or slug(config.title)) + ".pdf"
+            if to in ("all", "pdf") or warm.pdf_follows
+            else None
+        )
         if to == "html" and pdf_name:  # the last PDF stays until the one that follows replaces it
             warm.carry_pdf(target / pdf_name, staging / pdf_name)
 
@@ -302,11 +393,19 @@ def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
             for info in infos:
                 doc = copy.deepcopy(asts[info.path])
                 resolve_references(doc, info, targets, sources[info.path], "html")
-                finish_chapter(doc, info, items_by_label, executed[info.path].inline_values, "html",
-                               facts_page, disclosure_blocks(items_by_label, info.page, staging))
+                finish_chapter(
+                    doc,
+                    info,
+                    items_by_label,
+                    executed[info.path].inline_values,
+                    "html",
+                    facts_page,
+                    disclosure_blocks(items_by_label, info.page, staging),
+                )
                 html_docs[info.path] = doc
-            bodies = ast_to_html(html_docs, limits.pandoc_timeout,
-                                 warm.html_fragments if warm.keep else None)
+            bodies = ast_to_html(
+                html_docs, limits.pandoc_timeout, warm.html_fragments if warm.keep else None
+            )
             extra = [(facts_page_info(), facts_page_html(facts, infos))] if facts else []
             write_site(staging, config, infos, bodies, pdf_name, extra)
             return time.perf_counter() - began
@@ -317,9 +416,19 @@ def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
             site = pool.submit(html) if to in ("all", "html") else None
             if to in ("all", "pdf"):
                 began = time.perf_counter()
-                result.pdf_pages = _write_pdf(config, infos, asts, targets, sources, executed,
-                                              items_by_label, staging, pdf_name, progress,
-                                              limits)
+                result.pdf_pages = _write_pdf(
+                    config,
+                    infos,
+                    asts,
+                    targets,
+                    sources,
+                    executed,
+                    items_by_label,
+                    staging,
+                    pdf_name,
+                    progress,
+                    limits,
+                )
                 result.pdf_name = pdf_name
                 phases["pdf"] = time.perf_counter() - began
             if site is not None:
@@ -328,12 +437,21 @@ def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
         if docx_name:
             from .docx import write_docx
 
-            write_docx(config, infos, asts, targets, sources, executed, items_by_label, staging,
-                       docx_name)
+            write_docx(
+                config, infos, asts, targets, sources, executed, items_by_label, staging, docx_name
+            )
         phases["convert"] = time.perf_counter() - converting
         (staging / FACTS_CSV).write_text(facts_csv(facts), encoding="utf-8")
-        record = provenance_document(config.root, staging, infos, executed, items, facts, pdf_name,
-                                     None if variant == Variant() else variant.key_part())
+        record = provenance_document(
+            config.root,
+            staging,
+            infos,
+            executed,
+            items,
+            facts,
+            pdf_name,
+            None if variant == Variant() else variant.key_part(),
+        )
         if docx_name:
             record["docx"] = docx_name
         write_json(staging / PROVENANCE_FILE, seal(record))
@@ -347,13 +465,25 @@ def _build_locked(config: BookConfig, to: str, target: Path, progress: Progress,
     _remember_output(config.root, target, state_key, result)
     result.seconds = time.perf_counter() - started
     phases["provenance"] = result.seconds - sum(
-        v for k, v in phases.items() if k in ("execute", "parse", "convert"))
+        v for k, v in phases.items() if k in ("execute", "parse", "convert")
+    )
     progress(BuildEvent.phases(phases))
     return result
 
 
-def _write_pdf(config, infos, asts, targets, sources, executed, items_by_label, staging: Path,
-               pdf_name: str, progress: Progress, limits: Limits) -> int:
+def _write_pdf(
+    config,
+    infos,
+    asts,
+    targets,
+    sources,
+    executed,
+    items_by_label,
+    staging: Path,
+    pdf_name: str,
+    progress: Progress,
+    limits: Limits,
+) -> int:
     """The whole book as one Typst document, compiled in-process; returns the page count."""
     docs = []
     for info in infos:
@@ -361,13 +491,22 @@ def _write_pdf(config, infos, asts, targets, sources, executed, items_by_label, 
         resolve_references(doc, info, targets, sources[info.path], "typst")
         finish_chapter(doc, info, items_by_label, executed[info.path].inline_values, "typst")
         docs.append(doc)
-    book = {"pandoc-api-version": docs[0]["pandoc-api-version"], "meta": {},
-            "blocks": [b for d in docs for b in d["blocks"]]}
+    book = {
+        "pandoc-api-version": docs[0]["pandoc-api-version"],
+        "meta": {},
+        "blocks": [b for d in docs for b in d["blocks"]],
+    }
     typ_file = staging / "book.typ"
-    alts = {a: i.alt or i.caption for i in items_by_label.values() if i.kind == "figure"
-            for a in i.assets if i.alt or i.caption}
-    typ_file.write_text(book_typst(config, ast_to_typst(book, limits.pandoc_timeout), alts),
-                        encoding="utf-8")
+    alts = {
+        a: i.alt or i.caption
+        for i in items_by_label.values()
+        if i.kind == "figure"
+        for a in i.assets
+        if i.alt or i.caption
+    }
+    typ_file.write_text(
+        book_typst(config, ast_to_typst(book, limits.pandoc_timeout), alts), encoding="utf-8"
+    )
     progress(BuildEvent("pdf", "compiling PDF with Typst"))
     try:
         pdf = compile_pdf(typ_file, staging, limits.typst_timeout)
@@ -377,8 +516,10 @@ def _write_pdf(config, infos, asts, targets, sources, executed, items_by_label, 
         kept = config.root / ".litbuild" / "failed-book.typ"
         kept.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(typ_file, kept)
-        raise BuildError(f"Typst failed to compile the book: {exc}\n"
-                         f"the Typst source is kept for inspection in {kept}") from exc
+        raise BuildError(
+            f"Typst failed to compile the book: {exc}\n"
+            f"the Typst source is kept for inspection in {kept}"
+        ) from exc
     typ_file.unlink()
     (staging / pdf_name).write_bytes(pdf)
     return pdf_page_count(pdf)
@@ -395,18 +536,25 @@ def _templates_digest() -> str:
     return digest.hexdigest()
 
 
-def _output_key(config: BookConfig, to: str, executed: dict[str, ExecutedChapter],
-                variant: Variant) -> str:
+def _output_key(
+    config: BookConfig, to: str, executed: dict[str, ExecutedChapter], variant: Variant
+) -> str:
     """Everything the conversion step depends on, once execution results are known."""
-    runs = {p: {k: v for k, v in e.to_json().items() if k != "seconds"} for p, e in executed.items()}
+    runs = {
+        p: {k: v for k, v in e.to_json().items() if k != "seconds"} for p, e in executed.items()
+    }
     payload = {
-        "runs": runs, "to": to, "templates": _templates_digest(),
+        "runs": runs,
+        "to": to,
+        "templates": _templates_digest(),
         "config": (config.root / "_quarto.yml").read_text(encoding="utf-8"),
         "sources": {e.path: source_sha256(config.root / e.path) for e in config.chapters},
         "stylesheets": {s: source_sha256(config.root / s) for s in config.css},
         "profiles": {p: source_sha256(config.root / f"_quarto-{p}.yml") for p in variant.profiles},
-        "git": git_state(config.root), "env": environment_fingerprint(),
-        "source_date_epoch": source_date_epoch(), "variant": variant.key_part(),
+        "git": git_state(config.root),
+        "env": environment_fingerprint(),
+        "source_date_epoch": source_date_epoch(),
+        "variant": variant.key_part(),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -432,29 +580,50 @@ def _result_from_state(root: Path, target: Path, chapters: int, started: float) 
     """The summary of a build that found everything up to date, from the last build's record."""
     state = json.loads(_state_file(root).read_text(encoding="utf-8"))
     counts = state.get("counts", {})
-    result = BuildResult(target, chapters=chapters, figures=counts.get("figures", 0),
-                         tables=counts.get("tables", 0), pdf_pages=state.get("pdf_pages"),
-                         pdf_name=state.get("pdf_name"), up_to_date=True)
+    result = BuildResult(
+        target,
+        chapters=chapters,
+        figures=counts.get("figures", 0),
+        tables=counts.get("tables", 0),
+        pdf_pages=state.get("pdf_pages"),
+        pdf_name=state.get("pdf_name"),
+        up_to_date=True,
+    )
     result.facts = counts.get("facts", 0)
     result.seconds = time.perf_counter() - started
     return result
 
 
 def _remember_output(root: Path, target: Path, key: str, result: BuildResult) -> None:
-    write_json(_state_file(root), {
-        "key": key, "target": str(target), "manifest": output_manifest(target, skip=()),
-        "pdf_name": result.pdf_name, "pdf_pages": result.pdf_pages, "figures": True,
-        "counts": {"figures": result.figures, "tables": result.tables, "facts": result.facts}})
+    write_json(
+        _state_file(root),
+        {
+            "key": key,
+            "target": str(target),
+            "manifest": output_manifest(target, skip=()),
+            "pdf_name": result.pdf_name,
+            "pdf_pages": result.pdf_pages,
+            "figures": True,
+            "counts": {"figures": result.figures, "tables": result.tables, "facts": result.facts},
+        },
+    )
 
 
-def build_with_quarto(project_dir: Path, to: str, output_dir: Path | None,
-                      progress: Progress = to_stderr, variant: Variant | None = None) -> BuildResult:
+def build_with_quarto(
+    project_dir: Path,
+    to: str,
+    output_dir: Path | None,
+    progress: Progress = to_stderr,
+    variant: Variant | None = None,
+) -> BuildResult:
     """Delegate to `quarto render` when Quarto is installed."""
     quarto = shutil.which("quarto")
     if quarto is None:
-        raise ToolMissingError("--engine quarto: the quarto command is not on PATH; install "
-                               "Quarto from https://quarto.org/docs/get-started/ (or use the "
-                               "conda environment.yml), or build with --engine builtin")
+        raise ToolMissingError(
+            "--engine quarto: the quarto command is not on PATH; install "
+            "Quarto from https://quarto.org/docs/get-started/ (or use the "
+            "conda environment.yml), or build with --engine builtin"
+        )
     started = time.perf_counter()
     args = [quarto, "render", str(project_dir)]
     if to != "all":
@@ -470,8 +639,12 @@ def build_with_quarto(project_dir: Path, to: str, output_dir: Path | None,
         args += ["-M", f"{name}:{value}"]
     progress(BuildEvent("command", " ".join(args), argv=args))
     # Quarto runs in its own process group, ended with the build whatever way the build ends.
-    proc = subprocess.Popen(args, start_new_session=True, preexec_fn=processes.child_setup(),
-                            env={**os.environ, **variant.env})
+    proc = subprocess.Popen(
+        args,
+        start_new_session=True,
+        preexec_fn=processes.child_setup(),
+        env={**os.environ, **variant.env},
+    )
     processes.register(proc.pid)
     try:
         proc.wait()
@@ -481,16 +654,22 @@ def build_with_quarto(project_dir: Path, to: str, output_dir: Path | None,
     if proc.returncode != 0:
         raise BuildError(f"quarto render failed with exit code {proc.returncode}")
     config = load_config(project_dir)
-    result = BuildResult((output_dir or project_dir / config.output_dir).resolve(),
-                         chapters=len(config.chapters))
+    result = BuildResult(
+        (output_dir or project_dir / config.output_dir).resolve(), chapters=len(config.chapters)
+    )
     result.seconds = time.perf_counter() - started
     return result
 
 
-def build(project_dir: Path | str = ".", to: str = "all", engine: str = "builtin",
-          output_dir: Path | str | None = None, progress: Progress = to_stderr,
-          limits: dict[str, float | None] | None = None,
-          variant: Variant | None = None) -> BuildResult:
+def build(
+    project_dir: Path | str = ".",
+    to: str = "all",
+    engine: str = "builtin",
+    output_dir: Path | str | None = None,
+    progress: Progress = to_stderr,
+    limits: dict[str, float | None] | None = None,
+    variant: Variant | None = None,
+) -> BuildResult:
     """Render a Quarto book project to HTML, PDF (or a Word file) with the chosen engine and
     variant; `limits` overrides the project's limits by field name (see litbuild.limits.Limits).
 
@@ -507,5 +686,11 @@ def build(project_dir: Path | str = ".", to: str = "all", engine: str = "builtin
         return build_with_quarto(project, to, out, progress, variant)
     variant = variant or Variant()
     config = load_config(project, variant.metadata, variant.profiles)
-    return build_builtin(config, to, out, progress,
-                         limits=config.limits.overridden(**(limits or {})), variant=variant)
+    return build_builtin(
+        config,
+        to,
+        out,
+        progress,
+        limits=config.limits.overridden(**(limits or {})),
+        variant=variant,
+    )

@@ -31,9 +31,26 @@ CACHE_EPOCH = 2  # 2: inline values batched per cell, PNGs drawn by the engine
 # Every library whose behaviour shows in the outputs: kernels and their protocol (what a cell's
 # outputs are), the plotting stack (figure bytes), pandoc and Typst, the HTML templating, YAML,
 # and resvg (the PNG copies of figures).
-KEY_PACKAGES = ("ipykernel", "ipython", "jupyter_client", "jupyter_core", "nbclient", "nbformat",
-                "traitlets", "matplotlib", "matplotlib-inline", "pillow", "numpy", "pandas",
-                "pypandoc-binary", "typst", "jinja2", "markupsafe", "pyyaml", "resvg-py")
+KEY_PACKAGES = (
+    "ipykernel",
+    "ipython",
+    "jupyter_client",
+    "jupyter_core",
+    "nbclient",
+    "nbformat",
+    "traitlets",
+    "matplotlib",
+    "matplotlib-inline",
+    "pillow",
+    "numpy",
+    "pandas",
+    "pypandoc-binary",
+    "typst",
+    "jinja2",
+    "markupsafe",
+    "pyyaml",
+    "resvg-py",
+)
 
 
 def sha256_file(path: Path) -> str | None:
@@ -87,8 +104,12 @@ def environment_fingerprint() -> dict[str, str]:
     The environment is named by sys.prefix, not sys.executable: `python` and `python3` of one
     virtual environment are the same interpreter and must share the cache.
     """
-    versions = {"litbuild": __version__, "epoch": str(CACHE_EPOCH),
-                "python": platform.python_version(), "environment": sys.prefix}
+    versions = {
+        "litbuild": __version__,
+        "epoch": str(CACHE_EPOCH),
+        "python": platform.python_version(),
+        "environment": sys.prefix,
+    }
     for name in KEY_PACKAGES:
         try:
             versions[name] = metadata.version(name)
@@ -97,18 +118,28 @@ def environment_fingerprint() -> dict[str, str]:
     return versions
 
 
-def chapter_key(chapter: Chapter, defaults: dict[str, Any], execute_dir: str,
-                variant: dict[str, Any] | None = None) -> str:
+def chapter_key(
+    chapter: Chapter,
+    defaults: dict[str, Any],
+    execute_dir: str,
+    variant: dict[str, Any] | None = None,
+) -> str:
     """What must match before the recorded dependencies are even looked at.
 
     Only what can change a run counts: the cells with their options and the inline expressions,
     in order. Editing the prose around them converts the chapter again but runs nothing.
     """
-    code = {"cells": [[c.source, c.options] for c in chapter.cells],
-            "inlines": [i.expr for i in chapter.inlines],
-            "execute": chapter.front_matter.get("execute")}
-    payload = {"code": code, "defaults": defaults, "execute_dir": execute_dir,
-               "env": environment_fingerprint()}
+    code = {
+        "cells": [[c.source, c.options] for c in chapter.cells],
+        "inlines": [i.expr for i in chapter.inlines],
+        "execute": chapter.front_matter.get("execute"),
+    }
+    payload = {
+        "code": code,
+        "defaults": defaults,
+        "execute_dir": execute_dir,
+        "env": environment_fingerprint(),
+    }
     if variant:  # parameters and kernel environment of this build (see litbuild.variant)
         payload["variant"] = variant
     return sha256_text(json.dumps(payload, sort_keys=True, default=str))
@@ -170,8 +201,12 @@ class ExecutionCache:
         deps = {rel: source_sha256(self.root / rel) for rel in executed.modules}
         deps.update(executed.read_digests)
         deps = dict(sorted(deps.items()))
-        body = {"key": key, "dependencies": deps, "executed": executed.to_json(),
-                "stored": time.time()}
+        body = {
+            "key": key,
+            "dependencies": deps,
+            "executed": executed.to_json(),
+            "stored": time.time(),
+        }
         record = {"checksum": sha256_text(json.dumps(body, sort_keys=True)), "body": body}
         self.dir.mkdir(parents=True, exist_ok=True)
         entry = self._entry_path(chapter_path)
@@ -192,8 +227,12 @@ def build_lock(root: Path, progress=None) -> Iterator[None]:
             if progress:
                 from .events import BuildEvent
 
-                progress(BuildEvent("waiting", "another build of this project is running; "
-                                    "waiting for it to finish"))
+                progress(
+                    BuildEvent(
+                        "waiting",
+                        "another build of this project is running; waiting for it to finish",
+                    )
+                )
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

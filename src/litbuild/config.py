@@ -49,8 +49,9 @@ class BookConfig:
     limits: Limits = field(default_factory=Limits)
 
 
-def confined_path(root: Path, value: Any, where: str, problems: list[str],
-                  must_exist: bool = True) -> str | None:
+def confined_path(
+    root: Path, value: Any, where: str, problems: list[str], must_exist: bool = True
+) -> str | None:
     """A project-relative POSIX path that stays inside the project, symlinks resolved; else a
     problem naming `where` (file and key) and None."""
     if not isinstance(value, str) or not value.strip():
@@ -61,8 +62,9 @@ def confined_path(root: Path, value: Any, where: str, problems: list[str],
         return None
     candidate = Path(value)
     if candidate.is_absolute():
-        problems.append(f"{where}: '{value}' is an absolute path; expected a path inside the "
-                        f"project ({root})")
+        problems.append(
+            f"{where}: '{value}' is an absolute path; expected a path inside the project ({root})"
+        )
         return None
     try:
         resolved = (root / candidate).resolve()
@@ -70,8 +72,10 @@ def confined_path(root: Path, value: Any, where: str, problems: list[str],
         problems.append(f"{where}: '{value}' cannot be resolved: {exc}")
         return None
     if resolved != root and not resolved.is_relative_to(root):
-        problems.append(f"{where}: '{value}' points outside the project ({resolved}); expected a "
-                        f"path inside {root}")
+        problems.append(
+            f"{where}: '{value}' points outside the project ({resolved}); expected a "
+            f"path inside {root}"
+        )
         return None
     if must_exist and not resolved.is_file():
         return value  # the caller reports a missing file in its own words
@@ -82,8 +86,10 @@ def _expect_mapping(value: Any, key: str, source: str, problems: list[str]) -> d
     if value is None:
         return {}
     if not isinstance(value, dict):
-        problems.append(f"{source}: {key} must be a mapping (key: value lines), not "
-                        f"{type(value).__name__} {_short(value)}")
+        problems.append(
+            f"{source}: {key} must be a mapping (key: value lines), not "
+            f"{type(value).__name__} {_short(value)}"
+        )
         return {}
     return value
 
@@ -106,17 +112,20 @@ def _text(value: Any, key: str, source: str, problems: list[str]) -> str | None:
     if value is None:
         return None
     if isinstance(value, (dict, list)):
-        problems.append(f"{source}: {key} must be text, not {type(value).__name__} "
-                        f"{_short(value)}")
+        problems.append(f"{source}: {key} must be text, not {type(value).__name__} {_short(value)}")
         return None
     return str(value)
 
 
-def _chapter_entries(items: Any, source: str, appendix: bool, problems: list[str]) -> list[ChapterEntry]:
+def _chapter_entries(
+    items: Any, source: str, appendix: bool, problems: list[str]
+) -> list[ChapterEntry]:
     entries: list[ChapterEntry] = []
     if items is not None and not isinstance(items, list):
-        problems.append(f"{source}: {'book.appendices' if appendix else 'book.chapters'} must be a "
-                        f"list of chapter files, not {type(items).__name__} {_short(items)}")
+        problems.append(
+            f"{source}: {'book.appendices' if appendix else 'book.chapters'} must be a "
+            f"list of chapter files, not {type(items).__name__} {_short(items)}"
+        )
         return entries
     for item in items or []:
         if isinstance(item, str):
@@ -133,7 +142,9 @@ def _chapter_entries(items: Any, source: str, appendix: bool, problems: list[str
                     continue
                 entries.append(ChapterEntry(sub, part, appendix))
         else:
-            problems.append(f"{source}: unexpected chapter entry {item!r} (expected a path or a part)")
+            problems.append(
+                f"{source}: unexpected chapter entry {item!r} (expected a path or a part)"
+            )
     return entries
 
 
@@ -144,8 +155,11 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
 
 
-def load_config(project_dir: Path | str, metadata: dict[str, Any] | None = None,
-                profiles: tuple[str, ...] | list[str] = ()) -> BookConfig:
+def load_config(
+    project_dir: Path | str,
+    metadata: dict[str, Any] | None = None,
+    profiles: tuple[str, ...] | list[str] = (),
+) -> BookConfig:
     """Parse and validate _quarto.yml (with profiles and `-M` overrides); report every problem."""
     root = Path(project_dir).resolve()
     path = root / "_quarto.yml"
@@ -154,8 +168,10 @@ def load_config(project_dir: Path | str, metadata: dict[str, Any] | None = None,
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: expected UTF-8 text, got byte 0x{exc.object[exc.start]:02x} "
-                          f"at offset {exc.start}") from None
+        raise ConfigError(
+            f"{path}: expected UTF-8 text, got byte 0x{exc.object[exc.start]:02x} "
+            f"at offset {exc.start}"
+        ) from None
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
         raise ConfigError(f"{path}: invalid YAML: {exc}") from None
     except OSError as exc:
@@ -176,20 +192,26 @@ def load_config(project_dir: Path | str, metadata: dict[str, Any] | None = None,
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping of keys (project:, book:, ...), not "
-                          f"{type(raw).__name__} {_short(raw)}")
+        raise ConfigError(
+            f"{path}: expected a mapping of keys (project:, book:, ...), not "
+            f"{type(raw).__name__} {_short(raw)}"
+        )
     project = _expect_mapping(raw.get("project"), "project", source, problems)
     book = _expect_mapping(raw.get("book"), "book", source, problems)
     if project.get("type", "book") != "book":
-        problems.append(f"{path}: project type '{project.get('type')}' is not supported (only 'book')")
+        problems.append(
+            f"{path}: project type '{project.get('type')}' is not supported (only 'book')"
+        )
     title = _text(book.get("title"), "book.title", source, problems)
     if not title:
         problems.append(f"{path}: book.title is required")
 
     chapters = _chapter_entries(book.get("chapters"), source, False, problems)
     # Quarto lists appendices under their own heading in the sidebar.
-    chapters += [ChapterEntry(e.path, "Appendices", True)
-                 for e in _chapter_entries(book.get("appendices"), source, True, problems)]
+    chapters += [
+        ChapterEntry(e.path, "Appendices", True)
+        for e in _chapter_entries(book.get("appendices"), source, True, problems)
+    ]
     if not chapters:
         problems.append(f"{path}: book.chapters lists no chapter")
     confined = []
@@ -206,9 +228,12 @@ def load_config(project_dir: Path | str, metadata: dict[str, Any] | None = None,
 
     execute_dir = project.get("execute-dir", "file")
     if execute_dir not in ("file", "project"):
-        problems.append(f"{path}: project.execute-dir must be 'file' or 'project', not '{execute_dir}'")
-    output_dir = _text(project.get("output-dir", "_book"), "project.output-dir", source,
-                       problems) or "_book"
+        problems.append(
+            f"{path}: project.execute-dir must be 'file' or 'project', not '{execute_dir}'"
+        )
+    output_dir = (
+        _text(project.get("output-dir", "_book"), "project.output-dir", source, problems) or "_book"
+    )
     # Inside the project; the root itself and existing folders are refused by the build's
     # output safety check, which also covers --output-dir.
     confined_path(root, output_dir, f"{path}: project.output-dir", problems, must_exist=False)

@@ -58,18 +58,24 @@ class ContractError(BuildError):
 def _check_keys(cls: type, data: Any, where: str) -> dict[str, Any]:
     """The record as a dict, after checking it has every required key and no unknown one."""
     if not isinstance(data, dict):
-        raise ContractError(f"{where}: expected a JSON object for {cls.__name__}, "
-                            f"got {type(data).__name__}")
+        raise ContractError(
+            f"{where}: expected a JSON object for {cls.__name__}, got {type(data).__name__}"
+        )
     fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
-    required = [n for n, f in fields.items()
-                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    required = [
+        n
+        for n, f in fields.items()
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
     missing = [n for n in required if n not in data]
     unknown = sorted(set(data) - set(fields))
     if missing or unknown:
         problems = [f"missing key {n!r}" for n in missing]
         problems += [f"unknown key {n!r}" for n in unknown]
-        raise ContractError(f"{where}: {cls.__name__} record: {', '.join(problems)} "
-                            f"(expected keys: {', '.join(fields)}; see litbuild.contract)")
+        raise ContractError(
+            f"{where}: {cls.__name__} record: {', '.join(problems)} "
+            f"(expected keys: {', '.join(fields)}; see litbuild.contract)"
+        )
     return data
 
 

@@ -50,15 +50,18 @@ class ChapterInfo:
     title: str
     appendix: bool
     part: str | None
-    toc: list[tuple[int, str, str | None, str]] = field(default_factory=list)  # level, id, no., text
+    toc: list[tuple[int, str, str | None, str]] = field(
+        default_factory=list
+    )  # level, id, no., text
 
 
 def page_for(chapter_path: str) -> str:
     return posixpath.splitext(chapter_path)[0] + ".html"
 
 
-def number_book(docs: dict[str, dict[str, Any]], entries: list[Any],
-                items_by_label: dict[str, Any]) -> tuple[dict[str, Target], list[ChapterInfo]]:
+def number_book(
+    docs: dict[str, dict[str, Any]], entries: list[Any], items_by_label: dict[str, Any]
+) -> tuple[dict[str, Target], list[ChapterInfo]]:
     """Number chapters, sections, figures and tables in book order; collect every target."""
     targets: dict[str, Target] = {}
     infos: list[ChapterInfo] = []
@@ -86,13 +89,19 @@ def number_book(docs: dict[str, dict[str, Any]], entries: list[Any],
 
 def _add_target(targets: dict[str, Target], target: Target, where: str) -> None:
     if target.label in targets:
-        raise CrossReferenceError(f"{where}: label '{target.label}' is used twice "
-                                  f"(also in {targets[target.label].page})")
+        raise CrossReferenceError(
+            f"{where}: label '{target.label}' is used twice (also in {targets[target.label].page})"
+        )
     targets[target.label] = target
 
 
-def _number_chapter(doc: dict[str, Any], info: ChapterInfo, targets: dict[str, Target],
-                    items_by_label: dict[str, Any], h1: Node | None) -> None:
+def _number_chapter(
+    doc: dict[str, Any],
+    info: ChapterInfo,
+    targets: dict[str, Target],
+    items_by_label: dict[str, Any],
+    h1: Node | None,
+) -> None:
     counters = [0] * 7
     counts = {"fig": 0, "tbl": 0}
     prefix = f"{info.number}." if info.number else ""
@@ -103,16 +112,19 @@ def _number_chapter(doc: dict[str, Any], info: ChapterInfo, targets: dict[str, T
             level, (hid, classes, _), inlines = block["c"]
             if block is h1:
                 if hid:
-                    _add_target(targets, Target(hid, "chapter", info.number, info.page, info.title),
-                                info.path)
+                    _add_target(
+                        targets,
+                        Target(hid, "chapter", info.number, info.page, info.title),
+                        info.path,
+                    )
                 if info.number:
                     inlines[:0] = _number_span(info.number, info.appendix)
                 return [block]
             number = None
             if info.number and "unnumbered" not in classes and level >= 2:
                 counters[level] += 1
-                counters[level + 1:] = [0] * (6 - level)
-                number = info.number + "." + ".".join(str(c) for c in counters[2:level + 1])
+                counters[level + 1 :] = [0] * (6 - level)
+                number = info.number + "." + ".".join(str(c) for c in counters[2 : level + 1])
             title = stringify(inlines)
             if number:
                 inlines[:0] = _number_span(number, False)
@@ -148,8 +160,13 @@ def _number_span(number: str, appendix: bool) -> list[Node]:
     return [Span(attr("", ["header-section-number"]), inner), {"t": "Space"}]
 
 
-def resolve_references(doc: dict[str, Any], info: ChapterInfo, targets: dict[str, Target],
-                       source_text: str, link_style: str) -> None:
+def resolve_references(
+    doc: dict[str, Any],
+    info: ChapterInfo,
+    targets: dict[str, Target],
+    source_text: str,
+    link_style: str,
+) -> None:
     """Replace @fig-/@tbl-/@sec- citations by links; fail on a label nobody carries."""
 
     def visit(inline: Node) -> list[Node] | None:
@@ -164,7 +181,8 @@ def resolve_references(doc: dict[str, Any], info: ChapterInfo, targets: dict[str
                 line = _line_of(source_text, "@" + label)
                 raise CrossReferenceError(
                     f"{info.path}:{line}: cross-reference '@{label}' names no figure, table or "
-                    "section (labels must start with fig-, tbl- or sec- and exist in the book)")
+                    "section (labels must start with fig-, tbl- or sec- and exist in the book)"
+                )
             suppress = citation["citationMode"]["t"] == "SuppressAuthor"
             text = target.text(info.number is None, suppress)
             url = target.href(info.page) if link_style == "html" else f"#{label}"
@@ -172,7 +190,7 @@ def resolve_references(doc: dict[str, Any], info: ChapterInfo, targets: dict[str
                 out.extend([Str(","), {"t": "Space"}])
             # "Figure 2.1", "Chapter 5": a no-break space keeps the word with its number.
             if re.search(r" (\d[\d.]*|[A-Z](\.\d+)*)$", text):
-                text = text[:text.rindex(" ")] + "\u00a0" + text[text.rindex(" ") + 1:]
+                text = text[: text.rindex(" ")] + "\u00a0" + text[text.rindex(" ") + 1 :]
             inlines: list[Node] = []
             for j, word in enumerate(text.split(" ")):
                 if j:

@@ -26,8 +26,10 @@ def _meta_inlines(text: str) -> dict[str, Any]:
 
 
 def _book_meta(config: BookConfig) -> dict[str, Any]:
-    meta: dict[str, Any] = {"title": _meta_inlines(config.title),
-                            "lang": _meta_inlines(config.lang)}
+    meta: dict[str, Any] = {
+        "title": _meta_inlines(config.title),
+        "lang": _meta_inlines(config.lang),
+    }
     if config.subtitle:
         meta["subtitle"] = _meta_inlines(config.subtitle)
     if config.author:
@@ -46,7 +48,7 @@ def _png_for_svg(blocks: list[Node], staging: Path) -> None:
         url = inline["c"][2][0]
         match = re.search(r"-(\d+)\.svg$", url)
         if match:
-            png = url[:match.start()] + f"-{int(match.group(1)) + 1}.png"
+            png = url[: match.start()] + f"-{int(match.group(1)) + 1}.png"
             if (staging / png).is_file():
                 inline["c"][2][0] = png
         inline["c"][0][2] = [kv for kv in inline["c"][0][2] if kv[0] != "width"]
@@ -56,9 +58,17 @@ def _png_for_svg(blocks: list[Node], staging: Path) -> None:
     walk_inlines(blocks, visit)
 
 
-def write_docx(config: BookConfig, infos: list[ChapterInfo], asts: dict[str, Any],
-               targets: dict[str, Target], sources: dict[str, str], executed: dict[str, Any],
-               items_by_label: dict[str, Any], staging: Path, name: str) -> Path:
+def write_docx(
+    config: BookConfig,
+    infos: list[ChapterInfo],
+    asts: dict[str, Any],
+    targets: dict[str, Target],
+    sources: dict[str, str],
+    executed: dict[str, Any],
+    items_by_label: dict[str, Any],
+    staging: Path,
+    name: str,
+) -> Path:
     """Write the whole book as one Word file in `staging`; figures, tables, captions, links."""
     blocks: list[Node] = []
     api = None
@@ -75,13 +85,29 @@ def write_docx(config: BookConfig, infos: list[ChapterInfo], asts: dict[str, Any
     env = dict(os.environ, SOURCE_DATE_EPOCH=str(source_date_epoch()))
     try:
         proc = subprocess.run(
-            [pandoc_path(), "-f", "json", "-t", "docx", "--toc", "--toc-depth=2",
-             f"--resource-path={staging}", "-o", str(target)],
-            input=json.dumps(book).encode("utf-8"), capture_output=True, env=env,
-            timeout=TIMEOUT_S, check=False)
+            [
+                pandoc_path(),
+                "-f",
+                "json",
+                "-t",
+                "docx",
+                "--toc",
+                "--toc-depth=2",
+                f"--resource-path={staging}",
+                "-o",
+                str(target),
+            ],
+            input=json.dumps(book).encode("utf-8"),
+            capture_output=True,
+            env=env,
+            timeout=TIMEOUT_S,
+            check=False,
+        )
     except subprocess.TimeoutExpired as exc:
         raise BuildError(f"pandoc did not write the Word file in {TIMEOUT_S} s") from exc
     if proc.returncode != 0:
-        raise BuildError("pandoc could not write the Word file: "
-                         + proc.stderr.decode("utf-8", "replace").strip())
+        raise BuildError(
+            "pandoc could not write the Word file: "
+            + proc.stderr.decode("utf-8", "replace").strip()
+        )
     return target

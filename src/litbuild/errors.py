@@ -14,8 +14,17 @@ class ConfigError(BuildError):
 class CellExecutionError(BuildError):
     """A code cell raised: carries the chapter, the cell's line range and the exception."""
 
-    def __init__(self, chapter: str, first_line: int, last_line: int, ename: str, evalue: str,
-                 traceback: str, source: str, what: str = "cell"):
+    def __init__(
+        self,
+        chapter: str,
+        first_line: int,
+        last_line: int,
+        ename: str,
+        evalue: str,
+        traceback: str,
+        source: str,
+        what: str = "cell",
+    ):
         self.chapter = chapter
         self.first_line = first_line
         self.last_line = last_line

@@ -44,17 +44,31 @@ class BuildEvent(str):
         return {"event": self.kind, "message": str(self), **self.data}
 
     @classmethod
-    def chapter(cls, path: str, index: int, total: int, status: str,
-                seconds: float | None = None) -> Self:
-        what = {"executed": f"executed in {seconds or 0.0:.1f} s", "cached": "unchanged (cached)",
-                "no-code": "no code"}[status]
-        return cls("chapter", f"[{index}/{total}] {path}: {what}", path=path, index=index,
-                   total=total, status=status, seconds=seconds)
+    def chapter(
+        cls, path: str, index: int, total: int, status: str, seconds: float | None = None
+    ) -> Self:
+        what = {
+            "executed": f"executed in {seconds or 0.0:.1f} s",
+            "cached": "unchanged (cached)",
+            "no-code": "no code",
+        }[status]
+        return cls(
+            "chapter",
+            f"[{index}/{total}] {path}: {what}",
+            path=path,
+            index=index,
+            total=total,
+            status=status,
+            seconds=seconds,
+        )
 
     @classmethod
     def phases(cls, seconds: dict[str, float]) -> Self:
-        text = ("time by phase: " + ", ".join(f"{k} {v:.2f} s" for k, v in seconds.items())
-                + " (pdf and html overlap; convert is their wall time)")
+        text = (
+            "time by phase: "
+            + ", ".join(f"{k} {v:.2f} s" for k, v in seconds.items())
+            + " (pdf and html overlap; convert is their wall time)"
+        )
         return cls("phases", text, seconds={k: round(v, 4) for k, v in seconds.items()})
 
     @classmethod
@@ -63,7 +77,6 @@ class BuildEvent(str):
 
 
 Progress = Callable[[str], None]  # receives BuildEvents; any callable taking a str will do
-
 
 
 def event_json(event: str) -> dict[str, Any]:

@@ -88,8 +88,13 @@ def _is_parameters_cell(cell: CodeCell) -> bool:
     return "parameters" in (tags if isinstance(tags, list) else [tags])
 
 
-def _notebook_for(chapter: Chapter, root: Path, defaults: dict[str, Any],
-                  protected: list[str], variant: Variant | None = None) -> nbformat.NotebookNode:
+def _notebook_for(
+    chapter: Chapter,
+    root: Path,
+    defaults: dict[str, Any],
+    protected: list[str],
+    variant: Variant | None = None,
+) -> nbformat.NotebookNode:
     import nbformat
 
     variant = variant or Variant()
@@ -103,8 +108,11 @@ def _notebook_for(chapter: Chapter, root: Path, defaults: dict[str, Any],
     def flush_inlines() -> None:
         if inlines:
             source = "\n".join(f"_lb_inline({i['index']}, ({i['expr']}\n))" for i in inlines)
-            cells.append(nbformat.v4.new_code_cell(
-                source, metadata={"litbuild": {"kind": "inlines", "items": list(inlines)}}))
+            cells.append(
+                nbformat.v4.new_code_cell(
+                    source, metadata={"litbuild": {"kind": "inlines", "items": list(inlines)}}
+                )
+            )
             inlines.clear()
 
     for block in chapter.blocks:
@@ -112,19 +120,27 @@ def _notebook_for(chapter: Chapter, root: Path, defaults: dict[str, Any],
             if cell_option(block, "eval", defaults) is False:
                 continue
             flush_inlines()
-            cells.append(nbformat.v4.new_code_cell(
-                block.source, metadata={"litbuild": {"kind": "cell", "index": block.index}}))
+            cells.append(
+                nbformat.v4.new_code_cell(
+                    block.source, metadata={"litbuild": {"kind": "cell", "index": block.index}}
+                )
+            )
             if variant.params and _is_parameters_cell(block):
                 # Quarto (like papermill) injects the given values right after the defaults.
-                cells.append(nbformat.v4.new_code_cell(
-                    parameter_source(variant.params),
-                    metadata={"litbuild": {"kind": "parameters"}}))
+                cells.append(
+                    nbformat.v4.new_code_cell(
+                        parameter_source(variant.params),
+                        metadata={"litbuild": {"kind": "parameters"}},
+                    )
+                )
         elif isinstance(block, MarkdownBlock):
-            inlines.extend({"index": i.index, "line": i.line, "expr": i.expr}
-                           for i in block.inlines)
+            inlines.extend(
+                {"index": i.index, "line": i.line, "expr": i.expr} for i in block.inlines
+            )
     flush_inlines()
-    cells.append(nbformat.v4.new_code_cell("_lb_report_reads()",
-                                           metadata={"litbuild": {"kind": "reads"}}))
+    cells.append(
+        nbformat.v4.new_code_cell("_lb_report_reads()", metadata={"litbuild": {"kind": "reads"}})
+    )
     nb = nbformat.v4.new_notebook()
     nb.cells = cells
     return nb
@@ -137,8 +153,9 @@ def _failed_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
     return None
 
 
-def _failed_inline(items: list[dict[str, Any]], cell: nbformat.NotebookNode,
-                   ename: str) -> dict[str, Any]:
+def _failed_inline(
+    items: list[dict[str, Any]], cell: nbformat.NotebookNode, ename: str
+) -> dict[str, Any]:
     """Which inline expression of a batch failed: the first that does not compile, for a
     syntax error; else the first whose value was not shown."""
     if ename in ("SyntaxError", "IndentationError"):
@@ -147,48 +164,70 @@ def _failed_inline(items: list[dict[str, Any]], cell: nbformat.NotebookNode,
                 compile(f"({item['expr']}\n)", "<inline>", "eval")
             except SyntaxError:
                 return item
-    shown = {o["data"][INLINE_MIME]["index"] for o in cell.get("outputs", [])
-             if INLINE_MIME in o.get("data", {})}
+    shown = {
+        o["data"][INLINE_MIME]["index"]
+        for o in cell.get("outputs", [])
+        if INLINE_MIME in o.get("data", {})
+    }
     return next((i for i in items if i["index"] not in shown), items[-1])
 
 
-def _raise_for_failure(chapter: Chapter, nb: nbformat.NotebookNode, exc: Exception,
-                       limits: Limits | None = None) -> None:
+def _raise_for_failure(
+    chapter: Chapter, nb: nbformat.NotebookNode, exc: Exception, limits: Limits | None = None
+) -> None:
     cell = _failed_cell(nb)
     if cell is None:
         raise BuildError(f"{chapter.path}: execution failed: {exc}") from exc
     error = next(o for o in cell.outputs if o.get("output_type") == "error")
-    out_of_memory = (error.get("ename") == "MemoryError" and limits is not None
-                     and limits.kernel_memory_bytes)
+    out_of_memory = (
+        error.get("ename") == "MemoryError" and limits is not None and limits.kernel_memory_bytes
+    )
     if out_of_memory:
-        error["evalue"] = (f"{error.get('evalue') or ''} (each kernel may use at most "
-                           f"{limits.kernel_memory_mb:g} MB: litbuild: kernel-memory-mb in "
-                           "_quarto.yml or --kernel-memory-mb)").strip()
+        error["evalue"] = (
+            f"{error.get('evalue') or ''} (each kernel may use at most "
+            f"{limits.kernel_memory_mb:g} MB: litbuild: kernel-memory-mb in "
+            "_quarto.yml or --kernel-memory-mb)"
+        ).strip()
     meta = cell.metadata["litbuild"]
     traceback = "\n".join(error.get("traceback", []))
     if meta["kind"] == "inlines":
         failed = _failed_inline(meta["items"], cell, error["ename"])
         line = failed["line"]
-        raise CellExecutionError(chapter.path, line, line, error["ename"], error["evalue"],
-                                 traceback, f"`{{python}} {failed['expr']}`",
-                                 what="inline expression") from None
+        raise CellExecutionError(
+            chapter.path,
+            line,
+            line,
+            error["ename"],
+            error["evalue"],
+            traceback,
+            f"`{{python}} {failed['expr']}`",
+            what="inline expression",
+        ) from None
     if meta["kind"] == "cell":
         code_cell = chapter.cells[meta["index"]]
-        failure = CellExecutionError(chapter.path, code_cell.first_line, code_cell.last_line,
-                                     error["ename"], error["evalue"], traceback,
-                                     code_cell.source)
+        failure = CellExecutionError(
+            chapter.path,
+            code_cell.first_line,
+            code_cell.last_line,
+            error["ename"],
+            error["evalue"],
+            traceback,
+            code_cell.source,
+        )
         if out_of_memory:
             raise LimitError(str(failure)) from None
         raise failure from None
-    raise BuildError(f"{chapter.path}: the engine's own kernel code failed: "
-                     f"{error['ename']}: {error['evalue']}") from None
+    raise BuildError(
+        f"{chapter.path}: the engine's own kernel code failed: {error['ename']}: {error['evalue']}"
+    ) from None
 
 
 # ipykernel names cells <tmp>/ipykernel_<pid>/<hash>.py; the pid would make warnings differ per run.
 # Anchored on the literal temp dir: a leading character class would backtrack quadratically over
 # the long unbroken strings (SVG) that outputs carry.
-KERNEL_CELL_FILE = re.compile(re.escape(tempfile.gettempdir() + os.sep)
-                              + r"ipykernel_\d+[/\\](\d+\.py)")
+KERNEL_CELL_FILE = re.compile(
+    re.escape(tempfile.gettempdir() + os.sep) + r"ipykernel_\d+[/\\](\d+\.py)"
+)
 
 
 def _stable_text(text: str) -> str:
@@ -207,8 +246,12 @@ def _plain_outputs(outputs: list[Any]) -> list[dict[str, Any]]:
     return plain
 
 
-async def _run_cells(client: NotebookClient, nb: nbformat.NotebookNode,
-                     slot: asyncio.Semaphore | None, running: list[int]) -> None:
+async def _run_cells(
+    client: NotebookClient,
+    nb: nbformat.NotebookNode,
+    slot: asyncio.Semaphore | None,
+    running: list[int],
+) -> None:
     """nbclient's execute loop, split so that only running cells holds a slot; `running` holds
     the index of the cell being executed, for messages about limits and dead kernels."""
     client.reset_execution_trackers()
@@ -217,8 +260,9 @@ async def _run_cells(client: NotebookClient, nb: nbformat.NotebookNode,
         async with slot if slot is not None else contextlib.nullcontext():
             for index, cell in enumerate(nb.cells):
                 running[:] = [index]
-                await client.async_execute_cell(cell, index,
-                                                execution_count=client.code_cells_executed + 1)
+                await client.async_execute_cell(
+                    cell, index, execution_count=client.code_cells_executed + 1
+                )
             running.clear()
 
 
@@ -272,11 +316,14 @@ def _client_class():
     return LimitedClient
 
 
-def _over_limit_message(chapter: Chapter, nb: nbformat.NotebookNode, index: int,
-                        limits: Limits) -> str:
-    return (f"{_where(chapter, nb, index)}: the cell's output exceeded "
-            f"{limits.cell_output_mb:g} MB and was stopped (raise the limit with "
-            "litbuild: cell-output-mb in _quarto.yml or --max-output-mb)")
+def _over_limit_message(
+    chapter: Chapter, nb: nbformat.NotebookNode, index: int, limits: Limits
+) -> str:
+    return (
+        f"{_where(chapter, nb, index)}: the cell's output exceeded "
+        f"{limits.cell_output_mb:g} MB and was stopped (raise the limit with "
+        "litbuild: cell-output-mb in _quarto.yml or --max-output-mb)"
+    )
 
 
 def _where(chapter: Chapter, nb: nbformat.NotebookNode, index: int | None) -> str:
@@ -314,17 +361,29 @@ def _exit_note(client: NotebookClient) -> str:
     return f" (exit code {code})"
 
 
-def _new_client(nb: nbformat.NotebookNode, kernel_name: str, fork_server: Any, limits: Limits,
-                timeout: float, cwd: Path) -> NotebookClient:
+def _new_client(
+    nb: nbformat.NotebookNode,
+    kernel_name: str,
+    fork_server: Any,
+    limits: Limits,
+    timeout: float,
+    cwd: Path,
+) -> NotebookClient:
     """A notebook client whose kernel is forked when a server is given, capped by the limits."""
     from .forkserver import kernel_manager_class
 
     km = kernel_manager_class()(kernel_name=kernel_name)
     km.fork_server = fork_server
     km.memory_bytes = limits.kernel_memory_bytes
-    client = _client_class()(nb, km=km, kernel_name=kernel_name, timeout=timeout,
-                             extra_arguments=KERNEL_ARGUMENTS,
-                             allow_errors=False, resources={"metadata": {"path": str(cwd)}})
+    client = _client_class()(
+        nb,
+        km=km,
+        kernel_name=kernel_name,
+        timeout=timeout,
+        extra_arguments=KERNEL_ARGUMENTS,
+        allow_errors=False,
+        resources={"metadata": {"path": str(cwd)}},
+    )
     client.output_limit = limits.cell_output_bytes
     return client
 
@@ -343,12 +402,18 @@ async def _shutdown(client: NotebookClient) -> None:
         km.kill_forked()  # also when jupyter_client already took the kernel for dead
 
 
-async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dict[str, Any],
-                          limits: Limits | None = None, kernel_name: str = "python3",
-                          fork_server: Any = None,
-                          slot: asyncio.Semaphore | None = None,
-                          protected: list[str] | None = None,
-                          variant: Variant | None = None) -> ExecutedChapter:
+async def execute_chapter(
+    chapter: Chapter,
+    root: Path,
+    cwd: Path,
+    defaults: dict[str, Any],
+    limits: Limits | None = None,
+    kernel_name: str = "python3",
+    fork_server: Any = None,
+    slot: asyncio.Semaphore | None = None,
+    protected: list[str] | None = None,
+    variant: Variant | None = None,
+) -> ExecutedChapter:
     """Execute one chapter in its own fresh kernel; raise CellExecutionError on a failing cell.
 
     `slot` bounds how many chapters run cells at once (one per core); the kernel starts before a
@@ -377,30 +442,39 @@ async def execute_chapter(chapter: Chapter, root: Path, cwd: Path, defaults: dic
             break
         except NbCellExecutionError as exc:
             if client.over_limit is not None:
-                raise LimitError(_over_limit_message(chapter, nb, client.over_limit, limits)
-                                 ) from None
+                raise LimitError(
+                    _over_limit_message(chapter, nb, client.over_limit, limits)
+                ) from None
             _raise_for_failure(chapter, nb, exc, limits)
         except CellTimeoutError:
             where = _where(chapter, nb, running[0] if running else None)
-            raise LimitError(f"{where}: the cell ran longer than {timeout:g} s and was stopped "
-                             "(raise the limit with execute: timeout in _quarto.yml or the "
-                             "chapter's front matter, or --timeout)") from None
+            raise LimitError(
+                f"{where}: the cell ran longer than {timeout:g} s and was stopped "
+                "(raise the limit with execute: timeout in _quarto.yml or the "
+                "chapter's front matter, or --timeout)"
+            ) from None
         except DeadKernelError:
             if client.over_limit is not None:  # killed by us, past the output limit
-                raise LimitError(_over_limit_message(chapter, nb, client.over_limit, limits)
-                                 ) from None
+                raise LimitError(
+                    _over_limit_message(chapter, nb, client.over_limit, limits)
+                ) from None
             where = _where(chapter, nb, running[0] if running else None)
-            memory = (f"; each kernel may use at most {limits.kernel_memory_mb:g} MB"
-                      if limits.kernel_memory_bytes else "")
-            raise BuildError(f"{where}: the kernel died while running this cell"
-                             f"{_exit_note(client)}{memory}") from None
+            memory = (
+                f"; each kernel may use at most {limits.kernel_memory_mb:g} MB"
+                if limits.kernel_memory_bytes
+                else ""
+            )
+            raise BuildError(
+                f"{where}: the kernel died while running this cell{_exit_note(client)}{memory}"
+            ) from None
         except Exception as exc:  # kernel failed to start, and the like: say which chapter
             if _failed_cell(nb) is not None:
                 _raise_for_failure(chapter, nb, exc, limits)
             if attempt == 1 and not running and isinstance(exc, RuntimeError):
                 continue
-            raise BuildError(f"{chapter.path}: kernel failed: {type(exc).__name__}: {exc}"
-                             f"{_exit_note(client)}") from exc
+            raise BuildError(
+                f"{chapter.path}: kernel failed: {type(exc).__name__}: {exc}{_exit_note(client)}"
+            ) from exc
         finally:
             client.stop_escalation()
             await _shutdown(client)

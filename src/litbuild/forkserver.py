@@ -27,8 +27,14 @@ from typing import Any
 
 from . import processes
 
-DEFAULT_PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.figure",
-                   "matplotlib.backends.backend_svg", "matplotlib.backends.backend_agg")
+DEFAULT_PRELOAD = (
+    "numpy",
+    "pandas",
+    "matplotlib",
+    "matplotlib.figure",
+    "matplotlib.backends.backend_svg",
+    "matplotlib.backends.backend_agg",
+)
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 # Not `-m litbuild.forkserver`: the package imports this module first, and runpy would run a
 # second copy of it as __main__.
@@ -114,9 +120,17 @@ class ForkServer:
         # Its own session (killing the group ends it), and it dies with the build, even by SIGKILL;
         # its kernels die with it in turn.
         self._proc = subprocess.Popen(
-            [python, "-c", SERVER_MAIN, *preload_modules()], cwd=str(cwd), env=env,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-            bufsize=1, start_new_session=True, preexec_fn=processes.child_setup())
+            [python, "-c", SERVER_MAIN, *preload_modules()],
+            cwd=str(cwd),
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            bufsize=1,
+            start_new_session=True,
+            preexec_fn=processes.child_setup(),
+        )
         processes.register(self._proc.pid)
         self._memory_bytes = memory_bytes
         self._lock = threading.Lock()
@@ -142,8 +156,7 @@ class ForkServer:
                 return None
 
     def _spawn_blocking(self, argv: list[str], cwd: str, env: dict[str, str]) -> int | None:
-        reply = self._ask({"argv": argv, "cwd": cwd, "env": env,
-                           "memory": self._memory_bytes})
+        reply = self._ask({"argv": argv, "cwd": cwd, "env": env, "memory": self._memory_bytes})
         try:
             pid = int(reply["pid"])
         except (KeyError, TypeError, ValueError):
@@ -169,6 +182,7 @@ class ForkServer:
     def alive(self) -> bool:
         """Whether the server process still runs (it may have been killed since it started)."""
         return self._proc.poll() is None
+
     def kill(self) -> None:
         """Stop the server now (a failed or interrupted build); its kernels die with it."""
         processes.kill_group(self._proc.pid)
@@ -256,8 +270,9 @@ def kernel_manager_class():
             server = self.fork_server
             pid = None
             if server is not None and _kernel_arguments(kernel_cmd) is not None:
-                pid = await server.spawn(kernel_cmd, str(kw.get("cwd") or os.getcwd()),
-                                         dict(kw.get("env") or os.environ))
+                pid = await server.spawn(
+                    kernel_cmd, str(kw.get("cwd") or os.getcwd()), dict(kw.get("env") or os.environ)
+                )
             if pid is None:
                 # Dies with the build (even by SIGKILL); memory capped by the build's limit.
                 kw["preexec_fn"] = processes.child_setup(self.memory_bytes)
@@ -280,7 +295,7 @@ def _kernel_arguments(kernel_cmd: list[str]) -> list[str] | None:
     for a kernel command the server cannot stand in for."""
     for i in range(1, len(kernel_cmd) - 1):
         if kernel_cmd[i] == "-m" and kernel_cmd[i + 1] == "ipykernel_launcher":
-            return kernel_cmd[i + 2:]
+            return kernel_cmd[i + 2 :]
     return None
 
 

@@ -20,8 +20,12 @@ def request_stop(signum: int) -> None:
     """Called from a signal handler (main thread): stop the build at the next safe point."""
     _received.append(signum)
     loop, task = _running.get("loop"), _running.get("task")
-    if isinstance(loop, asyncio.AbstractEventLoop) and isinstance(task, asyncio.Task) \
-            and not task.done() and not loop.is_closed():
+    if (
+        isinstance(loop, asyncio.AbstractEventLoop)
+        and isinstance(task, asyncio.Task)
+        and not task.done()
+        and not loop.is_closed()
+    ):
         loop.call_soon_threadsafe(task.cancel)
         return
     raise BuildInterrupted(signum)

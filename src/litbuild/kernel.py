@@ -41,13 +41,31 @@ def listing_digest(full: str) -> str | None:
 def listed_by_environment(caller: str) -> bool:
     """Listings made by the import system or by installed libraries looking for plugins or
     package metadata: not something the chapter chose to read."""
-    return (caller.startswith("<frozen importlib") or "importlib" + os.sep in caller
-            or "site-packages" in caller)
+    return (
+        caller.startswith("<frozen importlib")
+        or "importlib" + os.sep in caller
+        or "site-packages" in caller
+    )
 
 
-WRITE_EVENTS = frozenset({"open", "os.remove", "os.rename", "os.rmdir", "os.mkdir",
-                          "shutil.rmtree", "os.truncate", "os.chmod", "os.chown", "os.link",
-                          "os.symlink", "os.utime", "os.chflags", "os.lchmod"})
+WRITE_EVENTS = frozenset(
+    {
+        "open",
+        "os.remove",
+        "os.rename",
+        "os.rmdir",
+        "os.mkdir",
+        "shutil.rmtree",
+        "os.truncate",
+        "os.chmod",
+        "os.chown",
+        "os.link",
+        "os.symlink",
+        "os.utime",
+        "os.chflags",
+        "os.lchmod",
+    }
+)
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
@@ -68,13 +86,16 @@ def output_guard(folders: list[str]):
         if event == "open":
             mode, flags = (args + (None, None))[1:3]
             changes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
-                isinstance(flags, int) and flags & WRITE_FLAGS)
+                isinstance(flags, int) and flags & WRITE_FLAGS
+            )
             if not changes or not inside(args[0]):
                 return
         elif not any(inside(a) for a in args[:2]):
             return
-        raise PermissionError(f"chapter code may not change the published output folder "
-                              f"(refused {event} on {args[0]!r})")
+        raise PermissionError(
+            f"chapter code may not change the published output folder "
+            f"(refused {event} on {args[0]!r})"
+        )
 
     return guard
 
@@ -86,15 +107,20 @@ class ReadRecorder:
         self.root = root
         self.reads: dict[str, str | None] = {}
         self._busy = False  # hashing opens the file again: do not record that
-        self._env_prefixes = {os.path.abspath(p)
-                              for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+        self._env_prefixes = {
+            os.path.abspath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)
+        }
 
     def is_project_file(self, full: str) -> bool:
         """Inside the project, but not the installed environment (a .venv may live in the
         project) nor the engine itself."""
-        return (full.startswith(self.root + os.sep) and "__pycache__" not in full
-                and not any(full.startswith(p + os.sep) for p in self._env_prefixes)
-                and "site-packages" not in full and not full.startswith(ENGINE_DIR + os.sep))
+        return (
+            full.startswith(self.root + os.sep)
+            and "__pycache__" not in full
+            and not any(full.startswith(p + os.sep) for p in self._env_prefixes)
+            and "site-packages" not in full
+            and not full.startswith(ENGINE_DIR + os.sep)
+        )
 
     def audit(self, event: str, args: tuple) -> None:
         """The audit hook: note the first read of each project file or directory."""
@@ -165,12 +191,21 @@ def install(root: str, protected: list[str] | tuple[str, ...] = ()) -> tuple:
     sys.addaudithook(recorder.audit)
     shell = get_ipython()
     shell.run_line_magic("config", "InlineBackend.figure_formats = ['svg']")
-    shell.run_line_magic("config", "InlineBackend.print_figure_kwargs = "
-                         "{'bbox_inches': 'tight', 'metadata': {'Date': None}}")
+    shell.run_line_magic(
+        "config",
+        "InlineBackend.print_figure_kwargs = {'bbox_inches': 'tight', 'metadata': {'Date': None}}",
+    )
     shell.run_line_magic("config", "InlineBackend.rc = {'svg.hashsalt': 'litbuild'}")
 
     def report_reads() -> None:
-        display({READS_MIME: {"files": dict(sorted(recorder.reads.items())),
-                              "modules": recorder.project_modules()}}, raw=True)
+        display(
+            {
+                READS_MIME: {
+                    "files": dict(sorted(recorder.reads.items())),
+                    "modules": recorder.project_modules(),
+                }
+            },
+            raw=True,
+        )
 
     return show_inline, report_reads

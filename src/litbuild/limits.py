@@ -46,15 +46,19 @@ class Limits:
 
 
 # _quarto.yml key under `litbuild:` -> Limits field
-CONFIG_KEYS = {"cell-output-mb": "cell_output_mb", "kernel-memory-mb": "kernel_memory_mb",
-               "pandoc-timeout": "pandoc_timeout", "typst-timeout": "typst_timeout"}
+CONFIG_KEYS = {
+    "cell-output-mb": "cell_output_mb",
+    "kernel-memory-mb": "kernel_memory_mb",
+    "pandoc-timeout": "pandoc_timeout",
+    "typst-timeout": "typst_timeout",
+}
 
 
-def _positive(value: Any, key: str, source: str, problems: list[str],
-              zero_ok: bool = False) -> float | None:
+def _positive(
+    value: Any, key: str, source: str, problems: list[str], zero_ok: bool = False
+) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        problems.append(f"{source}: {key} must be a number, not {type(value).__name__} "
-                        f"{value!r}")
+        problems.append(f"{source}: {key} must be a number, not {type(value).__name__} {value!r}")
         return None
     if value < 0 or (value == 0 and not zero_ok) or value != value or value == float("inf"):
         problems.append(f"{source}: {key} must be a positive number, not {value!r}")
@@ -72,17 +76,21 @@ def limits_from_config(raw: dict[str, Any], source: str, problems: list[str]) ->
             values["cell_timeout"] = got
     section = raw.get("litbuild")
     if section is not None and not isinstance(section, dict):
-        problems.append(f"{source}: litbuild must be a mapping of limits, not "
-                        f"{type(section).__name__}")
+        problems.append(
+            f"{source}: litbuild must be a mapping of limits, not {type(section).__name__}"
+        )
         section = None
     for key, value in (section or {}).items():
         name = CONFIG_KEYS.get(str(key))
         if name is None:
-            problems.append(f"{source}: litbuild.{key} is not a known key "
-                            f"(known: {', '.join(sorted(CONFIG_KEYS))})")
+            problems.append(
+                f"{source}: litbuild.{key} is not a known key "
+                f"(known: {', '.join(sorted(CONFIG_KEYS))})"
+            )
             continue
-        got = _positive(value, f"litbuild.{key}", source, problems,
-                        zero_ok=name == "kernel_memory_mb")
+        got = _positive(
+            value, f"litbuild.{key}", source, problems, zero_ok=name == "kernel_memory_mb"
+        )
         if got is not None:
             values[name] = got
     return Limits(**values)

@@ -38,8 +38,12 @@ def edition_of(config: BookConfig, git: dict[str, Any]) -> Edition:
     commit_date = None
     if git.get("commit"):
         try:
-            proc = subprocess.run(["git", "-C", str(config.root), "show", "-s", "--format=%cs",
-                                   git["commit"]], capture_output=True, text=True, check=False)
+            proc = subprocess.run(
+                ["git", "-C", str(config.root), "show", "-s", "--format=%cs", git["commit"]],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             commit_date = proc.stdout.strip() or None if proc.returncode == 0 else None
         except FileNotFoundError:
             commit_date = None
@@ -72,12 +76,17 @@ def citation_for(config: BookConfig, edition: Edition) -> Citation:
     }
     if config.date:
         csl["edition"] = fields.get("edition", config.date)
-        csl["issued"] = {"date-parts": [[int(config.date)]]} if config.date.isdigit() else \
-            {"literal": config.date}
+        csl["issued"] = (
+            {"date-parts": [[int(config.date)]]}
+            if config.date.isdigit()
+            else {"literal": config.date}
+        )
     if edition.commit_date:
-        csl["note"] = (f"Built from git commit {edition.commit}"
-                       + (" with uncommitted changes" if edition.dirty else "")
-                       + f" of {edition.commit_date}")
+        csl["note"] = (
+            f"Built from git commit {edition.commit}"
+            + (" with uncommitted changes" if edition.dirty else "")
+            + f" of {edition.commit_date}"
+        )
     if config.site_url:
         csl["URL"] = fields.get("url", config.site_url)
     if config.license:
@@ -87,9 +96,12 @@ def citation_for(config: BookConfig, edition: Edition) -> Citation:
             csl[key] = fields.get(key.lower()) or fields.get(key)
 
     who = ", ".join(authors) or "Anonymous"
-    parts = [f"{who} ({config.date or 'n.d.'}).", f"{csl['title']}.",
-             f"Version {edition.version}"
-             + (f" of {edition.commit_date}." if edition.commit_date else ".")]
+    parts = [
+        f"{who} ({config.date or 'n.d.'}).",
+        f"{csl['title']}.",
+        f"Version {edition.version}"
+        + (f" of {edition.commit_date}." if edition.commit_date else "."),
+    ]
     if csl.get("publisher"):
         parts.append(f"{csl['publisher']}.")
     if csl.get("URL"):
@@ -98,11 +110,18 @@ def citation_for(config: BookConfig, edition: Edition) -> Citation:
         parts.append(f"Licence: {config.license}.")
     text = " ".join(parts)
 
-    bib = {"title": "{" + csl["title"] + "}", "author": " and ".join("{" + a + "}" for a in authors),
-           "year": config.date or "", "edition": csl.get("edition", ""),
-           "version": edition.version, "date": edition.commit_date or "",
-           "url": csl.get("URL", ""), "institution": csl.get("publisher", ""),
-           "note": csl.get("note", ""), "license": config.license or ""}
+    bib = {
+        "title": "{" + csl["title"] + "}",
+        "author": " and ".join("{" + a + "}" for a in authors),
+        "year": config.date or "",
+        "edition": csl.get("edition", ""),
+        "version": edition.version,
+        "date": edition.commit_date or "",
+        "url": csl.get("URL", ""),
+        "institution": csl.get("publisher", ""),
+        "note": csl.get("note", ""),
+        "license": config.license or "",
+    }
     lines = [f"@report{{{csl['id']},"]
     lines += [f"  {k} = {{{v}}}," for k, v in bib.items() if v]
     bibtex = "\n".join(lines).rstrip(",") + "\n}\n"
@@ -166,9 +185,12 @@ def sitemap_xml(site_url: str, pages: list[str], lastmod: str | None) -> str:
     for page in pages:
         mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
         entries.append(f"  <url><loc>{escape(site_url + page)}</loc>{mod}</url>")
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            + "\n".join(entries) + "\n</urlset>\n")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        + "\n".join(entries)
+        + "\n</urlset>\n"
+    )
 
 
 def robots_txt(site_url: str | None) -> str:
@@ -179,12 +201,14 @@ def robots_txt(site_url: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_site_files(out: Path, config: BookConfig, pages: list[str], edition: Edition,
-                     citation: Citation) -> None:
+def write_site_files(
+    out: Path, config: BookConfig, pages: list[str], edition: Edition, citation: Citation
+) -> None:
     """Write robots.txt, the citation downloads and, with a site-url, sitemap.xml."""
     (out / "robots.txt").write_text(robots_txt(config.site_url), encoding="utf-8")
     (out / CITATION_JSON).write_text(citation.csl_json(), encoding="utf-8")
     (out / CITATION_BIB).write_text(citation.bibtex, encoding="utf-8")
     if config.site_url:
-        (out / "sitemap.xml").write_text(sitemap_xml(config.site_url, pages, edition.commit_date),
-                                         encoding="utf-8")
+        (out / "sitemap.xml").write_text(
+            sitemap_xml(config.site_url, pages, edition.commit_date), encoding="utf-8"
+        )

@@ -17,8 +17,10 @@ SPLIT = "LITBUILDCHAPTERSPLIT"
 READ_FORMAT = "markdown+smart"
 
 
-PANDOC_HINT = ("pandoc comes with the pinned pypandoc-binary package: run `make report` (or "
-               "`.venv/bin/pip install -r requirements.lock`) to install it")
+PANDOC_HINT = (
+    "pandoc comes with the pinned pypandoc-binary package: run `make report` (or "
+    "`.venv/bin/pip install -r requirements.lock`) to install it"
+)
 DEFAULT_TIMEOUT = 300.0
 
 
@@ -32,24 +34,32 @@ def pandoc_path() -> str:
         raise ToolMissingError(f"pandoc was not found ({exc}); {PANDOC_HINT}") from None
 
 
-def run_pandoc(args: list[str], text: str, timeout: float | None = DEFAULT_TIMEOUT,
-               what: str = "converting the book") -> str:
+def run_pandoc(
+    args: list[str],
+    text: str,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    what: str = "converting the book",
+) -> str:
     """Run pandoc with text on stdin, in its own process group and with a time limit; raise
     BuildError with pandoc's message on failure."""
-    proc = processes.run([pandoc_path(), *args], text.encode("utf-8"), timeout, what, "pandoc",
-                         PANDOC_HINT)
+    proc = processes.run(
+        [pandoc_path(), *args], text.encode("utf-8"), timeout, what, "pandoc", PANDOC_HINT
+    )
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip()
         if proc.returncode < 0 or proc.returncode == 127 or not message:
-            raise ToolMissingError(f"pandoc {' '.join(args)} ended with exit code "
-                                   f"{proc.returncode} and no message; is it broken? "
-                                   f"{PANDOC_HINT}")
+            raise ToolMissingError(
+                f"pandoc {' '.join(args)} ended with exit code "
+                f"{proc.returncode} and no message; is it broken? "
+                f"{PANDOC_HINT}"
+            )
         raise BuildError(f"pandoc {' '.join(args)} failed while {what}: {message}")
     return proc.stdout.decode("utf-8")
 
 
-def markdown_to_ast(chapters: dict[str, str], cache_dir: Path | None = None,
-                    timeout: float | None = DEFAULT_TIMEOUT) -> dict[str, dict[str, Any]]:
+def markdown_to_ast(
+    chapters: dict[str, str], cache_dir: Path | None = None, timeout: float | None = DEFAULT_TIMEOUT
+) -> dict[str, dict[str, Any]]:
     """Parse the chapters' markdown, reusing ASTs parsed before (by content hash, in cache_dir)
     and parsing the rest in one pandoc call."""
     parsed: dict[str, dict[str, Any]] = {}
@@ -88,8 +98,11 @@ def _cached_ast(cache_dir: Path | None, markdown: str) -> dict[str, Any] | None:
         doc = json.loads(_ast_file(cache_dir, markdown).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None  # missing or damaged: parse again
-    if not (isinstance(doc, dict) and isinstance(doc.get("blocks"), list)
-            and "pandoc-api-version" in doc):
+    if not (
+        isinstance(doc, dict)
+        and isinstance(doc.get("blocks"), list)
+        and "pandoc-api-version" in doc
+    ):
         return None
     return doc
 
@@ -112,8 +125,9 @@ def _parse_batch(chapters: dict[str, str], timeout: float | None) -> dict[str, d
     """Parse every chapter's markdown in one pandoc call; split at marker paragraphs."""
     names = list(chapters)
     joined = f"\n\n{SPLIT}\n\n".join(chapters[n] for n in names)
-    doc = json.loads(run_pandoc(["-f", READ_FORMAT, "-t", "json"], joined, timeout,
-                                _chapter_list(names)))
+    doc = json.loads(
+        run_pandoc(["-f", READ_FORMAT, "-t", "json"], joined, timeout, _chapter_list(names))
+    )
     pieces: list[list[Any]] = [[]]
     for block in doc["blocks"]:
         if block.get("t") == "Para" and block["c"] == [{"t": "Str", "c": SPLIT}]:
@@ -127,13 +141,16 @@ def _parse_batch(chapters: dict[str, str], timeout: float | None) -> dict[str, d
 
 
 def _one(markdown: str, name: str, timeout: float | None) -> dict[str, Any]:
-    return json.loads(run_pandoc(["-f", READ_FORMAT, "-t", "json"], markdown, timeout,
-                                 _chapter_list([name])))
+    return json.loads(
+        run_pandoc(["-f", READ_FORMAT, "-t", "json"], markdown, timeout, _chapter_list([name]))
+    )
 
 
-def ast_to_html(docs: dict[str, dict[str, Any]],
-                timeout: float | None = DEFAULT_TIMEOUT,
-                memo: dict[str, str] | None = None) -> dict[str, str]:
+def ast_to_html(
+    docs: dict[str, dict[str, Any]],
+    timeout: float | None = DEFAULT_TIMEOUT,
+    memo: dict[str, str] | None = None,
+) -> dict[str, str]:
     """Write every chapter's AST as an HTML fragment, in one pandoc call; chapters whose AST is
     in `memo` (by digest, from an earlier build of a long-lived process) are not written again."""
     if memo is None:
@@ -150,8 +167,9 @@ def ast_to_html(docs: dict[str, dict[str, Any]],
     return {name: memo[digests[name]] for name in docs}
 
 
-def _ast_to_html(docs: dict[str, dict[str, Any]],
-                 timeout: float | None = DEFAULT_TIMEOUT) -> dict[str, str]:
+def _ast_to_html(
+    docs: dict[str, dict[str, Any]], timeout: float | None = DEFAULT_TIMEOUT
+) -> dict[str, str]:
     names = list(docs)
     if not names:
         return {}
@@ -162,9 +180,12 @@ def _ast_to_html(docs: dict[str, dict[str, Any]],
             blocks.append(marker)
         blocks.extend(docs[n]["blocks"])
     api = docs[names[0]]["pandoc-api-version"]
-    html = run_pandoc(["-f", "json", "-t", "html5", "--wrap=none"],
-                      json.dumps({"pandoc-api-version": api, "meta": {}, "blocks": blocks}),
-                      timeout, "writing the HTML of " + ", ".join(names))
+    html = run_pandoc(
+        ["-f", "json", "-t", "html5", "--wrap=none"],
+        json.dumps({"pandoc-api-version": api, "meta": {}, "blocks": blocks}),
+        timeout,
+        "writing the HTML of " + ", ".join(names),
+    )
     parts = html.split(f"<!--{SPLIT}-->")
     if len(parts) != len(names):
         raise BuildError("internal: HTML chapter split failed")
@@ -173,5 +194,9 @@ def _ast_to_html(docs: dict[str, dict[str, Any]],
 
 def ast_to_typst(doc: dict[str, Any], timeout: float | None = DEFAULT_TIMEOUT) -> str:
     """Write one AST (the whole book) as Typst markup."""
-    return run_pandoc(["-f", "json", "-t", "typst", "--wrap=none"], json.dumps(doc), timeout,
-                      "writing the book's Typst markup")
+    return run_pandoc(
+        ["-f", "json", "-t", "typst", "--wrap=none"],
+        json.dumps(doc),
+        timeout,
+        "writing the book's Typst markup",
+    )

@@ -32,17 +32,29 @@ def book_typst(config: BookConfig, body: str, figure_alts: dict[str, str] | None
     from .metadata import citation_for, edition_of
     from .provenance import git_state
 
-    env = jinja2.Environment(loader=jinja2.PackageLoader("litbuild", "templates"),
-                             autoescape=False, keep_trailing_newline=True)
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("litbuild", "templates"),
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
     env.filters["typst_str"] = typst_str
     env.filters["typst_content"] = typst_content
     edition = edition_of(config, git_state(config.root))
     language, _, region = config.lang.partition("-")
     return env.get_template("book.typ").render(
-        title=config.title, subtitle=config.subtitle, author=config.author, date=config.date,
-        lang=language.lower(), region=region.upper() or None, description=config.description,
-        license=config.license, edition=edition, citation=citation_for(config, edition),
-        version=__version__, body=with_figure_alts(body, figure_alts or {}))
+        title=config.title,
+        subtitle=config.subtitle,
+        author=config.author,
+        date=config.date,
+        lang=language.lower(),
+        region=region.upper() or None,
+        description=config.description,
+        license=config.license,
+        edition=edition,
+        citation=citation_for(config, edition),
+        version=__version__,
+        body=with_figure_alts(body, figure_alts or {}),
+    )
 
 
 FIGURE_BLEED = "1.5cm"  # figures reach this far into each margin: larger lettering in print
@@ -56,9 +68,11 @@ def with_figure_alts(body: str, alts: dict[str, str]) -> str:
         path = match.group(1)
         alt = alts.get(path)
         alt_arg = f", alt: {typst_str(alt)}" if alt else ""
-        return (f"#figure({alt_arg.removeprefix(', ')}{', ' if alt else ''}"
-                f"move(dx: -{FIGURE_BLEED}, image({typst_str(path)}{alt_arg}, "
-                f"width: 100% + 2 * {FIGURE_BLEED})),")
+        return (
+            f"#figure({alt_arg.removeprefix(', ')}{', ' if alt else ''}"
+            f"move(dx: -{FIGURE_BLEED}, image({typst_str(path)}{alt_arg}, "
+            f"width: 100% + 2 * {FIGURE_BLEED})),"
+        )
 
     return re.sub(r'#figure\(image\("((?:[^"\\]|\\.)*)", width: 100(?:\.0)?%\),', add, body)
 
@@ -87,19 +101,27 @@ except Exception as exc:
     sys.exit(1)
 sys.stdout.buffer.write(pdf)
 """
-TYPST_HINT = ("Typst comes with the pinned `typst` package: run `make report` (or "
-              "`.venv/bin/pip install -r requirements.lock`) to install it")
+TYPST_HINT = (
+    "Typst comes with the pinned `typst` package: run `make report` (or "
+    "`.venv/bin/pip install -r requirements.lock`) to install it"
+)
 
 
 def compile_pdf(typ_file: Path, root: Path, timeout: float | None = 300.0) -> bytes:
     """Compile a Typst file to PDF bytes, reproducibly, in a child process with a time limit."""
-    proc = processes.run([sys.executable, "-c", _COMPILE, str(typ_file), str(root),
-                          str(source_date_epoch())], b"", timeout, "compiling the PDF", "Typst",
-                         TYPST_HINT)
+    proc = processes.run(
+        [sys.executable, "-c", _COMPILE, str(typ_file), str(root), str(source_date_epoch())],
+        b"",
+        timeout,
+        "compiling the PDF",
+        "Typst",
+        TYPST_HINT,
+    )
     message = proc.stderr.decode("utf-8", "replace").strip()
     if proc.returncode == 3 and message.startswith("litbuild-typst-missing"):
-        raise ToolMissingError(f"Typst is not installed ({message.split(': ', 1)[-1]}); "
-                               f"{TYPST_HINT}")
+        raise ToolMissingError(
+            f"Typst is not installed ({message.split(': ', 1)[-1]}); {TYPST_HINT}"
+        )
     if proc.returncode != 0:
         raise BuildError(message or f"Typst ended with exit code {proc.returncode}")
     return proc.stdout

@@ -105,24 +105,33 @@ def reaping() -> Iterator[None]:
         kill_all()
 
 
-def run(args: list[str], input_bytes: bytes, timeout: float | None, what: str,
-        tool: str, hint: str) -> subprocess.CompletedProcess:
+def run(
+    args: list[str], input_bytes: bytes, timeout: float | None, what: str, tool: str, hint: str
+) -> subprocess.CompletedProcess:
     """Run a tool in its own process group with a time limit; kill the group on any way out."""
     try:
-        proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, start_new_session=True,
-                                preexec_fn=child_setup())
+        proc = subprocess.Popen(
+            args,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            preexec_fn=child_setup(),
+        )
     except OSError as exc:
-        raise ToolMissingError(f"{tool} could not be started ({exc.strerror}: {args[0]}); "
-                               f"{hint}") from exc
+        raise ToolMissingError(
+            f"{tool} could not be started ({exc.strerror}: {args[0]}); {hint}"
+        ) from exc
     register(proc.pid)
     try:
         out, err = proc.communicate(input_bytes, timeout=timeout)
     except subprocess.TimeoutExpired:
         kill_group(proc.pid)
         proc.communicate()
-        raise LimitError(f"{what}: {tool} took longer than {timeout:g} s and was stopped "
-                         "(raise the limit with the matching option or _quarto.yml key)") from None
+        raise LimitError(
+            f"{what}: {tool} took longer than {timeout:g} s and was stopped "
+            "(raise the limit with the matching option or _quarto.yml key)"
+        ) from None
     except BaseException:
         kill_group(proc.pid)
         with contextlib.suppress(Exception):

@@ -38,7 +38,10 @@ FACTS_CSV = "facts.csv"
 FACTS_PAGE = "facts.html"
 SOURCE_DIR = "_source"
 # schema.org terms (schema.org's own name for a file entity is MediaObject).
-PROVENANCE_CONTEXT = {"@vocab": "https://schema.org/", "File": "https://schema.org/MediaObject"}  # copies of the data and code files that outputs link to
+PROVENANCE_CONTEXT = {
+    "@vocab": "https://schema.org/",
+    "File": "https://schema.org/MediaObject",
+}  # copies of the data and code files that outputs link to
 
 
 @dataclass
@@ -51,8 +54,9 @@ class FactRecord:
     used_in: list[dict[str, Any]] = field(default_factory=list)
 
 
-def collect_facts(order: list[str], executed: dict[str, ExecutedChapter],
-                  inline_lines: dict[str, dict[int, int]]) -> list[FactRecord]:
+def collect_facts(
+    order: list[str], executed: dict[str, ExecutedChapter], inline_lines: dict[str, dict[int, int]]
+) -> list[FactRecord]:
     """Every inline value that names a fact, in book order, merged by fact id."""
     facts: dict[str, FactRecord] = {}
     for path in order:
@@ -65,8 +69,9 @@ def collect_facts(order: list[str], executed: dict[str, ExecutedChapter],
                 continue
             if info.provenance is None:
                 raise ContractError(f"{path}:{line}: fact {info.fact_id!r} carries no provenance")
-            record = facts.setdefault(info.fact_id,
-                                      FactRecord(info.fact_id, info.text, info.provenance))
+            record = facts.setdefault(
+                info.fact_id, FactRecord(info.fact_id, info.text, info.provenance)
+            )
             record.used_in.append({"chapter": path, "line": line})
     return list(facts.values())
 
@@ -118,8 +123,11 @@ def _short(digest: str | None) -> str:
 def _templates():
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.PackageLoader("litbuild", "templates"),
-                             autoescape=True, keep_trailing_newline=False)
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("litbuild", "templates"),
+        autoescape=True,
+        keep_trailing_newline=False,
+    )
     env.filters["breakable"] = breakable
     return env
 
@@ -142,27 +150,53 @@ def disclosure_html(item: OutputItem, page: str, out: Path) -> str:
 
     entries = []
     if prov.data_csv is not None:
-        entries.append({"href": rel(download_path(item)), "text": "Data shown (CSV)",
-                        "download": True,
-                        "sha256": _sha256_bytes(download_bytes(prov))})
+        entries.append(
+            {
+                "href": rel(download_path(item)),
+                "text": "Data shown (CSV)",
+                "download": True,
+                "sha256": _sha256_bytes(download_bytes(prov)),
+            }
+        )
     for inp in prov.inputs:
-        entries.append({"lead": "Input: ", "href": rel(SOURCE_DIR + "/" + inp.path),
-                        "text": inp.path, "after": f"({inp.resource or inp.path})",
-                        "sha256": inp.sha256 or "missing"})
+        entries.append(
+            {
+                "lead": "Input: ",
+                "href": rel(SOURCE_DIR + "/" + inp.path),
+                "text": inp.path,
+                "after": f"({inp.resource or inp.path})",
+                "sha256": inp.sha256 or "missing",
+            }
+        )
     code = prov.code
     if prov.function:
-        entries.append({"lead": "Code: ", "code": prov.function,
-                        "href": rel(SOURCE_DIR + "/" + code.file) if code else None,
-                        "text": f"{code.file}, line {code.line}" if code else ""})
+        entries.append(
+            {
+                "lead": "Code: ",
+                "code": prov.function,
+                "href": rel(SOURCE_DIR + "/" + code.file) if code else None,
+                "text": f"{code.file}, line {code.line}" if code else "",
+            }
+        )
     for asset in item.assets:
-        entries.append({"lead": "Output: ", "href": rel(asset), "text": posixpath.basename(asset),
-                        "sha256": sha256_file(out / asset)})
-    return _templates().get_template("disclosure.html").render(
-        label=item.label or "", source_note=prov.source_note, entries=entries)
+        entries.append(
+            {
+                "lead": "Output: ",
+                "href": rel(asset),
+                "text": posixpath.basename(asset),
+                "sha256": sha256_file(out / asset),
+            }
+        )
+    return (
+        _templates()
+        .get_template("disclosure.html")
+        .render(label=item.label or "", source_note=prov.source_note, entries=entries)
+    )
 
 
-def disclosure_blocks(items_by_label: dict[str, OutputItem], page: str,
-                      out: Path) -> Callable[[str], list[Node]]:
+def disclosure_blocks(
+    items_by_label: dict[str, OutputItem], page: str, out: Path
+) -> Callable[[str], list[Node]]:
     """For finish_chapter: the disclosure to place after each figure or table with provenance."""
 
     def after(label: str) -> list[Node]:
@@ -178,20 +212,41 @@ def facts_csv(facts: list[FactRecord]) -> str:
     """id, value, formatted text, unit, inputs (path@sha256; ...), code location, used in."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["id", "value", "text", "unit", "inputs", "function", "params", "code",
-                     "used_in", "derivation"])
+    writer.writerow(
+        [
+            "id",
+            "value",
+            "text",
+            "unit",
+            "inputs",
+            "function",
+            "params",
+            "code",
+            "used_in",
+            "derivation",
+        ]
+    )
     for fact in facts:
         info = fact.info
         code = info.code
-        writer.writerow(safe_row([
-            fact.fact_id, "" if info.value is None else info.value, fact.text, info.unit,
-            "; ".join(f"{i.path}@{i.sha256}" for i in info.inputs),
-            info.function,
-            json.dumps(info.params, sort_keys=True, ensure_ascii=False) if info.params else "",
-            f"{code.file}:{code.line}" if code else "",
-            "; ".join(f"{u['chapter']}:{u['line']}" for u in fact.used_in),
-            info.derivation or "",
-        ]))
+        writer.writerow(
+            safe_row(
+                [
+                    fact.fact_id,
+                    "" if info.value is None else info.value,
+                    fact.text,
+                    info.unit,
+                    "; ".join(f"{i.path}@{i.sha256}" for i in info.inputs),
+                    info.function,
+                    json.dumps(info.params, sort_keys=True, ensure_ascii=False)
+                    if info.params
+                    else "",
+                    f"{code.file}:{code.line}" if code else "",
+                    "; ".join(f"{u['chapter']}:{u['line']}" for u in fact.used_in),
+                    info.derivation or "",
+                ]
+            )
+        )
     return buffer.getvalue()
 
 
@@ -204,34 +259,48 @@ def facts_page_html(facts: list[FactRecord], infos: list[ChapterInfo] = ()) -> s
         code = info.code
         used = []
         for use in fact.used_in:  # each chapter once, in order of use
-            page, title = titles.get(use["chapter"], (
-                posixpath.splitext(use["chapter"])[0] + ".html", use["chapter"]))
+            page, title = titles.get(
+                use["chapter"], (posixpath.splitext(use["chapter"])[0] + ".html", use["chapter"])
+            )
             if all(u["href"] != page for u in used):
                 used.append({"href": page, "title": title})
-        rows.append({
-            "id": fact.fact_id, "text": fact.text, "unit": str(info.unit or ""),
-            "derivation": info.derivation or "",
-            "inputs": [{"href": SOURCE_DIR + "/" + i.path, "path": i.path,
-                        "sha256": i.sha256 or "", "short": _short(i.sha256)}
-                       for i in info.inputs],
-            "function": info.function,
-            "code": f"{code.file}:{code.line}" if code else "",
-            "used_in": used,
-        })
+        rows.append(
+            {
+                "id": fact.fact_id,
+                "text": fact.text,
+                "unit": str(info.unit or ""),
+                "derivation": info.derivation or "",
+                "inputs": [
+                    {
+                        "href": SOURCE_DIR + "/" + i.path,
+                        "path": i.path,
+                        "sha256": i.sha256 or "",
+                        "short": _short(i.sha256),
+                    }
+                    for i in info.inputs
+                ],
+                "function": info.function,
+                "code": f"{code.file}:{code.line}" if code else "",
+                "used_in": used,
+            }
+        )
     return _templates().get_template("facts.html").render(rows=rows, facts=facts, csv=FACTS_CSV)
 
 
 def facts_page_info() -> ChapterInfo:
-    return ChapterInfo(path="facts", page=FACTS_PAGE, number=None, title="Facts", appendix=True,
-                       part="Provenance")
+    return ChapterInfo(
+        path="facts", page=FACTS_PAGE, number=None, title="Facts", appendix=True, part="Provenance"
+    )
 
 
 def git_state(root: Path) -> dict[str, Any]:
     """The commit the build came from and whether the tree had uncommitted changes."""
+
     def git(*args: str) -> str | None:
         try:
-            proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True,
-                                  text=True, check=False)
+            proc = subprocess.run(
+                ["git", "-C", str(root), *args], capture_output=True, text=True, check=False
+            )
         except FileNotFoundError:
             return None
         return proc.stdout.strip() if proc.returncode == 0 else None
@@ -247,8 +316,12 @@ def git_blob_hashes(root: Path, files: list[str]) -> dict[str, str]:
     if not files:
         return {}
     try:
-        proc = subprocess.run(["git", "-C", str(root), "hash-object", "--", *files],
-                              capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            ["git", "-C", str(root), "hash-object", "--", *files],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     except FileNotFoundError:
         return {}
     if proc.returncode != 0:
@@ -268,10 +341,16 @@ def output_manifest(out: Path, skip: tuple[str, ...] = (PROVENANCE_FILE,)) -> di
     return dict(sorted(manifest.items()))
 
 
-def provenance_document(root: Path, out: Path, infos: list[ChapterInfo],
-                        executed: dict[str, ExecutedChapter], items: list[OutputItem],
-                        facts: list[FactRecord], pdf_name: str | None,
-                        settings: dict[str, Any] | None = None) -> dict[str, Any]:
+def provenance_document(
+    root: Path,
+    out: Path,
+    infos: list[ChapterInfo],
+    executed: dict[str, ExecutedChapter],
+    items: list[OutputItem],
+    facts: list[FactRecord],
+    pdf_name: str | None,
+    settings: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Assemble the JSON-LD record of the whole build (settings: its variant)."""
     code_files = [f for e in executed.values() for f in e.modules]
     for prov in [i.provenance for i in items if i.provenance] + [f.info for f in facts]:
@@ -279,33 +358,43 @@ def provenance_document(root: Path, out: Path, infos: list[ChapterInfo],
             code_files.append(prov.code.file)
     blobs = git_blob_hashes(root, code_files)
     files = output_manifest(out)
-    graph: list[dict[str, Any]] = [{
-        "@id": "./", "@type": "Dataset", "name": "Rendered book",
-        "hasPart": [{"@id": f} for f in files],
-        "git": git_state(root), "software": environment_fingerprint_portable(),
-    }]
+    graph: list[dict[str, Any]] = [
+        {
+            "@id": "./",
+            "@type": "Dataset",
+            "name": "Rendered book",
+            "hasPart": [{"@id": f} for f in files],
+            "git": git_state(root),
+            "software": environment_fingerprint_portable(),
+        }
+    ]
     if settings:  # parameters, metadata overrides, environment, draft: `verify` rebuilds with them
         graph[0]["buildSettings"] = settings
     for rel, digest in files.items():
         graph.append({"@id": rel, "@type": "File", "sha256": digest})
     for info in infos:
         run = executed[info.path]
-        graph.append({
-            "@id": f"#run-{info.path}", "@type": "CreateAction", "name": f"execute {info.path}",
-            "instrument": {"@id": info.path, "sha256": source_sha256(root / info.path)},
-            "object": [_read_entity(f, run.read_digests.get(f)) for f in run.files_read],
-            "modules": [{"@id": m, "sha256": source_sha256(root / m), "gitBlob": blobs.get(m)}
-                        for m in run.modules],
-            "result": [{"@id": info.page}],
-        })
+        graph.append(
+            {
+                "@id": f"#run-{info.path}",
+                "@type": "CreateAction",
+                "name": f"execute {info.path}",
+                "instrument": {"@id": info.path, "sha256": source_sha256(root / info.path)},
+                "object": [_read_entity(f, run.read_digests.get(f)) for f in run.files_read],
+                "modules": [
+                    {"@id": m, "sha256": source_sha256(root / m), "gitBlob": blobs.get(m)}
+                    for m in run.modules
+                ],
+                "result": [{"@id": info.page}],
+            }
+        )
     for item in items:
         if not item.label:
             continue
         graph.append(_item_action(item, out, blobs))
     for fact in facts:
         graph.append(_fact_action(fact, blobs))
-    return {"@context": PROVENANCE_CONTEXT, "@graph": graph,
-            "pdf": pdf_name}
+    return {"@context": PROVENANCE_CONTEXT, "@graph": graph, "pdf": pdf_name}
 
 
 def _read_entity(path: str, digest: str | None) -> dict[str, Any]:
@@ -322,9 +411,13 @@ def environment_fingerprint_portable() -> dict[str, str]:
 
 def _code_entity(prov: ItemProvenance | FactProvenance, blobs: dict[str, str]) -> dict[str, Any]:
     code = prov.code
-    return {"@type": "SoftwareSourceCode", "name": prov.function,
-            "file": code.file if code else None, "line": code.line if code else None,
-            "gitBlob": blobs.get(code.file) if code else None}
+    return {
+        "@type": "SoftwareSourceCode",
+        "name": prov.function,
+        "file": code.file if code else None,
+        "line": code.line if code else None,
+        "gitBlob": blobs.get(code.file) if code else None,
+    }
 
 
 def _inputs(inputs: list[InputRecord]) -> list[dict[str, Any]]:
@@ -338,12 +431,17 @@ def _item_action(item: OutputItem, out: Path, blobs: dict[str, str]) -> dict[str
         path = download_path(item)
         results.append({"@id": path, "sha256": sha256_file(out / path)})
     return {
-        "@id": f"#{item.label}", "@type": "CreateAction", "identifier": item.label,
-        "additionalType": item.kind, "name": f"{'Figure' if item.kind == 'figure' else 'Table'} "
-        f"{item.number}", "caption": item.caption, "chapter": item.chapter,
+        "@id": f"#{item.label}",
+        "@type": "CreateAction",
+        "identifier": item.label,
+        "additionalType": item.kind,
+        "name": f"{'Figure' if item.kind == 'figure' else 'Table'} {item.number}",
+        "caption": item.caption,
+        "chapter": item.chapter,
         "page": posixpath.splitext(item.chapter)[0] + ".html",
         "instrument": _code_entity(prov, blobs) if prov else None,
-        "object": _inputs(prov.inputs) if prov else [], "result": results,
+        "object": _inputs(prov.inputs) if prov else [],
+        "result": results,
         "sourceNote": prov.source_note if prov else None,
     }
 
@@ -351,10 +449,18 @@ def _item_action(item: OutputItem, out: Path, blobs: dict[str, str]) -> dict[str
 def _fact_action(fact: FactRecord, blobs: dict[str, str]) -> dict[str, Any]:
     info = fact.info
     return {
-        "@id": f"#fact-{fact.fact_id}", "@type": "CreateAction", "identifier": fact.fact_id,
-        "additionalType": info.kind, "name": fact.fact_id, "value": info.value,
-        "text": fact.text, "unit": info.unit, "usedIn": fact.used_in, "params": info.params,
-        "instrument": _code_entity(info, blobs), "object": _inputs(info.inputs),
+        "@id": f"#fact-{fact.fact_id}",
+        "@type": "CreateAction",
+        "identifier": fact.fact_id,
+        "additionalType": info.kind,
+        "name": fact.fact_id,
+        "value": info.value,
+        "text": fact.text,
+        "unit": info.unit,
+        "usedIn": fact.used_in,
+        "params": info.params,
+        "instrument": _code_entity(info, blobs),
+        "object": _inputs(info.inputs),
         **({"derivation": info.derivation} if info.derivation else {}),
     }
 
@@ -384,8 +490,9 @@ def write_json(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
-def write_standalone_figures(figures_dir: Path, items: list[OutputItem], out: Path,
-                             doc: dict[str, Any]) -> list[str]:
+def write_standalone_figures(
+    figures_dir: Path, items: list[OutputItem], out: Path, doc: dict[str, Any]
+) -> list[str]:
     """Copy every labelled figure to figures/ as SVG and PNG with a JSON provenance sidecar."""
     actions = {g.get("identifier"): g for g in doc["@graph"] if g.get("@type") == "CreateAction"}
     figures_dir.mkdir(parents=True, exist_ok=True)

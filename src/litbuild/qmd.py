@@ -81,11 +81,12 @@ def _split_front_matter(text: str, path: str) -> tuple[dict[str, Any], list[str]
                 try:
                     meta = yaml.safe_load("\n".join(lines[1:end])) or {}
                 except YAML_ERRORS as exc:
-                    raise ConfigError(f"{path}:1: invalid YAML front matter: "
-                                      f"{_yaml_message(exc)}") from None
+                    raise ConfigError(
+                        f"{path}:1: invalid YAML front matter: {_yaml_message(exc)}"
+                    ) from None
                 if not isinstance(meta, dict):
                     raise ConfigError(f"{path}:1: front matter must be a YAML mapping")
-                return meta, lines[end + 1:], end + 1
+                return meta, lines[end + 1 :], end + 1
         raise ConfigError(f"{path}:1: front matter is not closed with '---'")
     return {}, lines, 0
 
@@ -100,15 +101,19 @@ def _cell_options(body: list[str], path: str, line: int) -> tuple[dict[str, Any]
     try:
         options = yaml.safe_load("\n".join(option_lines)) or {}
     except YAML_ERRORS as exc:
-        raise ConfigError(f"{path}:{line}: invalid '#|' cell options: "
-                          f"{_yaml_message(exc)}") from None
+        raise ConfigError(
+            f"{path}:{line}: invalid '#|' cell options: {_yaml_message(exc)}"
+        ) from None
     if not isinstance(options, dict):
         raise ConfigError(f"{path}:{line}: '#|' cell options must be 'key: value' lines")
     label = options.get("label")
-    if label is not None and not (isinstance(label, str) and LABEL.fullmatch(label)
-                                  and ".." not in label):
-        raise ConfigError(f"{path}:{line}: label {label!r}: expected letters, digits, '-', '_', "
-                          "'.' or ':' (a label names output files, so no '/' or '..')")
+    if label is not None and not (
+        isinstance(label, str) and LABEL.fullmatch(label) and ".." not in label
+    ):
+        raise ConfigError(
+            f"{path}:{line}: label {label!r}: expected letters, digits, '-', '_', "
+            "'.' or ':' (a label names output files, so no '/' or '..')"
+        )
     return options, rest
 
 
@@ -177,21 +182,30 @@ def parse_chapter(text: str, path: str) -> Chapter:
             if j >= len(lines):
                 raise ConfigError(f"{path}:{line_no}: code cell is not closed with {fence}")
             flush_markdown(line_no)
-            options, body = _cell_options(lines[i + 1:j], path, line_no)
-            blocks.append(CodeCell(len([b for b in blocks if isinstance(b, CodeCell)]),
-                                   "\n".join(body).strip("\n"), options, line_no, offset + j + 1))
+            options, body = _cell_options(lines[i + 1 : j], path, line_no)
+            blocks.append(
+                CodeCell(
+                    len([b for b in blocks if isinstance(b, CodeCell)]),
+                    "\n".join(body).strip("\n"),
+                    options,
+                    line_no,
+                    offset + j + 1,
+                )
+            )
             i = j + 1
             markdown_start = offset + i + 1
             continue
         if match:
-            raise ConfigError(f"{path}:{line_no}: unsupported cell language '{match.group('lang')}'"
-                              " (the builtin engine runs python cells only)")
+            raise ConfigError(
+                f"{path}:{line_no}: unsupported cell language '{match.group('lang')}'"
+                " (the builtin engine runs python cells only)"
+            )
         if other:  # a plain fenced block: copy it whole, never look for inline code inside
             fence = other.group("fence")
             j = i + 1
             while j < len(lines) and not lines[j].strip().startswith(fence):
                 j += 1
-            markdown.extend(lines[i:j + 1])
+            markdown.extend(lines[i : j + 1])
             i = j + 1
             continue
         markdown.append(lines[i])
@@ -204,7 +218,9 @@ def parse_chapter(text: str, path: str) -> Chapter:
 # Quarto's other way to caption a computed figure or table: a div carrying the label, holding the
 # cell, with the caption as the div's last paragraph. That caption is markdown, so it may hold
 # inline values: a caption that names data periods can follow the data.
-FLOAT_DIV_OPEN = re.compile(r"^(?P<colons>:{3,})\s*\{#(?P<label>(?:fig|tbl)-[A-Za-z0-9_.:-]+)\s*\}\s*$")
+FLOAT_DIV_OPEN = re.compile(
+    r"^(?P<colons>:{3,})\s*\{#(?P<label>(?:fig|tbl)-[A-Za-z0-9_.:-]+)\s*\}\s*$"
+)
 DIV_CLOSE = re.compile(r"^:{3,}\s*$")
 
 
@@ -227,8 +243,10 @@ def _attach_float_divs(blocks: list[MarkdownBlock | CodeCell], path: str) -> Non
         label = opening.group("label")
         where = f"{path}:{before.first_line + last}"
         if "label" in cell.options:
-            raise ConfigError(f"{where}: the cell in div #{label} has its own label "
-                              f"{cell.options['label']!r}: label the div or the cell, not both")
+            raise ConfigError(
+                f"{where}: the cell in div #{label} has its own label "
+                f"{cell.options['label']!r}: label the div or the cell, not both"
+            )
         below = after.text.split("\n")
         close = next((n for n, line in enumerate(below) if DIV_CLOSE.match(line.strip())), None)
         if close is None:
@@ -239,20 +257,26 @@ def _attach_float_divs(blocks: list[MarkdownBlock | CodeCell], path: str) -> Non
         while text and not text[-1]:
             text.pop()
         if "" in text:
-            raise ConfigError(f"{where}: div #{label} holds more than its cell and one caption "
-                              "paragraph (the builtin engine supports only that form)")
+            raise ConfigError(
+                f"{where}: div #{label} holds more than its cell and one caption "
+                "paragraph (the builtin engine supports only that form)"
+            )
         caption = " ".join(text)
         cap_key = "fig-cap" if label.startswith("fig-") else "tbl-cap"
         if cap_key in cell.options:
-            raise ConfigError(f"{where}: div #{label} has a caption paragraph and its cell a "
-                              f"'{cap_key}' option: keep one")
+            raise ConfigError(
+                f"{where}: div #{label} has a caption paragraph and its cell a "
+                f"'{cap_key}' option: keep one"
+            )
         if not caption:
-            raise ConfigError(f"{where}: div #{label} has no caption: write it as the div's "
-                              "last paragraph, after the cell")
+            raise ConfigError(
+                f"{where}: div #{label} has no caption: write it as the div's "
+                "last paragraph, after the cell"
+            )
         cell.options = {**cell.options, "label": label, cap_key: caption}
         above[last] = ""
         before.text = "\n".join(above)
-        after.text = "\n".join([""] * (close + 1) + below[close + 1:])
+        after.text = "\n".join([""] * (close + 1) + below[close + 1 :])
 
 
 def read_chapter(root: Path, path: str) -> Chapter:

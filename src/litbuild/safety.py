@@ -18,8 +18,10 @@ from pathlib import Path
 from .errors import UnsafeOutputError
 
 MARKER = ".litbuild-output"
-MARKER_TEXT = ("This folder was written by litbuild and is replaced by every build.\n"
-               "Do not keep your own files here.\n")
+MARKER_TEXT = (
+    "This folder was written by litbuild and is replaced by every build.\n"
+    "Do not keep your own files here.\n"
+)
 # A folder that holds one of these is somebody's repository, never a build output. (Copies of
 # _quarto.yml or data descriptors may be published under _source/ for reviewers.)
 PROTECTED_NAMES = (".git", ".hg", ".svn")
@@ -68,31 +70,41 @@ def check_output_target(root: Path, target: Path, protected: list[Path]) -> None
     if target == Path(target.anchor):
         raise UnsafeOutputError(f"refusing output folder {target}: it is the file system root")
     if target == root:
-        raise UnsafeOutputError(f"refusing output folder {target}: it is the project folder "
-                                "itself; the build would replace your sources")
+        raise UnsafeOutputError(
+            f"refusing output folder {target}: it is the project folder "
+            "itself; the build would replace your sources"
+        )
     if root.is_relative_to(target):
-        raise UnsafeOutputError(f"refusing output folder {target}: it contains the project "
-                                f"folder {root}; the build would replace your sources")
+        raise UnsafeOutputError(
+            f"refusing output folder {target}: it contains the project "
+            f"folder {root}; the build would replace your sources"
+        )
     if target == Path.home().resolve():
         raise UnsafeOutputError(f"refusing output folder {target}: it is your home folder")
     for path in protected:
         with contextlib.suppress(ValueError, OSError):
             target.relative_to(path.resolve())
-            raise UnsafeOutputError(f"refusing output folder {target}: it is inside {path}, "
-                                    "which belongs to the project's sources")
+            raise UnsafeOutputError(
+                f"refusing output folder {target}: it is inside {path}, "
+                "which belongs to the project's sources"
+            )
     if target.is_symlink() or (target.exists() and not target.is_dir()):
-        raise UnsafeOutputError(f"refusing output folder {target}: it exists and is not a "
-                                f"folder; {advice}")
+        raise UnsafeOutputError(
+            f"refusing output folder {target}: it exists and is not a folder; {advice}"
+        )
     if not target.exists():
         return
     if not (is_marked(target) or _is_legacy_output(target)):
         raise UnsafeOutputError(
             f"refusing output folder {target}: it exists and was not written by this builder "
-            f"(no {MARKER} file in it), so replacing it could destroy your files; {advice}")
+            f"(no {MARKER} file in it), so replacing it could destroy your files; {advice}"
+        )
     found = _holds_protected(target, protected)
     if found is not None:
-        raise UnsafeOutputError(f"refusing output folder {target}: it holds {found}, part of a "
-                                f"project's sources or version control; {advice}")
+        raise UnsafeOutputError(
+            f"refusing output folder {target}: it holds {found}, part of a "
+            f"project's sources or version control; {advice}"
+        )
 
 
 def project_sources(root: Path, chapters: list[str], stylesheets: list[str]) -> list[Path]:
@@ -118,8 +130,9 @@ class Snapshot:
                     full = os.path.join(dirpath, name)
                     with contextlib.suppress(OSError):
                         st = os.lstat(full)
-                        found.add((os.path.relpath(full, folder), st.st_size, st.st_ino,
-                                   st.st_mtime_ns))
+                        found.add(
+                            (os.path.relpath(full, folder), st.st_size, st.st_ino, st.st_mtime_ns)
+                        )
         elif folder.exists():
             st = os.lstat(folder)
             found.add((".", st.st_size, st.st_ino, st.st_mtime_ns))
@@ -135,7 +148,7 @@ def remove_stale_staging(target: Path) -> None:
     for entry in parent.iterdir():
         if not entry.name.startswith(prefix) or not entry.is_dir() or entry.is_symlink():
             continue
-        pid = entry.name[len(prefix):].split("-", 1)[0]
+        pid = entry.name[len(prefix) :].split("-", 1)[0]
         if pid.isdigit() and _alive(int(pid)):
             continue
         if is_marked(entry):

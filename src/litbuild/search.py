@@ -21,11 +21,25 @@ def available() -> bool:
 def index_site(site: Path) -> None:
     """Index every page under `site` into site/pagefind/ (deterministic for the same pages)."""
     try:
-        proc = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site),
-                               "--output-subdir", BUNDLE_DIR, "--silent"],
-                              capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pagefind",
+                "--site",
+                str(site),
+                "--output-subdir",
+                BUNDLE_DIR,
+                "--silent",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_S,
+            check=False,
+        )
     except subprocess.TimeoutExpired as exc:
         raise BuildError(f"search indexing (pagefind) did not finish in {TIMEOUT_S} s") from exc
     if proc.returncode != 0:
-        raise BuildError("search indexing (pagefind) failed: "
-                         + (proc.stderr or proc.stdout).strip())
+        raise BuildError(
+            "search indexing (pagefind) failed: " + (proc.stderr or proc.stdout).strip()
+        )

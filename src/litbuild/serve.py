@@ -61,8 +61,13 @@ class BuildStatus:
 
     def snapshot(self) -> dict[str, Any]:
         with self.changed:
-            return {"generation": self.generation, "error": self.error, "pdf": self.pdf,
-                    "building": self.building, "version": self.version}
+            return {
+                "generation": self.generation,
+                "error": self.error,
+                "pdf": self.pdf,
+                "building": self.building,
+                "version": self.version,
+            }
 
 
 _LOCATION = re.compile(r"^(?P<file>[^\s:]+\.[A-Za-z0-9]+):(?P<line>\d+)(?:-\d+)?:\s*(?P<rest>.*)")
@@ -90,9 +95,13 @@ def watched_files(root: Path, output_dir: Path) -> dict[str, tuple[int, int]]:
     snapshot: dict[str, tuple[int, int]] = {}
     output = str(output_dir)
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames
-                       if not d.startswith((".", "_")) and d not in IGNORED_NAMES
-                       and os.path.join(dirpath, d) != output]
+        dirnames[:] = [
+            d
+            for d in dirnames
+            if not d.startswith((".", "_"))
+            and d not in IGNORED_NAMES
+            and os.path.join(dirpath, d) != output
+        ]
         for name in filenames:
             if name.startswith(".") or name.endswith((".pyc", "~", ".swp")):
                 continue
@@ -112,8 +121,14 @@ class Watcher(threading.Thread):
     every file system (network mounts, containers) and needs no extra package.
     """
 
-    def __init__(self, root: Path, output_dir: Path, changed: Callable[[list[str]], None],
-                 stop: threading.Event, interval: float = POLL_SECONDS):
+    def __init__(
+        self,
+        root: Path,
+        output_dir: Path,
+        changed: Callable[[list[str]], None],
+        stop: threading.Event,
+        interval: float = POLL_SECONDS,
+    ):
         super().__init__(name="litbuild-watcher", daemon=True)
         self.root, self.output_dir, self.changed = root, output_dir, changed
         self.stop, self.interval = stop, interval
@@ -130,8 +145,11 @@ class Watcher(threading.Thread):
                 if settled == current:
                     break
                 current = settled
-            paths = sorted(p for p in set(current) | set(self.snapshot)
-                           if current.get(p) != self.snapshot.get(p))
+            paths = sorted(
+                p
+                for p in set(current) | set(self.snapshot)
+                if current.get(p) != self.snapshot.get(p)
+            )
             self.snapshot = current
             self.changed(paths)
 
@@ -140,8 +158,15 @@ class Watcher(threading.Thread):
 class Rebuilder(threading.Thread):
     """Rebuilds after each change: HTML first (then the pages reload), the PDF afterwards."""
 
-    def __init__(self, project: Path, status: BuildStatus, warm: WarmState, stop: threading.Event,
-                 progress: Progress, variant: Variant | None = None):
+    def __init__(
+        self,
+        project: Path,
+        status: BuildStatus,
+        warm: WarmState,
+        stop: threading.Event,
+        progress: Progress,
+        variant: Variant | None = None,
+    ):
         super().__init__(name="litbuild-rebuilder", daemon=True)
         self.project, self.status, self.warm = project, status, warm
         self.variant = variant or Variant()
@@ -175,9 +200,14 @@ class Rebuilder(threading.Thread):
         try:
             config = load_config(self.project, self.variant.metadata, self.variant.profiles)
             # figures/ (the standalone copies) is written with the PDF, not on the HTML path
-            result = build_builtin(config, to=to, progress=self._quiet, warm=self.warm,
-                                   variant=self.variant,
-                                   write_figures=to != "html")
+            result = build_builtin(
+                config,
+                to=to,
+                progress=self._quiet,
+                warm=self.warm,
+                variant=self.variant,
+                write_figures=to != "html",
+            )
         except Exception as exc:  # shown in the page; the server keeps going
             if self.stop.is_set():
                 return False
@@ -196,8 +226,10 @@ class Rebuilder(threading.Thread):
             if result.up_to_date and self.status.error is None:
                 self.progress(f"up to date ({seconds:.2f} s)")
                 return False  # the PDF of these inputs is already there
-            self.progress(f"site rebuilt in {seconds:.2f} s ({len(result.executed)} chapters "
-                          f"executed); reloading open pages")
+            self.progress(
+                f"site rebuilt in {seconds:.2f} s ({len(result.executed)} chapters "
+                f"executed); reloading open pages"
+            )
             self.status.update(generation=self.status.generation + 1, error=None)
         else:
             self.progress(f"PDF rebuilt in {seconds:.2f} s")
@@ -216,8 +248,9 @@ def reload_script() -> str:
 
 def inject(page: bytes, generation: int) -> bytes:
     """Add the reload script to an HTML page, before </body> (or at the end)."""
-    tag = (f'<script src="{ENDPOINT}/reload.js" data-generation="{generation}" '
-           f'defer></script>').encode()
+    tag = (
+        f'<script src="{ENDPOINT}/reload.js" data-generation="{generation}" defer></script>'
+    ).encode()
     at = page.rfind(b"</body>")
     return page[:at] + tag + page[at:] if at >= 0 else page + tag
 
@@ -227,9 +260,11 @@ def placeholder_page(status: BuildStatus) -> bytes:
     text = "The book is being built; this page reloads when it is ready."
     if status.error:
         text = "The book could not be built yet; see the error."
-    return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>Building…</title></head><body><p>{html.escape(text)}</p>"
-            f"</body></html>").encode()
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>Building…</title></head><body><p>{html.escape(text)}</p>"
+        f"</body></html>"
+    ).encode()
 
 
 class PreviewHandler(http.server.SimpleHTTPRequestHandler):
@@ -285,9 +320,15 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
                 body = placeholder_page(self.server.status)
                 self._send(200, "text/html; charset=utf-8", inject(body, status["generation"]))
             else:
-                self._send(404, "text/html; charset=utf-8",
-                           inject(b"<!DOCTYPE html><title>Not found</title><p>No such page "
-                                  b"(it may have been removed).</p>", status["generation"]))
+                self._send(
+                    404,
+                    "text/html; charset=utf-8",
+                    inject(
+                        b"<!DOCTYPE html><title>Not found</title><p>No such page "
+                        b"(it may have been removed).</p>",
+                        status["generation"],
+                    ),
+                )
             return
         try:
             page = target.read_bytes()
@@ -332,13 +373,13 @@ class PreviewServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, port: int, output_dir: Path, status: BuildStatus,
-                 stopping: threading.Event):
+    def __init__(self, port: int, output_dir: Path, status: BuildStatus, stopping: threading.Event):
         self.output_dir = output_dir
         self.status = status
         self.stopping = stopping
-        super().__init__(("127.0.0.1", port),
-                         functools.partial(PreviewHandler, directory=str(output_dir)))
+        super().__init__(
+            ("127.0.0.1", port), functools.partial(PreviewHandler, directory=str(output_dir))
+        )
 
 
 # ----------------------------------------------------------------------------- the command
@@ -348,16 +389,24 @@ def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def serve(project_dir: Path | str = ".", port: int = 4848, progress: Progress = _stderr,
-          ready: Callable[[str], None] | None = None, stop: threading.Event | None = None,
-          variant: Variant | None = None) -> None:
+def serve(
+    project_dir: Path | str = ".",
+    port: int = 4848,
+    progress: Progress = _stderr,
+    ready: Callable[[str], None] | None = None,
+    stop: threading.Event | None = None,
+    variant: Variant | None = None,
+) -> None:
     """Serve the book with live rebuilds until Ctrl-C (or `stop` is set); clean up everything.
     `variant` is what every rebuild sets from outside (e.g. the report's edition)."""
     from .config import load_config
 
     project = Path(project_dir).resolve()
-    config = load_config(project, variant.metadata, variant.profiles) if variant \
+    config = (
+        load_config(project, variant.metadata, variant.profiles)
+        if variant
         else load_config(project)
+    )
     output_dir = (project / config.output_dir).resolve()
     stop = stop or threading.Event()
     status = BuildStatus()
@@ -369,8 +418,12 @@ def serve(project_dir: Path | str = ".", port: int = 4848, progress: Progress = 
     except OSError as exc:
         raise BuildError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
     url = f"http://127.0.0.1:{server.server_address[1]}/"
-    server_thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                                     name="litbuild-http", daemon=True)
+    server_thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.1},
+        name="litbuild-http",
+        daemon=True,
+    )
     watcher = Watcher(project, output_dir, rebuilder.request, stop)
     try:
         server_thread.start()

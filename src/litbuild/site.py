@@ -42,13 +42,22 @@ def page_title(info: ChapterInfo, book_title: str) -> str:
     """Quarto's page title: '2 Chapter Title – Book Title'; the index page is the book title."""
     if info.page == "index.html":
         return book_title
-    number = f"Appendix {info.number} \u2014 " if info.appendix and info.number else (
-        f"{info.number} " if info.number else "")
+    number = (
+        f"Appendix {info.number} \u2014 "
+        if info.appendix and info.number
+        else (f"{info.number} " if info.number else "")
+    )
     return f"{number}{info.title} \u2013 {book_title}"
 
 
-def write_site(out: Path, config: BookConfig, infos: list[ChapterInfo], bodies: dict[str, str],
-               pdf_name: str | None, extra_pages: list[tuple[ChapterInfo, str]] = ()) -> list[str]:
+def write_site(
+    out: Path,
+    config: BookConfig,
+    infos: list[ChapterInfo],
+    bodies: dict[str, str],
+    pdf_name: str | None,
+    extra_pages: list[tuple[ChapterInfo, str]] = (),
+) -> list[str]:
     """Render every page, the stylesheet, script, icon and site files into `out`, then index
     the pages for search; return the page paths written."""
     from .metadata import citation_for, edition_of, write_site_files
@@ -76,24 +85,38 @@ def write_site(out: Path, config: BookConfig, infos: list[ChapterInfo], bodies: 
         next_entry = nav[position + 1] if position + 1 < len(nav) else None
         body = finish_html(body)
         html = template.render(
-            lang=config.lang, version=__version__, root=root, book=config, nav=nav,
-            body=Markup(body), page_title=page_title(info, config.title),
-            is_index=info.page == "index.html", prev=prev_entry, next=next_entry,
-            toc=info.toc if config.toc else [], pdf=pdf_name,
+            lang=config.lang,
+            version=__version__,
+            root=root,
+            book=config,
+            nav=nav,
+            body=Markup(body),
+            page_title=page_title(info, config.title),
+            is_index=info.page == "index.html",
+            prev=prev_entry,
+            next=next_entry,
+            toc=info.toc if config.toc else [],
+            pdf=pdf_name,
             stylesheets=[project_stylesheet(sheet) for sheet in config.css],
-            meta=_page_meta(config, info, body, root, out), search=searchable,
-            citation=citation, edition=edition,
+            meta=_page_meta(config, info, body, root, out),
+            search=searchable,
+            citation=citation,
+            edition=edition,
         )
         target = out / info.page
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
         written.append(info.page)
     templates = resources.files("litbuild").joinpath("templates")
-    for name, where in ((STYLESHEET, "litbuild.css"), (SCRIPT, "litbuild.js"),
-                        ("favicon.svg", "favicon.svg")):
+    for name, where in (
+        (STYLESHEET, "litbuild.css"),
+        (SCRIPT, "litbuild.js"),
+        ("favicon.svg", "favicon.svg"),
+    ):
         (out / name).parent.mkdir(parents=True, exist_ok=True)
-        (out / name).write_text(templates.joinpath(where).read_text(encoding="utf-8"),
-                                encoding="utf-8")
+        (out / name).write_text(
+            templates.joinpath(where).read_text(encoding="utf-8"), encoding="utf-8"
+        )
     for sheet in config.css:  # the project's own, loaded after ours so that they win
         target = out / project_stylesheet(sheet)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -112,14 +135,16 @@ class PageMeta:
     image_alt: str | None
 
 
-def _page_meta(config: BookConfig, info: ChapterInfo, body: str, root: str,
-               out: Path) -> PageMeta:
+def _page_meta(config: BookConfig, info: ChapterInfo, body: str, root: str, out: Path) -> PageMeta:
     """Description, canonical address and preview image of one page (absolute with a site-url)."""
     from .metadata import first_image, page_description
 
     fallback = config.description or config.title
-    description = (config.description if info.page == "index.html" and config.description
-                   else page_description(body, fallback))
+    description = (
+        config.description
+        if info.page == "index.html" and config.description
+        else page_description(body, fallback)
+    )
     canonical = config.site_url + info.page if config.site_url else None
     image = first_image(body)
     page_dir = posixpath.dirname(info.page)
@@ -144,13 +169,20 @@ def finish_html(body: str) -> str:
 
     def anchor(match: re.Match) -> str:
         level, hid, attrs, inner = match.groups()
-        return (f'<h{level} id="{hid}"{attrs}>{inner}<a class="anchor" href="#{hid}" '
-                f'aria-label="Link to this section"></a></h{level}>')
+        return (
+            f'<h{level} id="{hid}"{attrs}>{inner}<a class="anchor" href="#{hid}" '
+            f'aria-label="Link to this section"></a></h{level}>'
+        )
 
     body = _HEADING.sub(anchor, body)
     # A tap or click opens the chart's SVG full size: small lettering becomes readable on a phone.
-    body = _SVG_IMAGE.sub(lambda m: f'<a class="enlarge" href="{m.group(1)}" '
-                          f'title="Open the chart full size">{m.group(0)}</a>', body)
+    body = _SVG_IMAGE.sub(
+        lambda m: (
+            f'<a class="enlarge" href="{m.group(1)}" '
+            f'title="Open the chart full size">{m.group(0)}</a>'
+        ),
+        body,
+    )
     # pandoc's header cells are column headers (its tables have no row headers here).
     return _HEADER_CELL.sub('<th scope="col"', body)
 

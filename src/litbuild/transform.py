@@ -30,15 +30,23 @@ TOKEN = re.compile(r"LBINLINE(\d{4})X")
 NUMBER_SPACE = re.compile(r"(\d) (?=[^\W\d])")
 SIGN_BEFORE = re.compile(r"([\u2212+])(?=[$\u20ac\u00a3\d])")
 FACT_TITLE = "Where this number comes from (Facts page)"
-CALLOUT_TITLES = {"note": "Note", "warning": "Warning", "important": "Important", "tip": "Tip",
-                  "caution": "Caution"}
+CALLOUT_TITLES = {
+    "note": "Note",
+    "warning": "Warning",
+    "important": "Important",
+    "tip": "Tip",
+    "caution": "Caution",
+}
 
 
-def _figure_from_div(block: Node, item: Any, fmt: str,
-                     after: Callable[[str], list[Node]] | None = None) -> list[Node]:
+def _figure_from_div(
+    block: Node, item: Any, fmt: str, after: Callable[[str], list[Node]] | None = None
+) -> list[Node]:
     (hid, classes, _), content = block["c"]
     kind = "figure" if "lb-figure" in classes else "table"
-    caption_div = next((b for b in content if b["t"] == "Div" and "lb-caption" in b["c"][0][1]), None)
+    caption_div = next(
+        (b for b in content if b["t"] == "Div" and "lb-caption" in b["c"][0][1]), None
+    )
     body = [b for b in content if b is not caption_div]
     caption_inlines: list[Node] = []
     if caption_div:
@@ -73,16 +81,28 @@ def _html_table(hid: str, caption: list[Node], body: list[Node], extra: list[Nod
     focusable, labelled region that scrolls sideways when the table is wider than the page."""
     tables = [b for b in body if b["t"] == "Table"]
     label = html.escape(stringify(caption), quote=True)
-    region = (f'<div class="table-scroll" role="region" tabindex="0" aria-label="{label}">')
+    region = f'<div class="table-scroll" role="region" tabindex="0" aria-label="{label}">'
     if len(tables) != 1:  # not a pandoc table (raw HTML output): caption as the figure's
-        return [RawBlock("html", f'<figure id="{html.escape(hid)}" class="lb-table">'),
-                RawBlock("html", "<figcaption>"), *caption, RawBlock("html", "</figcaption>"),
-                RawBlock("html", region), *body, RawBlock("html", "</div>"),
-                RawBlock("html", "</figure>"), *extra]
+        return [
+            RawBlock("html", f'<figure id="{html.escape(hid)}" class="lb-table">'),
+            RawBlock("html", "<figcaption>"),
+            *caption,
+            RawBlock("html", "</figcaption>"),
+            RawBlock("html", region),
+            *body,
+            RawBlock("html", "</div>"),
+            RawBlock("html", "</figure>"),
+            *extra,
+        ]
     tables[0]["c"][1] = [None, caption]
-    return [RawBlock("html", f'<figure id="{html.escape(hid)}" class="lb-table">'),
-            RawBlock("html", region), *body, RawBlock("html", "</div>"),
-            RawBlock("html", "</figure>"), *extra]
+    return [
+        RawBlock("html", f'<figure id="{html.escape(hid)}" class="lb-table">'),
+        RawBlock("html", region),
+        *body,
+        RawBlock("html", "</div>"),
+        RawBlock("html", "</figure>"),
+        *extra,
+    ]
 
 
 def _docx_item(hid: str, kind: str, caption: list[Node], body: list[Node]) -> list[Node]:
@@ -96,8 +116,14 @@ def _docx_item(hid: str, kind: str, caption: list[Node], body: list[Node]) -> li
 
 def _callout(block: Node, fmt: str) -> list[Node] | None:
     (hid, classes, kv), content = block["c"]
-    kind = next((c.split("-", 1)[1] for c in classes if c.startswith("callout-")
-                 and c.split("-", 1)[1] in CALLOUT_TITLES), None)
+    kind = next(
+        (
+            c.split("-", 1)[1]
+            for c in classes
+            if c.startswith("callout-") and c.split("-", 1)[1] in CALLOUT_TITLES
+        ),
+        None,
+    )
     if kind is None:
         return None
     title = dict(kv).get("title")
@@ -106,20 +132,37 @@ def _callout(block: Node, fmt: str) -> list[Node] | None:
         content = content[1:]
     title = title or CALLOUT_TITLES[kind]
     if fmt == "html":
-        return [Div(attr(hid, ["callout", f"callout-{kind}"]), [
-            Div(attr("", ["callout-title"]), [Plain(text_inlines(title))]),
-            Div(attr("", ["callout-body"]), content),
-        ])]
+        return [
+            Div(
+                attr(hid, ["callout", f"callout-{kind}"]),
+                [
+                    Div(attr("", ["callout-title"]), [Plain(text_inlines(title))]),
+                    Div(attr("", ["callout-body"]), content),
+                ],
+            )
+        ]
     if fmt == "docx":
-        return [Div(attr(hid, ["callout", f"callout-{kind}"]),
-                    [{"t": "Para", "c": [{"t": "Strong", "c": text_inlines(title)}]}, *content])]
+        return [
+            Div(
+                attr(hid, ["callout", f"callout-{kind}"]),
+                [{"t": "Para", "c": [{"t": "Strong", "c": text_inlines(title)}]}, *content],
+            )
+        ]
     escaped = title.replace("\\", "\\\\").replace('"', '\\"')
-    return ([RawBlock("typst", f'#lbcallout(kind: "{kind}", title: "{escaped}")[')]
-            + content + [RawBlock("typst", "]")])
+    return (
+        [RawBlock("typst", f'#lbcallout(kind: "{kind}", title: "{escaped}")[')]
+        + content
+        + [RawBlock("typst", "]")]
+    )
 
 
-def _inline_values(doc: dict[str, Any], values: dict[int, dict[str, Any]], fmt: str,
-                   page: str, facts_page: str | None) -> None:
+def _inline_values(
+    doc: dict[str, Any],
+    values: dict[int, dict[str, Any]],
+    fmt: str,
+    page: str,
+    facts_page: str | None,
+) -> None:
     def visit(inline: Node) -> list[Node] | None:
         if inline["t"] != "Str" or "LBINLINE" not in inline["c"]:
             return None
@@ -128,7 +171,7 @@ def _inline_values(doc: dict[str, Any], values: dict[int, dict[str, Any]], fmt: 
         text = inline["c"]
         for match in TOKEN.finditer(text):
             if match.start() > pos:
-                out.append(Str(text[pos:match.start()]))
+                out.append(Str(text[pos : match.start()]))
             value = values.get(int(match.group(1)), {"text": "?", "info": None})
             out.append(_value_node(value, fmt, page, facts_page))
             pos = match.end()
@@ -143,10 +186,18 @@ def _failed_check_node(inlines: list[Node], check: dict[str, Any], fmt: str) -> 
     """A failed check in a draft: shown, highlighted, with what failed (never silently)."""
     label = text_inlines(f"[check failed: {check.get('id')}: {check.get('message', '')}]")
     if fmt == "html":
-        return Span(attr("", ["check-failed"], [["data-check", str(check.get("id"))]]),
-                    inlines + [{"t": "Space"}] + label)
-    return Span(attr(), [RawInline("typst", '#highlight(fill: rgb("#ffd6d6"))[')]
-                + inlines + [{"t": "Space"}] + label + [RawInline("typst", "]")])
+        return Span(
+            attr("", ["check-failed"], [["data-check", str(check.get("id"))]]),
+            inlines + [{"t": "Space"}] + label,
+        )
+    return Span(
+        attr(),
+        [RawInline("typst", '#highlight(fill: rgb("#ffd6d6"))[')]
+        + inlines
+        + [{"t": "Space"}]
+        + label
+        + [RawInline("typst", "]")],
+    )
 
 
 def inline_text(text: str, values: dict[int, dict[str, Any]]) -> str:
@@ -224,10 +275,15 @@ def _image_paths(doc: dict[str, Any], page: str, fmt: str) -> None:
     walk_inlines(doc["blocks"], visit)
 
 
-def finish_chapter(doc: dict[str, Any], info: ChapterInfo, items_by_label: dict[str, Any],
-                   inline_values: dict[int, dict[str, Any]], fmt: str,
-                   facts_page: str | None = None,
-                   after_item: Callable[[str], list[Node]] | None = None) -> dict[str, Any]:
+def finish_chapter(
+    doc: dict[str, Any],
+    info: ChapterInfo,
+    items_by_label: dict[str, Any],
+    inline_values: dict[int, dict[str, Any]],
+    fmt: str,
+    facts_page: str | None = None,
+    after_item: Callable[[str], list[Node]] | None = None,
+) -> dict[str, Any]:
     """Apply the format's rewrites in place and return the document.
 
     `after_item(label)` gives blocks to place right after a figure or table (its disclosure).
@@ -238,8 +294,9 @@ def finish_chapter(doc: dict[str, Any], info: ChapterInfo, items_by_label: dict[
         if t == "Div":
             classes = block["c"][0][1]
             if "lb-figure" in classes or "lb-table" in classes:
-                return _figure_from_div(block, items_by_label.get(block["c"][0][0]), fmt,
-                                        after_item)
+                return _figure_from_div(
+                    block, items_by_label.get(block["c"][0][0]), fmt, after_item
+                )
             if any(c.startswith("callout-") for c in classes):
                 block["c"][1] = walk_blocks(block["c"][1], visit)
                 return _callout(block, fmt)

@@ -39,8 +39,13 @@ class Variant:
 
     def key_part(self) -> dict[str, Any]:
         """Everything about the variant, for the output key."""
-        return {"params": self.params, "metadata": self.metadata, "env": self.env,
-                "draft": self.draft, "profiles": list(self.profiles)}
+        return {
+            "params": self.params,
+            "metadata": self.metadata,
+            "env": self.env,
+            "draft": self.draft,
+            "profiles": list(self.profiles),
+        }
 
     def cache_suffix(self) -> str:
         """A short name for this variant's cache entries ('' for the plain build)."""
@@ -88,7 +93,7 @@ def environment_source(env: dict[str, str]) -> str:
     """Kernel code that sets the variant's environment variables before any chapter code."""
     if not env:
         return ""
-    return f"__import__(\"os\").environ.update({dict(env)!r})\n"
+    return f'__import__("os").environ.update({dict(env)!r})\n'
 
 
 @dataclass(frozen=True)
@@ -104,16 +109,23 @@ class FailedCheck:
         return f"{self.chapter}:{self.line}: check '{self.check_id}' failed: {self.message}"
 
 
-def failed_checks(order: list[str], executed: dict, inline_lines: dict[str, dict[int, int]]
-                  ) -> list[FailedCheck]:
+def failed_checks(
+    order: list[str], executed: dict, inline_lines: dict[str, dict[int, int]]
+) -> list[FailedCheck]:
     """Every inline value whose `check` says it failed, in book order."""
     failed = []
     for path in order:
         for index, value in sorted(executed[path].inline_values.items()):
             check = (value.get("info") or {}).get("check")
             if check and check.get("ok") is False:
-                failed.append(FailedCheck(path, inline_lines[path].get(index),
-                                          str(check.get("id")), str(check.get("message", ""))))
+                failed.append(
+                    FailedCheck(
+                        path,
+                        inline_lines[path].get(index),
+                        str(check.get("id")),
+                        str(check.get("message", "")),
+                    )
+                )
     return failed
 
 
@@ -123,5 +135,7 @@ class FailedChecksError(BuildError):
     def __init__(self, failed: list[FailedCheck]):
         self.failed = failed
         lines = "\n".join(f"  {f}" for f in failed)
-        super().__init__(f"{len(failed)} check(s) in the text no longer hold:\n{lines}\n"
-                         "rewrite those sentences, or build with --draft to mark them in the output")
+        super().__init__(
+            f"{len(failed)} check(s) in the text no longer hold:\n{lines}\n"
+            "rewrite those sentences, or build with --draft to mark them in the output"
+        )

@@ -78,12 +78,15 @@ def _recorded(book: Path) -> dict:
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise RecordError(f"{path}: damaged, not a readable JSON record ({exc}); rebuild with "
-                          "report build") from None
+        raise RecordError(
+            f"{path}: damaged, not a readable JSON record ({exc}); rebuild with report build"
+        ) from None
     graph = record.get("@graph") if isinstance(record, dict) else None
     if not isinstance(graph, list) or not all(isinstance(g, dict) for g in graph):
-        raise RecordError(f"{path}: damaged, expected a JSON-LD object with an @graph list; "
-                          "rebuild with report build")
+        raise RecordError(
+            f"{path}: damaged, expected a JSON-LD object with an @graph list; "
+            "rebuild with report build"
+        )
     return record
 
 
@@ -92,18 +95,25 @@ def check_record(book: Path) -> dict:
     record = _recorded(book)
     expected = record.get(RECORD_HASH_KEY)
     if not isinstance(expected, str):
-        raise RecordError(f"{book / PROVENANCE_FILE}: carries no {RECORD_HASH_KEY}, so it cannot "
-                          "be trusted (made by an older build?); rebuild with report build")
+        raise RecordError(
+            f"{book / PROVENANCE_FILE}: carries no {RECORD_HASH_KEY}, so it cannot "
+            "be trusted (made by an older build?); rebuild with report build"
+        )
     actual = record_digest(record)
     if actual != expected:
-        raise RecordError(f"{book / PROVENANCE_FILE}: changed since the build (sha256 {actual[:12]}"
-                          f", the build wrote {expected[:12]}); its hashes cannot be trusted")
+        raise RecordError(
+            f"{book / PROVENANCE_FILE}: changed since the build (sha256 {actual[:12]}"
+            f", the build wrote {expected[:12]}); its hashes cannot be trusted"
+        )
     return record
 
 
 def _recorded_files(record: dict) -> dict[str, str]:
-    return {g["@id"]: g.get("sha256") for g in record["@graph"]
-            if g.get("@type") == "File" and isinstance(g.get("@id"), str)}
+    return {
+        g["@id"]: g.get("sha256")
+        for g in record["@graph"]
+        if g.get("@type") == "File" and isinstance(g.get("@id"), str)
+    }
 
 
 def _facts(book: Path) -> dict[str, tuple[str, str]]:
@@ -117,8 +127,9 @@ def _facts(book: Path) -> dict[str, tuple[str, str]]:
         return {"(facts.csv unreadable)": ("", "")}
 
 
-def verify(project_dir: Path | str = ".", progress: Progress = to_stderr,
-           rebuild: bool = True) -> VerifyReport:
+def verify(
+    project_dir: Path | str = ".", progress: Progress = to_stderr, rebuild: bool = True
+) -> VerifyReport:
     """Check the record and the published files against it; then rebuild without the cache into
     a temporary folder and compare with the recorded hashes."""
     config = load_config(project_dir)
@@ -127,8 +138,9 @@ def verify(project_dir: Path | str = ".", progress: Progress = to_stderr,
     recorded_files = _recorded_files(record)
     report = VerifyReport(compared=len(recorded_files), rebuilt=rebuild)
     published = output_manifest(book)
-    report.published_changed = sorted(p for p in recorded_files.keys() & published.keys()
-                                      if recorded_files[p] != published[p])
+    report.published_changed = sorted(
+        p for p in recorded_files.keys() & published.keys() if recorded_files[p] != published[p]
+    )
     report.published_added = sorted(published.keys() - recorded_files.keys())
     report.published_missing = sorted(recorded_files.keys() - published.keys())
     if not rebuild:
@@ -140,26 +152,35 @@ def verify(project_dir: Path | str = ".", progress: Progress = to_stderr,
     try:
         variant = Variant(**settings)
     except TypeError as exc:
-        raise RecordError(f"{book / PROVENANCE_FILE}: buildSettings not understood: {exc}") from None
+        raise RecordError(
+            f"{book / PROVENANCE_FILE}: buildSettings not understood: {exc}"
+        ) from None
     if variant.metadata or variant.profiles:
         config = load_config(project_dir, variant.metadata, variant.profiles)
     scratch = Path(tempfile.mkdtemp(prefix="litbuild-verify-"))
     try:
         fresh = scratch / "book"
         to = "all" if record.get("pdf") else "docx" if record.get("docx") else "html"
-        build_builtin(config, to=to, output_dir=fresh, progress=progress, use_cache=False,
-                      write_figures=False, variant=variant)
+        build_builtin(
+            config,
+            to=to,
+            output_dir=fresh,
+            progress=progress,
+            use_cache=False,
+            write_figures=False,
+            variant=variant,
+        )
         rebuilt = output_manifest(fresh)
-        report.changed = sorted(p for p in recorded_files.keys() & rebuilt.keys()
-                                if recorded_files[p] != rebuilt[p])
+        report.changed = sorted(
+            p for p in recorded_files.keys() & rebuilt.keys() if recorded_files[p] != rebuilt[p]
+        )
         report.missing = sorted(recorded_files.keys() - rebuilt.keys())
         report.extra = sorted(rebuilt.keys() - recorded_files.keys())
         differing = set(report.changed) | set(report.missing)
         for g in record["@graph"]:
             is_item = g.get("additionalType") in ("figure", "table")
             results = g.get("result") if isinstance(g.get("result"), list) else []
-            if is_item and any(isinstance(r, dict) and r.get("@id") in differing
-                               for r in results):
+            if is_item and any(isinstance(r, dict) and r.get("@id") in differing for r in results):
                 report.items.append(f"{g.get('name')} ({g.get('identifier')})")
         old, new = _facts(book), _facts(fresh)
         report.facts = sorted(str(f) for f in old.keys() | new.keys() if old.get(f) != new.get(f))
@@ -178,6 +199,8 @@ def lineage(project_dir: Path | str, identifier: str) -> dict:
         known = sorted(str(g["identifier"]) for g in record["@graph"] if g.get("identifier"))
         close = [k for k in known if wanted.lower() in k.lower()][:10]
         hint = f"; did you mean: {', '.join(close)}" if close else ""
-        raise BuildError(f"no figure, table or fact named '{identifier}' in "
-                         f"{config.output_dir}/{PROVENANCE_FILE}{hint}")
+        raise BuildError(
+            f"no figure, table or fact named '{identifier}' in "
+            f"{config.output_dir}/{PROVENANCE_FILE}{hint}"
+        )
     return matches[0]

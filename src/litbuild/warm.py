@@ -46,8 +46,11 @@ class WarmState:
         if not self.keep:
             return ForkServer(self.root, memory_bytes=memory_bytes) if wanted else None
         with self._lock:
-            if (self._server is None or not self._server.alive()
-                    or self._server_memory != memory_bytes):
+            if (
+                self._server is None
+                or not self._server.alive()
+                or self._server_memory != memory_bytes
+            ):
                 if self._server is not None:
                     self._server.close()
                 self._server = ForkServer(self.root, memory_bytes=memory_bytes)
@@ -90,8 +93,7 @@ class WarmState:
                 with contextlib.suppress(Exception):
                     typst.compile(str(source), root=folder)
 
-        self._fonts = threading.Thread(target=compile_nothing, name="litbuild-fonts",
-                                       daemon=False)
+        self._fonts = threading.Thread(target=compile_nothing, name="litbuild-fonts", daemon=False)
         self._fonts.start()
 
     # -- cancelling a build from another thread -------------------------------------------------
@@ -121,8 +123,9 @@ class WarmState:
     def remove_later(self, folder: Path) -> None:
         """Delete a replaced output folder in the background: the new one is already served."""
         self.wait_removals()
-        self._removal = threading.Thread(target=shutil.rmtree, args=(folder,),
-                                         kwargs={"ignore_errors": True}, daemon=False)
+        self._removal = threading.Thread(
+            target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, daemon=False
+        )
         self._removal.start()
 
     def wait_removals(self) -> None:
