@@ -17,6 +17,8 @@ import pytest
 import edition_support as es
 from book_fixtures import Book, copy_project, report_cli, tree_digest
 
+pytestmark = pytest.mark.slow  # builds books, starts kernels or runs the CLI
+
 # Claims of the 2022 text that the synthetic 2023 data break (worked out from the edits below).
 BROKEN = {
     "cn_rank_stable_then_slipped",  # China climbs back to fourth

@@ -49,6 +49,7 @@ def test_public_api_is_what_all_names():
     assert litbuild.build.__module__ == "litbuild.build"
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess
 def test_python_m_litbuild_builds_and_verifies(tmp_path):
     root = write_project(tmp_path / "book", PLAIN_BOOK)
     proc = run("-m", "litbuild", "build", str(root), "--to", "html")
@@ -105,6 +106,7 @@ def test_report_build_json_prints_events_then_the_summary(tmp_path):
     assert events[-1]["up_to_date"] is True
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess
 def test_report_build_json_reports_a_failure_as_an_error_event(tmp_path):
     proc = run("-m", "kzchina.cli", "build", str(tmp_path / "nowhere"), "--json")
     assert proc.returncode == 1

@@ -12,6 +12,8 @@ import pytest
 
 from conftest import quiet, write_project
 
+pytestmark = pytest.mark.slow  # builds books, starts kernels or runs the CLI
+
 BOOK = {
     "_quarto.yml": """
         project:

@@ -102,6 +102,7 @@ def test_an_oversized_file_is_refused_before_it_is_read(data_project, monkeypatc
     assert (FDI, None, None, "file-too-large") in check_problems(data_project)
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess
 def test_a_million_bad_rows_give_a_capped_list_with_a_count(data_project):
     path = csv_path(data_project, "investor_ranks")
     header = path.read_text(encoding="utf-8").splitlines()[0]
@@ -118,6 +119,7 @@ def test_a_million_bad_rows_give_a_capped_list_with_a_count(data_project):
     assert total > 200_000  # every bad cell counted, not just those listed
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess
 def test_report_check_on_hostile_files_prints_problems_not_tracebacks(data_project):
     write_project(data_project, {"_quarto.yml": "project:\n  type: book\n"})
     descriptor = data_project / "data" / EDITION / "datapackage.json"
@@ -216,6 +218,7 @@ def test_labels_cannot_name_paths(label):
     assert str(caught.value).startswith("one.qmd:3: label")
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess
 @pytest.mark.parametrize(
     "yaml_text, words",
     [

@@ -15,6 +15,8 @@ import pytest
 import edition_support as es
 from book_fixtures import copy_project, report_cli, tree_digest
 
+pytestmark = pytest.mark.slow  # builds books, starts kernels or runs the CLI
+
 
 @pytest.fixture
 def project(tmp_path):
