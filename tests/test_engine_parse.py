@@ -371,3 +371,19 @@ def test_config_project_stylesheets(tmp_path):
     (tmp_path / "extra/more.css").unlink()
     with pytest.raises(ConfigError, match="format.html.css 'extra/more.css' does not exist"):
         load_config(tmp_path)
+
+
+# -- output paths -------------------------------------------------------------------------------
+
+
+def test_a_chapter_page_owns_its_output_paths():
+    from litbuild.pages import ChapterPage
+
+    page = ChapterPage("chapters/02-economy.qmd")
+    assert page.page == "chapters/02-economy.html"
+    assert str(page.figures) == "chapters/02-economy_files/figure"
+    assert page.download("fig-trade") == "chapters/02-economy_files/data/fig-trade.csv"
+    assert page.link("facts.html") == "../facts.html"
+    assert page.link("chapters/03-media.html") == "03-media.html"
+    home = ChapterPage("index.qmd")
+    assert home.page == "index.html" and home.link("chapters/01-a.html") == "chapters/01-a.html"

@@ -9,6 +9,7 @@ from typing import Any
 
 from .contract import PROVENANCE_MIME, ItemProvenance
 from .execute import ExecutedChapter, cell_option
+from .pages import ChapterPage
 from .qmd import Chapter, CodeCell, MarkdownBlock
 from .raster import RASTER_MIME, RasterJob, requested_dpi
 from .transform import inline_text
@@ -57,12 +58,6 @@ def _text(value: Any) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
 
-def asset_dir(chapter_path: str) -> PurePosixPath:
-    """Where a chapter's figures go, relative to the output root (Quarto's `<stem>_files`)."""
-    p = PurePosixPath(chapter_path)
-    return p.parent / f"{p.stem}_files" / "figure"
-
-
 class _CellRenderer:
     def __init__(self, chapter: Chapter, executed: ExecutedChapter, defaults: dict[str, Any]):
         self.chapter = chapter
@@ -89,7 +84,7 @@ class _CellRenderer:
         stem = label or f"cell-{cell.index + 1}"
         n = sum(1 for a in [*self.assets, *self.rasters] if PurePosixPath(a).stem.startswith(stem))
         name = f"{stem}-{n + 1}.{ext}"
-        path = str(asset_dir(self.chapter.path) / name)
+        path = str(ChapterPage(self.chapter.path).figures / name)
         if isinstance(data, RasterJob):
             self.rasters[path] = data
         else:

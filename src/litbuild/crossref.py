@@ -10,6 +10,7 @@ from typing import Any
 
 from .ast import Node, Span, Str, attr, stringify, walk_blocks, walk_inlines
 from .errors import CrossReferenceError
+from .pages import ChapterPage, relative_link
 
 KIND_NAMES = {"fig": "Figure", "tbl": "Table"}
 
@@ -36,7 +37,7 @@ class Target:
         return f"Section {self.number}"
 
     def href(self, from_page: str) -> str:
-        page = posixpath.relpath(self.page, posixpath.dirname(from_page) or ".")
+        page = relative_link(self.page, from_page)
         return page if self.kind == "chapter" else f"{page}#{self.label}"
 
 
@@ -55,10 +56,6 @@ class ChapterInfo:
     )  # level, id, no., text
 
 
-def page_for(chapter_path: str) -> str:
-    return posixpath.splitext(chapter_path)[0] + ".html"
-
-
 def number_book(
     docs: dict[str, dict[str, Any]], entries: list[Any], items_by_label: dict[str, Any]
 ) -> tuple[dict[str, Target], list[ChapterInfo]]:
@@ -68,7 +65,7 @@ def number_book(
     chapter_no = appendix_no = 0
     for position, entry in enumerate(entries):
         doc = docs[entry.path]
-        page = page_for(entry.path)
+        page = ChapterPage(entry.path).page
         h1 = next((b for b in doc["blocks"] if b["t"] == "Header" and b["c"][0] == 1), None)
         classes = h1["c"][1][1] if h1 else []
         unnumbered = "unnumbered" in classes or (position == 0 and entry.path.endswith("index.qmd"))

@@ -32,6 +32,7 @@ from .contract import ContractError, FactProvenance, InlineInfo, InputRecord, It
 from .crossref import ChapterInfo
 from .csvsafe import neutralise_csv, safe_row
 from .execute import ExecutedChapter
+from .pages import ChapterPage, relative_link
 
 PROVENANCE_FILE = "provenance.json"
 FACTS_CSV = "facts.csv"
@@ -82,8 +83,7 @@ def _sha256_bytes(data: bytes) -> str:
 
 def download_path(item: OutputItem) -> str:
     """Where the CSV of exactly the data shown goes, beside the chapter's figures."""
-    chapter = posixpath.splitext(item.chapter)[0]
-    return f"{chapter}_files/data/{item.label}.csv"
+    return ChapterPage(item.chapter).download(item.label)
 
 
 def write_downloads(out: Path, items: list[OutputItem], root: Path) -> None:
@@ -143,10 +143,9 @@ def disclosure_html(item: OutputItem, page: str, out: Path) -> str:
     """The 'Data & code' block shown under a figure or table."""
     prov = item.provenance
     assert prov is not None, "disclosure_html is called only for items with provenance"
-    base = posixpath.dirname(page) or "."
 
     def rel(p: str) -> str:
-        return posixpath.relpath(p, base)
+        return relative_link(p, page)
 
     entries = []
     if prov.data_csv is not None:
@@ -260,7 +259,7 @@ def facts_page_html(facts: list[FactRecord], infos: list[ChapterInfo] = ()) -> s
         used = []
         for use in fact.used_in:  # each chapter once, in order of use
             page, title = titles.get(
-                use["chapter"], (posixpath.splitext(use["chapter"])[0] + ".html", use["chapter"])
+                use["chapter"], (ChapterPage(use["chapter"]).page, use["chapter"])
             )
             if all(u["href"] != page for u in used):
                 used.append({"href": page, "title": title})
@@ -438,7 +437,7 @@ def _item_action(item: OutputItem, out: Path, blobs: dict[str, str]) -> dict[str
         "name": f"{'Figure' if item.kind == 'figure' else 'Table'} {item.number}",
         "caption": item.caption,
         "chapter": item.chapter,
-        "page": posixpath.splitext(item.chapter)[0] + ".html",
+        "page": ChapterPage(item.chapter).page,
         "instrument": _code_entity(prov, blobs) if prov else None,
         "object": _inputs(prov.inputs) if prov else [],
         "result": results,

@@ -16,6 +16,7 @@ from . import __version__, search
 from .cache import copy_source
 from .config import BookConfig
 from .crossref import ChapterInfo
+from .pages import relative_link
 
 STYLESHEET = "site_libs/litbuild.css"
 SCRIPT = "site_libs/litbuild.js"
@@ -72,12 +73,12 @@ def write_site(
     searchable = search.available()
     written = []
     for position, (info, body) in enumerate(pages):
-        root = posixpath.relpath(".", posixpath.dirname(info.page) or ".")
+        root = relative_link(".", info.page)
         root = "" if root == "." else root + "/"
         nav = []
         last_part = object()
         for other in all_infos:
-            href = posixpath.relpath(other.page, posixpath.dirname(info.page) or ".")
+            href = relative_link(other.page, info.page)
             part = other.part if other.part != last_part else None
             last_part = other.part
             nav.append(NavEntry(href, other.number, other.title, part, other is info))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import posixpath
 import re
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +24,7 @@ from .ast import (
     walk_inlines,
 )
 from .crossref import ChapterInfo
+from .pages import relative_link
 
 TOKEN = re.compile(r"LBINLINE(\d{4})X")
 NUMBER_SPACE = re.compile(r"(\d) (?=[^\W\d])")
@@ -230,7 +230,7 @@ def _value_node(value: dict[str, Any], fmt: str, page: str, facts_page: str | No
     if derivation:
         title += f" ({derivation})"
     if facts_page:
-        href = posixpath.relpath(facts_page, posixpath.dirname(page) or ".") + f"#fact-{fact_id}"
+        href = relative_link(facts_page, page) + f"#fact-{fact_id}"
         return Link(attr("", ["fact"], [["data-fact", fact_id]]), inlines, href, title)
     return Span(attr("", ["fact"], [["data-fact", fact_id]]), inlines)
 
@@ -262,13 +262,12 @@ def _one_tab_stop_per_paragraph(blocks: list[Node]) -> None:
 def _image_paths(doc: dict[str, Any], page: str, fmt: str) -> None:
     if fmt != "html":
         return
-    base = posixpath.dirname(page) or "."
 
     def visit(inline: Node) -> list[Node] | None:
         if inline["t"] == "Image":
             url = inline["c"][2][0]
             if "://" not in url and not url.startswith(("/", "data:")):
-                inline["c"][2][0] = posixpath.relpath(url, base)
+                inline["c"][2][0] = relative_link(url, page)
             return [inline]
         return None
 
