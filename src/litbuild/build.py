@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import copy
 import functools
 import hashlib
 import json
@@ -22,22 +21,19 @@ from . import forkserver, interrupts, processes, safety
 from .assemble import AssembledChapter, OutputItem, assemble_chapter, write_assets
 from .cache import ExecutionCache, build_lock, chapter_key, environment_fingerprint, source_sha256
 from .config import BookConfig, load_config
-from .crossref import number_book, resolve_references
-from .errors import BuildError, LimitError, ToolMissingError
+from .crossref import number_book
+from .errors import BuildError, ToolMissingError
 from .events import BuildEvent, Progress, to_stderr
 from .execute import ExecutedChapter, execute_chapter
 from .limits import Limits
-from .pandoc import ast_to_html, ast_to_typst, markdown_to_ast
-from .pdf import book_typst, compile_pdf, pdf_page_count, source_date_epoch
+from .outputs import ParsedBook, writers_for
+from .pandoc import markdown_to_ast
+from .pdf import source_date_epoch, write_pdf
 from .provenance import (
     FACTS_CSV,
-    FACTS_PAGE,
     PROVENANCE_FILE,
     collect_facts,
-    disclosure_blocks,
     facts_csv,
-    facts_page_html,
-    facts_page_info,
     git_state,
     output_manifest,
     provenance_document,
@@ -48,8 +44,8 @@ from .provenance import (
 )
 from .qmd import Chapter, read_chapter
 from .raster import RasterCache, rasterize
-from .site import write_site
-from .transform import finish_chapter, inline_text
+from .site import write_html
+from .transform import inline_text
 from .variant import FailedChecksError, Variant, failed_checks
 from .warm import WarmState
 
@@ -386,60 +382,33 @@ def _build_locked(
         if to == "html" and pdf_name:  # the last PDF stays until the one that follows replaces it
             warm.carry_pdf(target / pdf_name, staging / pdf_name)
 
-        def html() -> float:
+        book = ParsedBook(
+            config, infos, asts, targets, sources, executed, items_by_label, facts, staging,
+            limits, progress, warm,
+        )  # fmt: skip
+        wanted = writers_for(to)
+        docx_name = slug(config.title) + ".docx" if "docx" in wanted else None
+
+        def timed(write, *args) -> float:
             began = time.perf_counter()
-            facts_page = FACTS_PAGE if facts else None
-            html_docs = {}
-            for info in infos:
-                doc = copy.deepcopy(asts[info.path])
-                resolve_references(doc, info, targets, sources[info.path], "html")
-                finish_chapter(
-                    doc,
-                    info,
-                    items_by_label,
-                    executed[info.path].inline_values,
-                    "html",
-                    facts_page,
-                    disclosure_blocks(items_by_label, info.page, staging),
-                )
-                html_docs[info.path] = doc
-            bodies = ast_to_html(
-                html_docs, limits.pandoc_timeout, warm.html_fragments if warm.keep else None
-            )
-            extra = [(facts_page_info(), facts_page_html(facts, infos))] if facts else []
-            write_site(staging, config, infos, bodies, pdf_name, extra)
+            write(*args)
             return time.perf_counter() - began
 
         # The site (pandoc in its own process) is written while Typst compiles the PDF.
         converting = time.perf_counter()
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-            site = pool.submit(html) if to in ("all", "html") else None
-            if to in ("all", "pdf"):
+            site = pool.submit(timed, write_html, book, pdf_name) if "html" in wanted else None
+            if "pdf" in wanted:
                 began = time.perf_counter()
-                result.pdf_pages = _write_pdf(
-                    config,
-                    infos,
-                    asts,
-                    targets,
-                    sources,
-                    executed,
-                    items_by_label,
-                    staging,
-                    pdf_name,
-                    progress,
-                    limits,
-                )
+                result.pdf_pages = write_pdf(book, pdf_name)
                 result.pdf_name = pdf_name
                 phases["pdf"] = time.perf_counter() - began
             if site is not None:
                 phases["html"] = site.result()
-        docx_name = slug(config.title) + ".docx" if to == "docx" else None
         if docx_name:
             from .docx import write_docx
 
-            write_docx(
-                config, infos, asts, targets, sources, executed, items_by_label, staging, docx_name
-            )
+            write_docx(book, docx_name)
         phases["convert"] = time.perf_counter() - converting
         (staging / FACTS_CSV).write_text(facts_csv(facts), encoding="utf-8")
         record = provenance_document(
@@ -469,60 +438,6 @@ def _build_locked(
     )
     progress(BuildEvent.phases(phases))
     return result
-
-
-def _write_pdf(
-    config,
-    infos,
-    asts,
-    targets,
-    sources,
-    executed,
-    items_by_label,
-    staging: Path,
-    pdf_name: str,
-    progress: Progress,
-    limits: Limits,
-) -> int:
-    """The whole book as one Typst document, compiled in-process; returns the page count."""
-    docs = []
-    for info in infos:
-        doc = copy.deepcopy(asts[info.path])
-        resolve_references(doc, info, targets, sources[info.path], "typst")
-        finish_chapter(doc, info, items_by_label, executed[info.path].inline_values, "typst")
-        docs.append(doc)
-    book = {
-        "pandoc-api-version": docs[0]["pandoc-api-version"],
-        "meta": {},
-        "blocks": [b for d in docs for b in d["blocks"]],
-    }
-    typ_file = staging / "book.typ"
-    alts = {
-        a: i.alt or i.caption
-        for i in items_by_label.values()
-        if i.kind == "figure"
-        for a in i.assets
-        if i.alt or i.caption
-    }
-    typ_file.write_text(
-        book_typst(config, ast_to_typst(book, limits.pandoc_timeout), alts), encoding="utf-8"
-    )
-    progress(BuildEvent("pdf", "compiling PDF with Typst"))
-    try:
-        pdf = compile_pdf(typ_file, staging, limits.typst_timeout)
-    except (LimitError, ToolMissingError):
-        raise
-    except BuildError as exc:  # Typst's own diagnostics
-        kept = config.root / ".litbuild" / "failed-book.typ"
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(typ_file, kept)
-        raise BuildError(
-            f"Typst failed to compile the book: {exc}\n"
-            f"the Typst source is kept for inspection in {kept}"
-        ) from exc
-    typ_file.unlink()
-    (staging / pdf_name).write_bytes(pdf)
-    return pdf_page_count(pdf)
 
 
 def _templates_digest() -> str:

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import re
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .ast import Node, text_inlines, walk_inlines
 from .config import BookConfig
-from .crossref import ChapterInfo, Target, resolve_references
 from .errors import BuildError
 from .pandoc import pandoc_path
 from .pdf import source_date_epoch
-from .transform import finish_chapter
+
+if TYPE_CHECKING:
+    from .outputs import ParsedBook
 
 TIMEOUT_S = 300
 
@@ -58,25 +58,13 @@ def _png_for_svg(blocks: list[Node], staging: Path) -> None:
     walk_inlines(blocks, visit)
 
 
-def write_docx(
-    config: BookConfig,
-    infos: list[ChapterInfo],
-    asts: dict[str, Any],
-    targets: dict[str, Target],
-    sources: dict[str, str],
-    executed: dict[str, Any],
-    items_by_label: dict[str, Any],
-    staging: Path,
-    name: str,
-) -> Path:
+def write_docx(book: ParsedBook, name: str) -> Path:
     """Write the whole book as one Word file in `staging`; figures, tables, captions, links."""
+    config, staging = book.config, book.staging
     blocks: list[Node] = []
     api = None
-    for info in infos:
-        doc = copy.deepcopy(asts[info.path])
+    for doc in book.chapter_docs("docx"):
         api = doc["pandoc-api-version"]
-        resolve_references(doc, info, targets, sources[info.path], "docx")
-        finish_chapter(doc, info, items_by_label, executed[info.path].inline_values, "docx")
         blocks.extend(doc["blocks"])
     _png_for_svg(blocks, staging)
     book = {"pandoc-api-version": api, "meta": _book_meta(config), "blocks": blocks}

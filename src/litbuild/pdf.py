@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 
 from . import processes
 from .config import BookConfig
-from .errors import BuildError, ToolMissingError
+from .errors import BuildError, LimitError, ToolMissingError
+from .events import BuildEvent
+from .pandoc import ast_to_typst
+
+if TYPE_CHECKING:
+    from .outputs import ParsedBook
 
 _TYPST_SPECIAL = re.compile(r"([\\#\[\]*_`$<>@~/\"'=+-])")
 
@@ -133,3 +140,41 @@ def pdf_page_count(data: bytes) -> int:
     from pypdf import PdfReader
 
     return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def write_pdf(book: ParsedBook, name: str) -> int:
+    """The whole book as one Typst document, compiled in-process; returns the page count."""
+    config, limits, staging = book.config, book.limits, book.staging
+    docs = book.chapter_docs("typst")
+    whole = {
+        "pandoc-api-version": docs[0]["pandoc-api-version"],
+        "meta": {},
+        "blocks": [b for d in docs for b in d["blocks"]],
+    }
+    typ_file = staging / "book.typ"
+    alts = {
+        a: i.alt or i.caption
+        for i in book.items_by_label.values()
+        if i.kind == "figure"
+        for a in i.assets
+        if i.alt or i.caption
+    }
+    typ_file.write_text(
+        book_typst(config, ast_to_typst(whole, limits.pandoc_timeout), alts), encoding="utf-8"
+    )
+    book.progress(BuildEvent("pdf", "compiling PDF with Typst"))
+    try:
+        pdf = compile_pdf(typ_file, staging, limits.typst_timeout)
+    except (LimitError, ToolMissingError):
+        raise
+    except BuildError as exc:  # Typst's own diagnostics
+        kept = config.root / ".litbuild" / "failed-book.typ"
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(typ_file, kept)
+        raise BuildError(
+            f"Typst failed to compile the book: {exc}\n"
+            f"the Typst source is kept for inspection in {kept}"
+        ) from exc
+    typ_file.unlink()
+    (staging / name).write_bytes(pdf)
+    return pdf_page_count(pdf)

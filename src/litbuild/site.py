@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup
@@ -17,6 +18,11 @@ from .cache import copy_source
 from .config import BookConfig
 from .crossref import ChapterInfo
 from .pages import relative_link
+from .pandoc import ast_to_html
+from .provenance import FACTS_PAGE, disclosure_blocks, facts_page_html, facts_page_info
+
+if TYPE_CHECKING:
+    from .outputs import ParsedBook
 
 STYLESHEET = "site_libs/litbuild.css"
 SCRIPT = "site_libs/litbuild.js"
@@ -191,3 +197,23 @@ def finish_html(body: str) -> str:
 def project_stylesheet(sheet: str) -> str:
     """Where a project stylesheet (format.html.css) is published, relative to the site root."""
     return f"site_libs/project/{posixpath.normpath(sheet)}"
+
+
+def write_html(book: ParsedBook, pdf_name: str | None) -> None:
+    """The site: every chapter page, the Facts page when there are facts, search, assets."""
+    facts_page = FACTS_PAGE if book.facts else None
+    html_docs = {
+        info.path: book.chapter_doc(
+            info,
+            "html",
+            facts_page,
+            disclosure_blocks(book.items_by_label, info.page, book.staging),
+        )
+        for info in book.infos
+    }
+    warm = book.warm
+    bodies = ast_to_html(
+        html_docs, book.limits.pandoc_timeout, warm.html_fragments if warm.keep else None
+    )
+    extra = [(facts_page_info(), facts_page_html(book.facts, book.infos))] if book.facts else []
+    write_site(book.staging, book.config, book.infos, bodies, pdf_name, extra)
