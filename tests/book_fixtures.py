@@ -26,7 +26,12 @@ from pathlib import Path
 
 import yaml
 
-from conftest import RenderedBook, copy_sources, tree_digest  # noqa: F401  (tree_digest: used by the book tests)
+from conftest import (  # noqa: F401  (copy_built, tree_digest: used by the book tests)
+    RenderedBook,
+    copy_built,
+    copy_sources,
+    tree_digest,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = [sys.executable, "-m", "kzchina.cli"]
@@ -46,12 +51,6 @@ IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", ".litbuil
 def copy_project(destination: Path) -> Path:
     """Copy the report's sources (never an earlier build or cache) into `destination`."""
     return copy_sources(ROOT, destination, PROJECT_PARTS)
-
-
-def copy_built(source: Path, destination: Path) -> Path:
-    """Copy a built project (sources, _book, figures, .litbuild) to another folder."""
-    shutil.copytree(source, destination, symlinks=True)
-    return destination
 
 
 def quiet(message: str) -> None:

@@ -38,6 +38,12 @@ def copy_sources(source: Path, destination: Path, parts: Iterable[str] | None = 
     return destination
 
 
+def copy_built(source: Path, destination: Path) -> Path:
+    """Copy a built project (sources, output, figures and cache) to `destination`, as it is."""
+    shutil.copytree(source, destination, symlinks=True)
+    return destination
+
+
 def copy_book(destination: Path) -> Path:
     """Copy the fixture book's sources (not any earlier build) to `destination`."""
     return copy_sources(FIXTURE_BOOK, destination)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_sources, tree_digest, write_project
+from conftest import copy_built, copy_sources, tree_digest, write_project
 
 pytestmark = pytest.mark.slow
 
@@ -162,8 +162,7 @@ def built_small(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def book(built_small: Path, tmp_path: Path) -> Path:
     """A private copy of the built book, with its cache; one build there executes nothing
     (the cache does not depend on where the project lives) and leaves it up to date."""
-    root = tmp_path / "book"
-    shutil.copytree(built_small, root)
+    root = copy_built(built_small, tmp_path / "book")
     result = run_build(root)
     assert result.executed == []
     return root

@@ -306,11 +306,8 @@ def test_the_2022_edition_enables_its_own_statement_checks(real):
 
 def test_an_unknown_edition_check_is_reported_at_the_descriptor(tmp_path):
     import json
-    import shutil
 
-    root = tmp_path / "p"
-    shutil.copytree(v.load("2022").folder, root / "data" / "2022")
-    (root / "_quarto.yml").write_text("project:\n  type: book\n", encoding="utf-8")
+    root = copy_project(tmp_path)
     descriptor = root / "data" / "2022" / "datapackage.json"
     data = json.loads(descriptor.read_text(encoding="utf-8"))
     data["editionChecks"] = ["china_rank_statements", "no_such_check"]

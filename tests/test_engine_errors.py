@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import quiet, tree_digest, write_project
+from conftest import copy_built, quiet, tree_digest, write_project
 
 pytestmark = pytest.mark.slow
 
@@ -121,7 +120,7 @@ def good_project(tmp_path_factory) -> Path:
 @pytest.fixture
 def project(good_project: Path, tmp_path: Path) -> Path:
     """A fresh copy of the good project, its previous output included."""
-    return Path(shutil.copytree(good_project, tmp_path / "book", symlinks=True))
+    return copy_built(good_project, tmp_path / "book")
 
 
 @pytest.mark.parametrize("appended, words", FAILURES)

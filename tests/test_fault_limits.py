@@ -6,12 +6,11 @@ or broken tools say how to get them.
 from __future__ import annotations
 
 import resource
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import tree_digest, write_project
+from conftest import copy_built, tree_digest, write_project
 from faults import new_token, run_report, settle
 
 pytestmark = pytest.mark.slow
@@ -47,7 +46,7 @@ def built(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def project(built, tmp_path) -> Path:
-    return Path(shutil.copytree(built, tmp_path / "book"))
+    return copy_built(built, tmp_path / "book")
 
 
 def leftovers(root: Path) -> list[str]:

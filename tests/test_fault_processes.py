@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import tree_digest, write_project
+from conftest import copy_built, tree_digest, write_project
 from faults import (
     command_lines,
     new_token,
@@ -66,8 +66,7 @@ def built(tmp_path_factory) -> tuple[Path, dict[str, str]]:
 
 def fresh_copy(built, tmp_path: Path) -> Path:
     """A copy of the built book without its cache, so that every chapter runs again."""
-    root = tmp_path / "book"
-    shutil.copytree(built[0], root)
+    root = copy_built(built[0], tmp_path / "book")
     shutil.rmtree(root / ".litbuild", ignore_errors=True)
     return root
 

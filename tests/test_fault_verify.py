@@ -5,12 +5,11 @@ its own sha256, and a rebuild against both, with one exit code per outcome.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import copy_book, tree_digest
+from conftest import copy_book, copy_built, tree_digest
 from faults import new_token, run_report, settle
 
 pytestmark = pytest.mark.slow
@@ -28,7 +27,7 @@ def built(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def project(built, tmp_path) -> Path:
-    return Path(shutil.copytree(built, tmp_path / "book", symlinks=True))
+    return copy_built(built, tmp_path / "book")
 
 
 def verify(root: Path, *args: str):

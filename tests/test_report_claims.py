@@ -3,13 +3,12 @@ claim that the data no longer support says so with the data that broke it."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 import edition_support as es
 from kzchina import claims
 from kzchina.data import load
+from test_data_support import copy_project
 
 ROOT_EDITION = "2022"
 
@@ -58,11 +57,8 @@ def test_the_2022_edition_confirms_its_unverifiable_claims(ds2022):
 
 
 def test_a_trend_claim_becomes_checkable_when_the_series_has_two_years(tmp_path):
-    from book_fixtures import ROOT
 
-    root = tmp_path / "p"
-    shutil.copytree(ROOT / "data" / ROOT_EDITION, root / "data" / ROOT_EDITION)
-    (root / "_quarto.yml").write_text("project:\n  type: book\n", encoding="utf-8")
+    root = copy_project(tmp_path)
     assert (
         claims.evaluate("cn_share_lowest_recent_years", load(ROOT_EDITION, root)).status
         == claims.UNVERIFIABLE
@@ -93,11 +89,8 @@ def test_a_claim_renders_as_nothing_and_carries_its_verdict(ds2022):
 
 
 def test_a_claim_the_data_break_fails_with_the_data_that_broke_it(tmp_path):
-    from book_fixtures import ROOT
 
-    root = tmp_path / "p"
-    shutil.copytree(ROOT / "data" / ROOT_EDITION, root / "data" / ROOT_EDITION)
-    (root / "_quarto.yml").write_text("project:\n  type: book\n", encoding="utf-8")
+    root = copy_project(tmp_path)
     # The culture indicator turns positive: "only culture and education is negative" is false.
     es.update(
         root,

@@ -3,7 +3,7 @@
 A writer is a function `write_<format>(book: ParsedBook, name: str | None)` in its own module
 (`site.write_html`, `pdf.write_pdf`, `docx.write_docx`) that writes into `book.staging`. Each
 asks the book for its chapters finished for its format (`book.chapter_docs(fmt)`): references
-resolved, inline values placed. A new format is one such module and one line in WRITERS.
+resolved, inline values placed. A new format is one such module, one line in `writers_for` and its call in build.py.
 """
 
 from __future__ import annotations
