@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import (  # noqa: F401  (copy_built, tree_digest: used by the book tests)
+from helpers import (  # noqa: F401  (copy_built, tree_digest: used by the book tests)
     RenderedBook,
     copy_built,
     copy_sources,

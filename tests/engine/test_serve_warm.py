@@ -1,0 +1,93 @@
+"""Warm state (what `report serve` keeps between builds) changes how fast a rebuild is, never what
+it makes: a warm rebuild after an edit is byte-identical to a cold build of the same sources."""
+
+from __future__ import annotations
+
+import io
+import shutil
+
+import pytest
+
+from helpers import copy_book, quiet, tree_digest
+
+pytestmark = pytest.mark.slow
+
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="72pt" height="36pt" '
+    'viewBox="0 0 72 36"><rect width="72" height="36" fill="#0072B2"/></svg>'
+)
+HINTED_FIGURE = f"""
+
+```{{python}}
+#| label: fig-hinted
+#| fig-cap: "A blue rectangle whose PNG the engine draws"
+from IPython.display import display
+display({{"image/svg+xml": {SVG!r},
+         "application/vnd.litbuild.raster+json": {{"dpi": 144}}}}, raw=True)
+```
+"""
+
+
+def test_warm_rebuild_equals_a_cold_build(tmp_path):
+    from litbuild.build import build_builtin
+    from litbuild.config import load_config
+    from litbuild.warm import WarmState
+
+    project = copy_book(tmp_path / "book")
+    # A figure that asks the engine for its PNG (drawn from the SVG outside the kernel).
+    appendix = project / "chapters" / "appendix.qmd"
+    appendix.write_text(appendix.read_text(encoding="utf-8") + HINTED_FIGURE, encoding="utf-8")
+    warm = WarmState(project, keep=True)
+    try:
+        build_builtin(load_config(project), output_dir=tmp_path / "warm", progress=quiet, warm=warm)
+        server = warm._server
+        assert server is not None and server.alive(), "the fork server was not kept"
+        chapter = project / "chapters" / "soil.qmd"
+        chapter.write_text(
+            chapter.read_text(encoding="utf-8") + "\nA sentence added while previewing.\n",
+            encoding="utf-8",
+        )
+        result = build_builtin(
+            load_config(project), output_dir=tmp_path / "warm", progress=quiet, warm=warm
+        )
+        assert result.executed == []  # prose only: nothing re-ran
+        assert warm._server is server, "a second fork server was started"
+    finally:
+        warm.close()
+    assert not server.alive()
+    warm_digest = tree_digest(tmp_path / "warm")
+    warm_figures = tree_digest(project / "figures")
+
+    shutil.rmtree(project / ".litbuild")
+    shutil.rmtree(project / "figures")
+    build_builtin(load_config(project), output_dir=tmp_path / "cold", progress=quiet)
+    cold_digest = tree_digest(tmp_path / "cold")
+    assert [p for p in cold_digest if p.endswith(".png")] == [
+        "chapters/appendix_files/figure/fig-hinted-2.png"
+    ]
+    assert (project / "figures" / "fig-hinted.png").read_bytes().startswith(b"\x89PNG")
+    differing = sorted(
+        p
+        for p in warm_digest.keys() | cold_digest.keys()
+        if warm_digest.get(p) != cold_digest.get(p)
+    )
+    assert differing == []
+    assert tree_digest(project / "figures") == warm_figures
+
+
+def test_raster_cache_draws_each_figure_once(tmp_path):
+    from PIL import Image
+
+    from litbuild.raster import RasterCache, RasterJob
+
+    svg = SVG.encode()
+    cache = RasterCache(tmp_path / "raster")
+    png = cache.png(RasterJob(svg, 144.0))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert Image.open(io.BytesIO(png)).size == (144, 72)  # 1 in x 0.5 in at 144 dpi
+    (entry,) = (tmp_path / "raster").iterdir()
+    # A second cache (a later build) reads the stored PNG; a damaged one is drawn again.
+    assert RasterCache(tmp_path / "raster").png(RasterJob(svg, 144.0)) == png
+    entry.write_bytes(b"damaged")
+    assert RasterCache(tmp_path / "raster").png(RasterJob(svg, 144.0)) == png
+    assert entry.read_bytes() == png
