@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import signal
@@ -233,19 +234,76 @@ class _QuickStartClient:
         await self._async_wait_for_ready(timeout)
 
 
+PROVISIONER = "litbuild-fork-provisioner"  # the entry point's name in pyproject.toml
+
+
+@functools.cache
+def _provisioner_class() -> type:
+    from jupyter_client.provisioning import LocalProvisioner
+
+    class ForkProvisioner(LocalProvisioner):
+        """Start a build kernel through jupyter_client's provisioner interface: forked from the
+        manager's fork server when it has one (imports already done), else as a process that
+        dies with the build and whose memory is capped by the build's limit."""
+
+        async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+            manager = self.parent
+            server = getattr(manager, "fork_server", None)
+            pid = None
+            if server is not None and _kernel_arguments(cmd) is not None:
+                cwd = str(kwargs.get("cwd") or os.getcwd())
+                pid = await server.spawn(cmd, cwd, dict(kwargs.get("env") or os.environ))
+            if pid is None:
+                memory = getattr(manager, "memory_bytes", None)
+                kwargs["preexec_fn"] = processes.child_setup(memory)
+                info = await super().launch_kernel(cmd, **kwargs)
+                processes.register(self.pid)
+                return info
+            if manager is not None:
+                manager.forked_pid = pid
+            self.process = ForkedProcess(pid, server)
+            self.pid = pid
+            self.pgid = pid  # the child calls setsid(): it leads its own process group
+            self.cwd = kwargs.get("cwd")
+            return self.connection_info
+
+    return ForkProvisioner
+
+
+def __getattr__(name: str) -> Any:
+    # The entry point names `litbuild.forkserver:ForkProvisioner`; jupyter_client is imported
+    # only when a kernel is started, not whenever this module is.
+    if name == "ForkProvisioner":
+        return _provisioner_class()
+    raise AttributeError(name)
+
+
 def kernel_manager_class():
-    """The AsyncKernelManager for build kernels: forked from the server when one is attached,
-    and started and stopped without jupyter_client's fixed waits."""
+    """The AsyncKernelManager for build kernels: started by the fork provisioner (named in the
+    kernel spec they are given) and ready without jupyter_client's fixed waits."""
     from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
 
     class QuickStartClient(_QuickStartClient, AsyncKernelClient):
         pass
 
+    class ForkKernelSpecs(KernelSpecManager):
+        """The installed kernel specs, each naming the fork provisioner."""
+
+        def get_kernel_spec(self, kernel_name: str):
+            spec = super().get_kernel_spec(kernel_name)
+            spec.metadata = {
+                **spec.metadata,
+                "kernel_provisioner": {"provisioner_name": PROVISIONER},
+            }
+            return spec
+
     class BuildKernelManager(AsyncKernelManager):
         fork_server: ForkServer | None = None
         forked_pid: int | None = None
+        memory_bytes: int | None = None
 
         def kill_forked(self) -> None:
             """Kill the forked kernel's process group, whatever jupyter_client believes: under
@@ -255,7 +313,9 @@ def kernel_manager_class():
                     os.killpg(self.forked_pid, signal.SIGKILL)
                 self.forked_pid = None
 
-        memory_bytes: int | None = None
+        @default("kernel_spec_manager")
+        def _fork_kernel_specs(self) -> KernelSpecManager:
+            return ForkKernelSpecs(parent=self)
 
         @default("client_factory")
         def _quick_start_client(self) -> type:
@@ -264,28 +324,6 @@ def kernel_manager_class():
         async def _async_wait(self, pollinterval: float = 0.01) -> None:
             # A killed kernel is gone within milliseconds; jupyter_client looks every 0.1 s.
             await super()._async_wait(pollinterval=pollinterval)
-
-        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-            # jupyter_client's documented hook for launching kernel processes differently.
-            server = self.fork_server
-            pid = None
-            if server is not None and _kernel_arguments(kernel_cmd) is not None:
-                pid = await server.spawn(
-                    kernel_cmd, str(kw.get("cwd") or os.getcwd()), dict(kw.get("env") or os.environ)
-                )
-            if pid is None:
-                # Dies with the build (even by SIGKILL); memory capped by the build's limit.
-                kw["preexec_fn"] = processes.child_setup(self.memory_bytes)
-                await super()._async_launch_kernel(kernel_cmd, **kw)
-                processes.register(self.provisioner.pid)
-                return
-            self.forked_pid = pid
-            provisioner = self.provisioner
-            provisioner.process = ForkedProcess(pid, server)
-            provisioner.pid = pid
-            provisioner.pgid = pid  # the child calls setsid(): it leads its own process group
-            provisioner.cwd = kw.get("cwd")
-            self._reconcile_connection_info(provisioner.connection_info)
 
     return BuildKernelManager
 

@@ -154,3 +154,34 @@ def test_a_failing_chapter_leaves_no_kernel_behind(tmp_path):
     )
     assert proc.returncode != 0 and "ValueError: boom" in proc.stderr
     assert forkserver_processes(tmp_path) == []
+
+
+@pytest.mark.slow
+def test_kernels_start_through_the_fork_provisioner(tmp_path):
+    """The build starts kernels through jupyter_client's public provisioner interface (an
+    entry point), and with a fork server attached the kernel is the server's child."""
+    import asyncio
+
+    from litbuild.forkserver import PROVISIONER, ForkServer, kernel_manager_class
+
+    async def start_and_stop(server):
+        km = kernel_manager_class()(kernel_name="python3")
+        km.fork_server = server
+        await km.start_kernel(cwd=str(tmp_path))
+        try:
+            assert km.kernel_spec.metadata["kernel_provisioner"]["provisioner_name"] == PROVISIONER
+            assert type(km.provisioner).__name__ == "ForkProvisioner"
+            return km.provisioner.pid, km.forked_pid
+        finally:
+            await km.shutdown_kernel(now=True)
+            km.kill_forked()
+
+    server = ForkServer(tmp_path)
+    try:
+        pid, forked = asyncio.run(start_and_stop(server))
+        assert forked == pid and pid is not None
+    finally:
+        server.close()
+    # Without a server the same provisioner starts a plain process.
+    pid, forked = asyncio.run(start_and_stop(None))
+    assert pid is not None and forked is None
