@@ -21,8 +21,8 @@ from pathlib import Path
 
 import psutil
 import pytest
-from test_engine_browser import launched_chromium
 
+from browser_support import launched_chromium
 from helpers import write_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -16,9 +16,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from test_engine_browser import IN_CI, PageProblems, launched_chromium, served_folder
 
 from book_fixtures import ROOT, book_chapters
+from browser_support import IN_CI, PageProblems, launched_chromium, served_folder
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -320,11 +320,15 @@ def test_number_links_take_one_tab_stop_per_paragraph(browser, site_url):
         page.goto(site_url + CHAPTER_2, wait_until="load")
         counts = page.evaluate("""() => {
             const links = Array.from(document.querySelectorAll('main a.fact'));
-            const blocks = new Set(links.map(a => a.closest('p, li, td')));
+            const blockOf = a => a.closest('p, li, td, dd, figcaption');
+            const blocks = new Set(links.map(blockOf));
             return {links: links.length, blocks: blocks.size,
+                    orphans: links.filter(a => !blockOf(a)).length,
+                    captions: links.filter(a => a.closest('figcaption')).length,
                     tabbable: links.filter(a => a.tabIndex >= 0).length,
                     titles: links.map(a => a.title)}; }""")
         assert counts["links"] > counts["blocks"]  # paragraphs hold several numbers each
+        assert counts["orphans"] == 0 and counts["captions"] > 0  # captions hold values too
         assert counts["tabbable"] == counts["blocks"]
         # The tooltip explains the link; it does not show the internal fact id.
         for title, fact_id in zip(

@@ -13,7 +13,7 @@
     document.addEventListener("keydown", function (event) {
       var link = event.target;
       if (!link.classList || !link.classList.contains("fact")) return;
-      var block = link.closest("p, li, td, dd") || link.parentNode;
+      var block = link.closest("p, li, td, dd, figcaption") || link.parentNode;
       var links = Array.prototype.slice.call(block.querySelectorAll("a.fact"));
       var at = links.indexOf(link), to = -1;
       if (event.key === "ArrowRight") to = Math.min(at + 1, links.length - 1);
