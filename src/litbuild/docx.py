@@ -5,20 +5,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .ast import Node, text_inlines, walk_inlines
 from .config import BookConfig
-from .errors import BuildError
-from .pandoc import pandoc_path
+from .pandoc import run_pandoc
 from .pdf import source_date_epoch
 
 if TYPE_CHECKING:
     from .outputs import ParsedBook
-
-TIMEOUT_S = 300
 
 
 def _meta_inlines(text: str) -> dict[str, Any]:
@@ -67,35 +63,25 @@ def write_docx(book: ParsedBook, name: str) -> Path:
         api = doc["pandoc-api-version"]
         blocks.extend(doc["blocks"])
     _png_for_svg(blocks, staging)
-    book = {"pandoc-api-version": api, "meta": _book_meta(config), "blocks": blocks}
+    whole = {"pandoc-api-version": api, "meta": _book_meta(config), "blocks": blocks}
     target = staging / name
     # pandoc dates the document from SOURCE_DATE_EPOCH: the same sources give the same bytes.
     env = dict(os.environ, SOURCE_DATE_EPOCH=str(source_date_epoch()))
-    try:
-        proc = subprocess.run(
-            [
-                pandoc_path(),
-                "-f",
-                "json",
-                "-t",
-                "docx",
-                "--toc",
-                "--toc-depth=2",
-                f"--resource-path={staging}",
-                "-o",
-                str(target),
-            ],
-            input=json.dumps(book).encode("utf-8"),
-            capture_output=True,
-            env=env,
-            timeout=TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise BuildError(f"pandoc did not write the Word file in {TIMEOUT_S} s") from exc
-    if proc.returncode != 0:
-        raise BuildError(
-            "pandoc could not write the Word file: "
-            + proc.stderr.decode("utf-8", "replace").strip()
-        )
+    run_pandoc(
+        [
+            "-f",
+            "json",
+            "-t",
+            "docx",
+            "--toc",
+            "--toc-depth=2",
+            f"--resource-path={staging}",
+            "-o",
+            str(target),
+        ],
+        json.dumps(whole),
+        book.limits.pandoc_timeout,
+        "writing the Word file",
+        env,
+    )
     return target

@@ -39,11 +39,12 @@ def run_pandoc(
     text: str,
     timeout: float | None = DEFAULT_TIMEOUT,
     what: str = "converting the book",
+    env: dict[str, str] | None = None,
 ) -> str:
     """Run pandoc with text on stdin, in its own process group and with a time limit; raise
     BuildError with pandoc's message on failure."""
     proc = processes.run(
-        [pandoc_path(), *args], text.encode("utf-8"), timeout, what, "pandoc", PANDOC_HINT
+        [pandoc_path(), *args], text.encode("utf-8"), timeout, what, "pandoc", PANDOC_HINT, env
     )
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip()

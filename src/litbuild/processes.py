@@ -106,12 +106,19 @@ def reaping() -> Iterator[None]:
 
 
 def run(
-    args: list[str], input_bytes: bytes, timeout: float | None, what: str, tool: str, hint: str
+    args: list[str],
+    input_bytes: bytes,
+    timeout: float | None,
+    what: str,
+    tool: str,
+    hint: str,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
     """Run a tool in its own process group with a time limit; kill the group on any way out."""
     try:
         proc = subprocess.Popen(
             args,
+            env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

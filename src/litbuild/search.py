@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from importlib.util import find_spec
 from pathlib import Path
 
+from . import processes
 from .errors import BuildError
 
 BUNDLE_DIR = "pagefind"  # where the index and its small client land, under the site root
 TIMEOUT_S = 300
+HINT = "install it with pip install pagefind[extended] (requirements.lock pins it)"
 
 
 def available() -> bool:
@@ -20,26 +21,9 @@ def available() -> bool:
 
 def index_site(site: Path) -> None:
     """Index every page under `site` into site/pagefind/ (deterministic for the same pages)."""
-    try:
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pagefind",
-                "--site",
-                str(site),
-                "--output-subdir",
-                BUNDLE_DIR,
-                "--silent",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise BuildError(f"search indexing (pagefind) did not finish in {TIMEOUT_S} s") from exc
+    args = [sys.executable, "-m", "pagefind", "--site", str(site)]
+    args += ["--output-subdir", BUNDLE_DIR, "--silent"]
+    proc = processes.run(args, b"", TIMEOUT_S, "indexing the site for search", "pagefind", HINT)
     if proc.returncode != 0:
-        raise BuildError(
-            "search indexing (pagefind) failed: " + (proc.stderr or proc.stdout).strip()
-        )
+        message = (proc.stderr or proc.stdout).decode("utf-8", "replace").strip()
+        raise BuildError("search indexing (pagefind) failed: " + message)
