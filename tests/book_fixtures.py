@@ -293,28 +293,27 @@ def book_items(project: Path = ROOT) -> list[ItemSource]:
     return items
 
 
-def facts_in_sources(project: Path = ROOT) -> dict[str, list[str]]:
-    """Fact ids used inline in the chapters: id -> chapters using it (from the .qmd text)."""
-    used: dict[str, list[str]] = {}
+def _inline_calls(project: Path, function: str) -> dict[str, list[str]]:
+    """Ids passed to an inline `{python} function("id")` in the chapters: id -> chapters."""
+    found: dict[str, list[str]] = {}
+    pattern = rf"`\{{python\}}\s*{function}\(\"([^\"]+)\"\)\s*`"
     for chapter in book_chapters(project):
         text = (project / chapter.path).read_text(encoding="utf-8")
-        for fact_id in re.findall(r"`\{python\}\s*fact\(\"([^\"]+)\"\)\s*`", text):
-            used.setdefault(fact_id, [])
-            if chapter.path not in used[fact_id]:
-                used[fact_id].append(chapter.path)
-    return used
+        for item_id in re.findall(pattern, text):
+            chapters = found.setdefault(item_id, [])
+            if chapter.path not in chapters:
+                chapters.append(chapter.path)
+    return found
+
+
+def facts_in_sources(project: Path = ROOT) -> dict[str, list[str]]:
+    """Fact ids used inline in the chapters: id -> chapters using it (from the .qmd text)."""
+    return _inline_calls(project, "fact")
 
 
 def claims_in_sources(project: Path = ROOT) -> dict[str, list[str]]:
     """Claim ids declared inline in the chapters: id -> chapters declaring it."""
-    declared: dict[str, list[str]] = {}
-    for chapter in book_chapters(project):
-        text = (project / chapter.path).read_text(encoding="utf-8")
-        for claim_id in re.findall(r"`\{python\}\s*claim\(\"([^\"]+)\"\)\s*`", text):
-            declared.setdefault(claim_id, [])
-            if chapter.path not in declared[claim_id]:
-                declared[claim_id].append(chapter.path)
-    return declared
+    return _inline_calls(project, "claim")
 
 
 # --------------------------------------------------------------------------- data perturbation

@@ -111,3 +111,16 @@ class PageProblems:
             for u in self.requests
             if not u.startswith(self.site_url) and not u.startswith(("data:", "about:"))
         ]
+
+
+def offline_context(browser, site_url: str, width: int, height: int = 900):
+    """A fresh browser context of the given size in which only `site_url` is reachable: any
+    other request is blocked, so a page that needs a CDN or the internet fails."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(site_url) else route.abort()
+        ),
+    )
+    return context

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from test_engine_build import CHAPTERS, PAGES, XREFS
 
-from browser_support import PageProblems, launched_chromium, served_folder
+from browser_support import PageProblems, launched_chromium, offline_context, served_folder
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -28,13 +28,7 @@ def browser(site_url):
 @pytest.fixture
 def context(browser, site_url):
     # Anything not served from localhost is blocked: the site must work offline.
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    ctx.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith(site_url) else route.abort()
-        ),
-    )
+    ctx = offline_context(browser, site_url, 1280)
     try:
         yield ctx
     finally:

@@ -22,7 +22,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from browser_support import launched_chromium
+from browser_support import launched_chromium, offline_context
 from helpers import write_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -163,14 +163,8 @@ def browser(served):
 
 @pytest.fixture
 def page(browser, served):
-    context = browser.new_context(viewport={"width": 1100, "height": 700})
     # Nothing leaves 127.0.0.1: the reload script must need no CDN.
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith(served.url) else route.abort()
-        ),
-    )
+    context = offline_context(browser, served.url, 1100, 700)
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))

@@ -18,7 +18,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from book_fixtures import ROOT, book_chapters
-from browser_support import IN_CI, PageProblems, launched_chromium, served_folder
+from browser_support import (
+    IN_CI,
+    PageProblems,
+    launched_chromium,
+    offline_context,
+    served_folder,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -78,13 +84,7 @@ def browser(site_url):
 
 def new_page(browser, site_url: str, width: int, height: int = 900):
     """A page in a fresh context of the given width; requests off the site are blocked."""
-    context = browser.new_context(viewport={"width": width, "height": height})
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith(site_url) else route.abort()
-        ),
-    )
+    context = offline_context(browser, site_url, width, height)
     page = context.new_page()
     page.problems = PageProblems(page, site_url)
     return context, page
