@@ -113,11 +113,7 @@ class Book(RenderedBook):
         """Source text with each inline `{python} fact("id")` replaced by the fact's text as
         this book's facts.csv records it (how a caption written with inline values reads)."""
         rows = self.facts_rows()
-        return re.sub(
-            r"`\{python\}\s*fact\(\"([^\"]+)\"\)\s*`",
-            lambda m: rows[m.group(1)]["text"],
-            source_text,
-        )
+        return re.sub(inline_call("fact"), lambda m: rows[m.group(1)]["text"], source_text)
 
     def chapter_pages(self) -> list[str]:
         return [re.sub(r"\.qmd$", ".html", c.path) for c in book_chapters(self.project)]
@@ -293,10 +289,15 @@ def book_items(project: Path = ROOT) -> list[ItemSource]:
     return items
 
 
+def inline_call(function: str) -> str:
+    """The pattern of an inline `{python} function("id")`, the id as its group."""
+    return rf"`\{{python\}}\s*{function}\(\"([^\"]+)\"\)\s*`"
+
+
 def _inline_calls(project: Path, function: str) -> dict[str, list[str]]:
     """Ids passed to an inline `{python} function("id")` in the chapters: id -> chapters."""
     found: dict[str, list[str]] = {}
-    pattern = rf"`\{{python\}}\s*{function}\(\"([^\"]+)\"\)\s*`"
+    pattern = inline_call(function)
     for chapter in book_chapters(project):
         text = (project / chapter.path).read_text(encoding="utf-8")
         for item_id in re.findall(pattern, text):

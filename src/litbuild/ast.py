@@ -110,7 +110,8 @@ def walk_blocks(blocks: list[Node], fn: Callable[[Node], list[Node] | None]) -> 
             block["c"] = [walk_blocks(item, fn) for item in block["c"]]
         elif t == "OrderedList":
             block["c"][1] = [walk_blocks(item, fn) for item in block["c"][1]]
-        elif t == "Figure":
+        elif t == "Figure":  # its caption's blocks, then its content
+            block["c"][1][1] = walk_blocks(block["c"][1][1], fn)
             block["c"][2] = walk_blocks(block["c"][2], fn)
         out.append(block)
     return out

@@ -240,10 +240,6 @@ def _one_tab_stop_per_paragraph(blocks: list[Node]) -> None:
     others (site script), so a paragraph full of numbers costs the keyboard one Tab."""
 
     def visit(block: Node) -> list[Node] | None:
-        if block["t"] == "Figure":  # a caption with values is a paragraph of its own
-            for caption_block in block["c"][1][1]:
-                visit(caption_block)
-            return None
         if block["t"] not in ("Para", "Plain"):
             return None
         seen = 0
