@@ -57,13 +57,9 @@ def _png_for_svg(blocks: list[Node], staging: Path) -> None:
 def write_docx(book: ParsedBook, name: str) -> Path:
     """Write the whole book as one Word file in `staging`; figures, tables, captions, links."""
     config, staging = book.config, book.staging
-    blocks: list[Node] = []
-    api = None
-    for doc in book.chapter_docs("docx"):
-        api = doc["pandoc-api-version"]
-        blocks.extend(doc["blocks"])
-    _png_for_svg(blocks, staging)
-    whole = {"pandoc-api-version": api, "meta": _book_meta(config), "blocks": blocks}
+    whole = book.whole_doc("docx")
+    _png_for_svg(whole["blocks"], staging)
+    whole["meta"] = _book_meta(config)
     target = staging / name
     # pandoc dates the document from SOURCE_DATE_EPOCH: the same sources give the same bytes.
     env = dict(os.environ, SOURCE_DATE_EPOCH=str(source_date_epoch()))

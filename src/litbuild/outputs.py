@@ -63,6 +63,15 @@ class ParsedBook:
         """Every chapter, in book order, finished for `fmt`."""
         return [self.chapter_doc(info, fmt) for info in self.infos]
 
+    def whole_doc(self, fmt: str) -> dict[str, Any]:
+        """The book as one pandoc document (chapters in order, finished for `fmt`, no meta)."""
+        docs = self.chapter_docs(fmt)
+        return {
+            "pandoc-api-version": docs[0]["pandoc-api-version"],
+            "meta": {},
+            "blocks": [block for doc in docs for block in doc["blocks"]],
+        }
+
 
 def writers_for(to: str) -> list[str]:
     """The writers a `--to` value runs ("all" is the site and the PDF)."""

@@ -145,12 +145,7 @@ def pdf_page_count(data: bytes) -> int:
 def write_pdf(book: ParsedBook, name: str) -> int:
     """The whole book as one Typst document, compiled in-process; returns the page count."""
     config, limits, staging = book.config, book.limits, book.staging
-    docs = book.chapter_docs("typst")
-    whole = {
-        "pandoc-api-version": docs[0]["pandoc-api-version"],
-        "meta": {},
-        "blocks": [b for d in docs for b in d["blocks"]],
-    }
+    whole = book.whole_doc("typst")
     typ_file = staging / "book.typ"
     alts = {
         a: i.alt or i.caption
