@@ -40,11 +40,18 @@ from typing import Any
 
 import pandas as pd
 
+from kzchina.locate import (  # noqa: F401 (where they used to live: kept importable from here)
+    EDITION_ENV,
+    PROJECT_MARKER,
+    _rel,
+    configured_edition,
+    editions,
+    find_root,
+    resolve_edition,
+)
 from kzchina.problems import Problem, ProblemsError
 from litbuild.contract import content_sha256
 
-EDITION_ENV = "REPORT_EDITION"
-PROJECT_MARKER = "_quarto.yml"
 STATUSES = ("published", "derived", "external")
 CARRIED_OVER = "carried-over"  # a row copied by `report new-edition`, not yet updated
 MAX_FILE_MB_ENV = "REPORT_MAX_DATA_MB"
@@ -54,79 +61,6 @@ MAX_PROBLEMS_PER_FILE = 1000  # beyond this a file's problems are only counted
 # that can make a cell display differently from what it holds.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _INT64 = (-(2**63), 2**63 - 1)
-
-
-# --------------------------------------------------------------------------- locating data
-def find_root(start: Path | str | None = None) -> Path:
-    """Return the nearest folder at or above start holding _quarto.yml (else start itself)."""
-    here = Path(start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / PROJECT_MARKER).is_file():
-            return folder
-    return here
-
-
-def editions(root: Path | str | None = None) -> list[str]:
-    """List edition folders (those holding datapackage.json) under root/data, oldest first."""
-    data = find_root(root) / "data" if root is None else Path(root) / "data"
-    if not data.is_dir():
-        return []
-    return sorted(p.name for p in data.iterdir() if (p / "datapackage.json").is_file())
-
-
-def configured_edition(root: Path) -> str | None:
-    """Return the edition _quarto.yml names under `params: edition:`, if any."""
-    import yaml
-
-    try:
-        raw = yaml.safe_load((Path(root) / PROJECT_MARKER).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return None
-    params = raw.get("params") if isinstance(raw, dict) else None
-    value = params.get("edition") if isinstance(params, dict) else None
-    return None if value in (None, "") else str(value)
-
-
-def resolve_edition(edition: str | None, root: Path) -> str:
-    """Pick the edition: the argument, $REPORT_EDITION, _quarto.yml's params, the newest folder."""
-    chosen = edition or os.environ.get(EDITION_ENV) or configured_edition(root)
-    if chosen:
-        chosen = str(chosen)
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", chosen) or ".." in chosen:
-            raise ProblemsError(
-                [
-                    Problem(
-                        "data",
-                        None,
-                        None,
-                        f"edition {chosen!r}: expected a "
-                        "folder name under data/ (letters, digits, . _ -)",
-                        "missing-edition",
-                    )
-                ]
-            )
-        return chosen
-    found = editions(root)
-    if not found:
-        raise ProblemsError(
-            [
-                Problem(
-                    _rel(root / "data", root),
-                    None,
-                    None,
-                    "no edition found: expected data/<edition>/datapackage.json",
-                    "missing-edition",
-                )
-            ]
-        )
-    return found[-1]
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 # --------------------------------------------------------------------------- metadata
@@ -182,6 +116,7 @@ class Dataset:
         self.sources: list[dict[str, Any]] = list(self.descriptor.get("sources", []))
         self._resources = {r["name"]: r for r in self.descriptor.get("resources", [])}
         self._frames: dict[str, pd.DataFrame] = {}
+        self._relpaths: dict[str, str] = {}
         self._hashes: dict[str, str] = {}
         self._accessed: dict[str, None] = {}  # insertion-ordered set
         self._recorders: list[list[Access]] = []
@@ -256,16 +191,19 @@ class Dataset:
     # -- reading
     def table(self, name: str) -> pd.DataFrame:
         """Return a resource as a typed DataFrame (a copy), validating it on first read."""
-        meta = self.resource_meta(name)
         if name not in self._frames:
-            raw = read_data_file(meta.path, self.resource_relpath(name))
-            frame, problems = parse_resource(raw, meta, self.resource_relpath(name))
+            # The path is checked (confined, symlinks resolved) once, when the file is read:
+            # later calls reuse the frame, and a chapter calls this hundreds of times.
+            meta, relpath = self.resource_meta(name), self.resource_relpath(name)
+            raw = read_data_file(meta.path, relpath)
+            frame, problems = parse_resource(raw, meta, relpath)
             if problems:
                 raise ProblemsError(problems)
             self._frames[name] = frame
             self._hashes[name] = content_sha256(raw)  # the engine's hash: CRLF read as LF
+            self._relpaths[name] = relpath
         self._accessed.setdefault(name, None)
-        access = Access(name, self.resource_relpath(name), self._hashes[name])
+        access = Access(name, self._relpaths[name], self._hashes[name])
         for used in self._recorders:
             if access not in used:
                 used.append(access)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from kzchina.data import EDITION_ENV, editions, resolve_edition
+from kzchina.locate import EDITION_ENV, editions, resolve_edition
 
 
 def _slug(text: str) -> str:

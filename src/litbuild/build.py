@@ -27,7 +27,7 @@ from .events import BuildEvent, Progress, to_stderr
 from .execute import ExecutedChapter, execute_chapter
 from .limits import Limits
 from .outputs import ParsedBook, writers_for
-from .pandoc import markdown_to_ast
+from .pandoc import markdown_to_ast, prune_ast_cache
 from .pdf import source_date_epoch, write_pdf
 from .provenance import (
     FACTS_CSV,
@@ -111,7 +111,9 @@ async def _execute_all(
     protected: list[str],
     variant: Variant,
     warm: WarmState,
+    ready: Callable[[Chapter, ExecutedChapter], None] = lambda chapter, result: None,
 ) -> dict[str, ExecutedChapter]:
+    """Run (or take from the cache) every chapter; `ready` hears of each one as it is done."""
     # One slot per core runs cells; two more kernels may start meanwhile (a small warm pool).
     slots = asyncio.Semaphore(jobs)
     live_kernels = asyncio.Semaphore(jobs + 2)
@@ -159,6 +161,7 @@ async def _execute_all(
             status = "executed" if chapter.needs_kernel else "no-code"
         else:
             status = "cached"
+        ready(chapter, result)
         done += 1
         progress(
             BuildEvent.chapter(
@@ -300,9 +303,34 @@ def _build_locked(
     chapters = [read_chapter(config.root, entry.path) for entry in config.chapters]
     jobs = jobs or max(1, min(len(chapters), os.cpu_count() or 1))
     cache = ExecutionCache(config.root, enabled=use_cache, suffix=variant.cache_suffix())
-    executed = _run_async(
-        _execute_all(config, chapters, progress, jobs, cache, limits, [str(target)], variant, warm)
-    )
+    ast_cache = config.root / ".litbuild" / "ast" if use_cache else None
+    # Each chapter is assembled and parsed by pandoc as soon as its kernel is done, while the
+    # others still run; the PNGs of its figures are drawn meanwhile too (not in the kernels).
+    assembling = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    drawing = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    rasters = warm.rasters if use_cache else RasterCache()
+
+    def assemble_and_parse(chapter: Chapter, done: ExecutedChapter):
+        assembled = assemble_chapter(chapter, done, _chapter_defaults(config, chapter))
+        pngs = drawing.submit(rasterize, assembled.rasters, rasters)
+        ast = markdown_to_ast(assembled.markdown, chapter.path, ast_cache, limits.pandoc_timeout)
+        return assembled, ast, pngs
+
+    parsing: dict[str, concurrent.futures.Future] = {}
+
+    def ready(chapter: Chapter, done: ExecutedChapter) -> None:
+        parsing[chapter.path] = assembling.submit(assemble_and_parse, chapter, done)
+
+    try:
+        executed = _run_async(
+            _execute_all(
+                config, chapters, progress, jobs, cache, limits, [str(target)], variant, warm, ready
+            )
+        )
+    except BaseException:
+        assembling.shutdown(wait=False, cancel_futures=True)
+        drawing.shutdown(wait=False, cancel_futures=True)
+        raise
     phases = {"execute": time.perf_counter() - started}
     for path in cache.damaged:
         progress(BuildEvent.warning(f"damaged cache entry for {path} was ignored and rebuilt"))
@@ -322,24 +350,24 @@ def _build_locked(
             config.root, target, _output_key(config, "all", executed, variant), write_figures
         )
     ):
+        assembling.shutdown(wait=False, cancel_futures=True)
+        drawing.shutdown(wait=False, cancel_futures=True)
         progress(BuildEvent("up-to-date", "outputs are up to date: nothing to convert"))
         result = _result_from_state(config.root, target, len(chapters), started)
         result.executed = [p for p, e in executed.items() if e.executed]
         return result
 
-    assembled: dict[str, AssembledChapter] = {
-        c.path: assemble_chapter(c, executed[c.path], _chapter_defaults(config, c))
-        for c in chapters
-    }
-    # PNGs of figures are drawn here, not in the kernels, while pandoc parses.
-    raster_jobs = {p: j for a in assembled.values() for p, j in a.rasters.items()}
-    raster_pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    pngs = raster_pool.submit(rasterize, raster_jobs, warm.rasters if use_cache else RasterCache())
-    raster_pool.shutdown(wait=False)
-    ast_cache = config.root / ".litbuild" / "ast" if use_cache else None
-    asts = markdown_to_ast(
-        {p: a.markdown for p, a in assembled.items()}, ast_cache, limits.pandoc_timeout
-    )
+    assembled: dict[str, AssembledChapter] = {}
+    asts: dict[str, dict] = {}
+    png_parts: list[concurrent.futures.Future] = []
+    try:
+        for c in chapters:
+            assembled[c.path], asts[c.path], pngs = parsing[c.path].result()
+            png_parts.append(pngs)
+    finally:
+        assembling.shutdown(wait=False, cancel_futures=True)
+        drawing.shutdown(wait=False)
+    prune_ast_cache(ast_cache, [a.markdown for a in assembled.values()])
     items = [item for a in assembled.values() for item in a.items]
     items_by_label = {i.label: i for i in items if i.label}
     targets, infos = number_book(asts, config.chapters, items_by_label)
@@ -372,7 +400,8 @@ def _build_locked(
         safety.write_marker(staging)
         for a in assembled.values():
             write_assets(staging, a.assets)
-        write_assets(staging, pngs.result())
+        for pngs in png_parts:
+            write_assets(staging, pngs.result())
         write_downloads(staging, items, config.root)
         pdf_name = (
             (config.output_file or slug(config.title)) + ".pdf"

@@ -8,7 +8,7 @@ resolved, inline values placed. A new format is one such module, one line in `wr
 
 from __future__ import annotations
 
-import copy
+import marshal
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +52,8 @@ class ParsedBook:
         after_item: Callable[[str], list] | None = None,
     ) -> dict[str, Any]:
         """A copy of one chapter's AST, finished for `fmt` ("html", "typst", "docx")."""
-        doc = copy.deepcopy(self.asts[info.path])
+        # A fresh copy (marshal: ten times faster than deepcopy for plain JSON-like data).
+        doc = marshal.loads(marshal.dumps(self.asts[info.path]))
         resolve_references(doc, info, self.targets, self.sources[info.path], fmt)
         inline_values = self.executed[info.path].inline_values
         return finish_chapter(

@@ -59,29 +59,26 @@ def run_pandoc(
 
 
 def markdown_to_ast(
-    chapters: dict[str, str], cache_dir: Path | None = None, timeout: float | None = DEFAULT_TIMEOUT
-) -> dict[str, dict[str, Any]]:
-    """Parse the chapters' markdown, reusing ASTs parsed before (by content hash, in cache_dir)
-    and parsing the rest in one pandoc call."""
-    parsed: dict[str, dict[str, Any]] = {}
-    todo: dict[str, str] = {}
-    for name, markdown in chapters.items():
-        cached = _cached_ast(cache_dir, markdown)
-        if cached is not None:
-            parsed[name] = cached
-        else:
-            todo[name] = markdown
-    if todo:
-        fresh = _parse_batch(todo, timeout)
-        for name, doc in fresh.items():
-            _store_ast(cache_dir, todo[name], doc)
-        parsed.update(fresh)
-    if cache_dir is not None:  # keep only the current chapters' entries
-        current = {_ast_file(cache_dir, markdown).name for markdown in chapters.values()}
-        for stale in cache_dir.glob("*.json"):
-            if stale.name not in current:
-                stale.unlink(missing_ok=True)
-    return {name: parsed[name] for name in chapters}
+    markdown: str, name: str, cache_dir: Path | None = None, timeout: float | None = DEFAULT_TIMEOUT
+) -> dict[str, Any]:
+    """Parse one chapter's markdown, reusing the AST parsed before from the same text (by
+    content hash, in cache_dir). One chapter per call, as Quarto does: the build parses each
+    chapter as soon as its kernel is done, while the others still run."""
+    doc = _cached_ast(cache_dir, markdown)
+    if doc is None:
+        doc = _one(markdown, name, timeout)
+        _store_ast(cache_dir, markdown, doc)
+    return doc
+
+
+def prune_ast_cache(cache_dir: Path | None, markdowns: list[str]) -> None:
+    """Keep only the current chapters' parsed ASTs."""
+    if cache_dir is None:
+        return
+    current = {_ast_file(cache_dir, markdown).name for markdown in markdowns}
+    for stale in cache_dir.glob("*.json"):
+        if stale.name not in current:
+            stale.unlink(missing_ok=True)
 
 
 def _ast_file(cache_dir: Path, markdown: str) -> Path:
@@ -118,32 +115,9 @@ def _store_ast(cache_dir: Path | None, markdown: str, doc: dict[str, Any]) -> No
     os.replace(tmp, target)
 
 
-def _chapter_list(names: list[str]) -> str:
-    return "parsing " + ", ".join(names)
-
-
-def _parse_batch(chapters: dict[str, str], timeout: float | None) -> dict[str, dict[str, Any]]:
-    """Parse every chapter's markdown in one pandoc call; split at marker paragraphs."""
-    names = list(chapters)
-    joined = f"\n\n{SPLIT}\n\n".join(chapters[n] for n in names)
-    doc = json.loads(
-        run_pandoc(["-f", READ_FORMAT, "-t", "json"], joined, timeout, _chapter_list(names))
-    )
-    pieces: list[list[Any]] = [[]]
-    for block in doc["blocks"]:
-        if block.get("t") == "Para" and block["c"] == [{"t": "Str", "c": SPLIT}]:
-            pieces.append([])
-        else:
-            pieces[-1].append(block)
-    if len(pieces) != len(names):  # a chapter swallowed a marker (e.g. an unclosed fence)
-        return {n: _one(chapters[n], n, timeout) for n in names}
-    api = doc["pandoc-api-version"]
-    return {n: {"pandoc-api-version": api, "meta": {}, "blocks": b} for n, b in zip(names, pieces)}
-
-
 def _one(markdown: str, name: str, timeout: float | None) -> dict[str, Any]:
     return json.loads(
-        run_pandoc(["-f", READ_FORMAT, "-t", "json"], markdown, timeout, _chapter_list([name]))
+        run_pandoc(["-f", READ_FORMAT, "-t", "json"], markdown, timeout, f"parsing {name}")
     )
 
 
