@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import forkserver, interrupts, processes, safety
+from . import forkserver, interrupts, processes, safety, search
 from .assemble import AssembledChapter, OutputItem, assemble_chapter, write_assets
 from .cache import ExecutionCache, build_lock, chapter_key, environment_fingerprint, source_sha256
 from .config import BookConfig, load_config
@@ -300,6 +300,9 @@ def _build_locked(
     warm: WarmState,
 ) -> BuildResult:
     started = time.perf_counter()
+    if warm.keep:
+        warm.finished_docs.next_build()
+        warm.html_fragments.next_build()
     chapters = [read_chapter(config.root, entry.path) for entry in config.chapters]
     jobs = jobs or max(1, min(len(chapters), os.cpu_count() or 1))
     cache = ExecutionCache(config.root, enabled=use_cache, suffix=variant.cache_suffix())
@@ -343,11 +346,12 @@ def _build_locked(
         progress(BuildEvent.warning(f"draft: {check}"))
 
     # Nothing changed since the last build and its output is intact: stop before converting.
-    state_key = _output_key(config, to, executed, variant)
+    run_digests = _run_digests(executed)
+    state_key = _output_key(config, to, run_digests, variant)
     if _up_to_date(config.root, target, state_key, write_figures) or (
         warm.pdf_follows
         and _up_to_date(
-            config.root, target, _output_key(config, "all", executed, variant), write_figures
+            config.root, target, _output_key(config, "all", run_digests, variant), write_figures
         )
     ):
         assembling.shutdown(wait=False, cancel_futures=True)
@@ -408,12 +412,20 @@ def _build_locked(
             if to in ("all", "pdf") or warm.pdf_follows
             else None
         )
-        if to == "html" and pdf_name:  # the last PDF stays until the one that follows replaces it
+        # The last PDF and search index stay until the build that follows replaces them.
+        follow_up = to == "html" and warm.pdf_follows
+        if follow_up and pdf_name:
             warm.carry_pdf(target / pdf_name, staging / pdf_name)
+        if follow_up:
+            warm.carry_folder(target / search.BUNDLE_DIR, staging / search.BUNDLE_DIR)
 
         book = ParsedBook(
             config, infos, asts, targets, sources, executed, items_by_label, facts, staging,
-            limits, progress, warm,
+            limits, progress, warm, index_search=not follow_up,
+            input_digests={
+                p: hashlib.sha256(assembled[p].markdown.encode()).hexdigest() + run_digests[p]
+                for p in assembled
+            },
         )  # fmt: skip
         wanted = writers_for(to)
         docx_name = slug(config.title) + ".docx" if "docx" in wanted else None
@@ -480,15 +492,24 @@ def _templates_digest() -> str:
     return digest.hexdigest()
 
 
-def _output_key(
-    config: BookConfig, to: str, executed: dict[str, ExecutedChapter], variant: Variant
-) -> str:
-    """Everything the conversion step depends on, once execution results are known."""
-    runs = {
-        p: {k: v for k, v in e.to_json().items() if k != "seconds"} for p, e in executed.items()
+def _run_digests(executed: dict[str, ExecutedChapter]) -> dict[str, str]:
+    """A digest of each chapter's run: its outputs, inline values and what it read."""
+    return {
+        path: hashlib.sha256(
+            json.dumps(
+                {k: v for k, v in run.to_json().items() if k != "seconds"},
+                sort_keys=True,
+                default=str,
+            ).encode()
+        ).hexdigest()
+        for path, run in executed.items()
     }
+
+
+def _output_key(config: BookConfig, to: str, run_digests: dict[str, str], variant: Variant) -> str:
+    """Everything the conversion step depends on, once execution results are known."""
     payload = {
-        "runs": runs,
+        "runs": run_digests,
         "to": to,
         "templates": _templates_digest(),
         "config": (config.root / "_quarto.yml").read_text(encoding="utf-8"),
@@ -539,8 +560,9 @@ def _result_from_state(root: Path, target: Path, chapters: int, started: float) 
 
 
 def _remember_output(root: Path, target: Path, key: str, result: BuildResult) -> None:
-    write_json(
-        _state_file(root),
+    state_file = _state_file(root)
+    tmp = state_file.with_name(state_file.name + ".tmp")
+    state = json.dumps(
         {
             "key": key,
             "target": str(target),
@@ -549,8 +571,10 @@ def _remember_output(root: Path, target: Path, key: str, result: BuildResult) ->
             "pdf_pages": result.pdf_pages,
             "figures": True,
             "counts": {"figures": result.figures, "tables": result.tables, "facts": result.facts},
-        },
+        }
     )
+    tmp.write_text(state, encoding="utf-8")
+    os.replace(tmp, state_file)
 
 
 def build_with_quarto(

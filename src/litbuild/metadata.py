@@ -159,7 +159,10 @@ class _TextOfFirstParagraph(HTMLParser):
 def page_description(body_html: str, fallback: str | None) -> str:
     """The page's first paragraph as plain text, cut at a word near 200 characters."""
     parser = _TextOfFirstParagraph()
-    parser.feed(body_html)
+    for piece in re.split(r"(?<=</p>)", body_html):  # stop reading once it is found
+        parser.feed(piece)
+        if parser.done:
+            break
     text = " ".join(" ".join(parser.parts).split()) or (fallback or "")
     if len(text) <= DESCRIPTION_CHARS:
         return text

@@ -8,9 +8,11 @@ resolved, inline values placed. A new format is one such module, one line in `wr
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import marshal
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +45,30 @@ class ParsedBook:
     limits: Limits
     progress: Progress
     warm: WarmState
+    index_search: bool = True  # False when a build that follows indexes the site (report serve)
+    # sha256 of what each chapter's AST was parsed from and of its run (outputs, inline values):
+    # with the book's numbering and items they decide a finished chapter (see `doc_key`).
+    input_digests: dict[str, str] = field(default_factory=dict)
+
+    @functools.cached_property
+    def _book_digest(self) -> str:
+        """What finishing any chapter reads from the whole book: targets and items."""
+        return _sha256(
+            repr(sorted(self.targets.items())), repr(sorted(self.items_by_label.items()))
+        )
+
+    def doc_key(self, info: ChapterInfo, fmt: str, facts_page: str | None, after: bool) -> str:
+        """A digest of everything `chapter_doc` reads for one chapter; `after` tells whether an
+        `after_item` callback is given (the site's: disclosures, from items and output bytes)."""
+        return _sha256(
+            fmt,
+            repr(facts_page),
+            repr(after),
+            repr(info),
+            self.input_digests[info.path],
+            self.sources[info.path],
+            self._book_digest,
+        )
 
     def chapter_doc(
         self,
@@ -51,7 +77,23 @@ class ParsedBook:
         facts_page: str | None = None,
         after_item: Callable[[str], list] | None = None,
     ) -> dict[str, Any]:
-        """A copy of one chapter's AST, finished for `fmt` ("html", "typst", "docx")."""
+        """A copy of one chapter's AST, finished for `fmt` ("html", "typst", "docx"); a long-lived
+        process finishes each chapter only when something it reads has changed."""
+        if not self.warm.keep or info.path not in self.input_digests:
+            return self._finish(info, fmt, facts_page, after_item)
+        key = self.doc_key(info, fmt, facts_page, after_item is not None)
+        finished = self.warm.finished_docs.get(
+            key, lambda: marshal.dumps(self._finish(info, fmt, facts_page, after_item))
+        )
+        return marshal.loads(finished)  # a copy: writers may change what they are given
+
+    def _finish(
+        self,
+        info: ChapterInfo,
+        fmt: str,
+        facts_page: str | None,
+        after_item: Callable[[str], list] | None,
+    ) -> dict[str, Any]:
         # A fresh copy (marshal: ten times faster than deepcopy for plain JSON-like data).
         doc = marshal.loads(marshal.dumps(self.asts[info.path]))
         resolve_references(doc, info, self.targets, self.sources[info.path], fmt)
@@ -72,6 +114,13 @@ class ParsedBook:
             "meta": {},
             "blocks": [block for doc in docs for block in doc["blocks"]],
         }
+
+
+def _sha256(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
 
 
 def writers_for(to: str) -> list[str]:

@@ -122,29 +122,9 @@ def _one(markdown: str, name: str, timeout: float | None) -> dict[str, Any]:
 
 
 def ast_to_html(
-    docs: dict[str, dict[str, Any]],
-    timeout: float | None = DEFAULT_TIMEOUT,
-    memo: dict[str, str] | None = None,
-) -> dict[str, str]:
-    """Write every chapter's AST as an HTML fragment, in one pandoc call; chapters whose AST is
-    in `memo` (by digest, from an earlier build of a long-lived process) are not written again."""
-    if memo is None:
-        return _ast_to_html(docs, timeout)
-    from .warm import ast_digest
-
-    digests = {name: ast_digest(doc) for name, doc in docs.items()}
-    fresh = _ast_to_html({n: d for n, d in docs.items() if digests[n] not in memo}, timeout)
-    for name, html in fresh.items():
-        memo[digests[name]] = html
-    kept = set(digests.values())
-    for stale in [k for k in memo if k not in kept]:  # only the current book is worth keeping
-        del memo[stale]
-    return {name: memo[digests[name]] for name in docs}
-
-
-def _ast_to_html(
     docs: dict[str, dict[str, Any]], timeout: float | None = DEFAULT_TIMEOUT
 ) -> dict[str, str]:
+    """Write every chapter's AST as an HTML fragment, in one pandoc call."""
     names = list(docs)
     if not names:
         return {}

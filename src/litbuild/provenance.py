@@ -471,10 +471,16 @@ def _record_text(data: Any) -> str:
     return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def record_digest(record: dict[str, Any]) -> str:
-    """sha256 of the record as written, without its own hash field."""
+def record_digest(record: dict[str, Any], legacy: bool = False) -> str:
+    """sha256 of the record without its own hash field, in canonical compact JSON (sorted keys;
+    json's fast encoder: the indented text the file holds takes the slow one). `legacy`: of the
+    indented text, as records written before 2026-12 were sealed."""
     rest = {k: v for k, v in record.items() if k != RECORD_HASH_KEY}
-    return hashlib.sha256(_record_text(rest).encode("utf-8")).hexdigest()
+    if legacy:
+        text = _record_text(rest)
+    else:
+        text = json.dumps(rest, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def seal(record: dict[str, Any]) -> dict[str, Any]:

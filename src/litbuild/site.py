@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html as html_lib
 import posixpath
 import re
@@ -64,9 +65,10 @@ def write_site(
     bodies: dict[str, str],
     pdf_name: str | None,
     extra_pages: list[tuple[ChapterInfo, str]] = (),
+    index_search: bool = True,
 ) -> list[str]:
     """Render every page, the stylesheet, script, icon and site files into `out`, then index
-    the pages for search; return the page paths written."""
+    the pages for search (unless `index_search` is off); return the page paths written."""
     from .metadata import citation_for, edition_of, write_site_files
     from .provenance import git_state
 
@@ -129,7 +131,7 @@ def write_site(
         target.parent.mkdir(parents=True, exist_ok=True)
         copy_source(config.root / sheet, target)
     write_site_files(out, config, written, edition, citation)
-    if searchable:
+    if searchable and index_search:
         search.index_site(out)
     return written
 
@@ -202,6 +204,8 @@ def project_stylesheet(sheet: str) -> str:
 def write_html(book: ParsedBook, pdf_name: str | None) -> None:
     """The site: every chapter page, the Facts page when there are facts, search, assets."""
     facts_page = FACTS_PAGE if book.facts else None
+    memo = book.warm.html_fragments if book.warm.keep and book.input_digests else None
+    keys = {i.path: book.doc_key(i, "html", facts_page, True) for i in book.infos} if memo else {}
     html_docs = {
         info.path: book.chapter_doc(
             info,
@@ -210,10 +214,20 @@ def write_html(book: ParsedBook, pdf_name: str | None) -> None:
             disclosure_blocks(book.items_by_label, info.page, book.staging),
         )
         for info in book.infos
+        if memo is None or keys[info.path] not in memo
     }
-    warm = book.warm
-    bodies = ast_to_html(
-        html_docs, book.limits.pandoc_timeout, warm.html_fragments if warm.keep else None
+    bodies = ast_to_html(html_docs, book.limits.pandoc_timeout)
+    if memo is not None:  # unchanged chapters: the HTML written for the same inputs before
+        bodies = {p: memo.get(keys[p], lambda p=p: bodies[p]) for p in keys}
+    extra = [(facts_page_info(), _facts_page(book))] if book.facts else []
+    write_site(book.staging, book.config, book.infos, bodies, pdf_name, extra, book.index_search)
+
+
+def _facts_page(book: ParsedBook) -> str:
+    """The Facts page's body; a long-lived process writes it again only when a fact changed."""
+    if not book.warm.keep:
+        return facts_page_html(book.facts, book.infos)
+    key = hashlib.sha256(repr((book.facts, book.infos)).encode()).hexdigest()
+    return book.warm.html_fragments.get(
+        "facts-page:" + key, lambda: facts_page_html(book.facts, book.infos)
     )
-    extra = [(facts_page_info(), facts_page_html(book.facts, book.infos))] if book.facts else []
-    write_site(book.staging, book.config, book.infos, bodies, pdf_name, extra)

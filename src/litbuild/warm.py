@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import json
+import os
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +28,17 @@ class WarmState:
         self.root = root
         self.keep = keep
         self.rasters = RasterCache(root / ".litbuild" / "raster")
-        self.html_fragments: dict[str, str] = {}  # sha256 of a chapter's final AST -> its HTML
+        # What the last build computed, by a digest of its inputs: finished chapter ASTs
+        # (marshalled) and their HTML. An unchanged chapter is not finished or written again.
+        self.finished_docs = Memo()
+        self.html_fragments = Memo()
         self._server: ForkServer | None = None
         self._server_memory: int | None = None
         self._lock = threading.Lock()
         self._running: tuple[asyncio.AbstractEventLoop, asyncio.Task] | None = None
         self.cancelled = False
-        # An HTML-only build whose PDF follows in a second build (report serve): pages link the
-        # PDF, and the last one is kept meanwhile.
+        # An HTML-only build whose PDF and search index follow in a second build (report serve):
+        # pages link the PDF, and the last PDF and index are kept meanwhile.
         self.pdf_follows = False
         self._removal: threading.Thread | None = None
         self._fonts: threading.Thread | None = None
@@ -139,6 +142,20 @@ class WarmState:
         with contextlib.suppress(FileNotFoundError):
             shutil.copyfile(previous, staging)
 
+    @staticmethod
+    def carry_folder(previous: Path, staging: Path) -> None:
+        """Carry a folder of the last output (the search index) into the new one, as hard links
+        where the file system allows: it is replaced, never changed in place."""
+
+        def link(source: str, destination: str) -> None:
+            try:
+                os.link(source, destination)
+            except OSError:
+                shutil.copy2(source, destination)
+
+        if previous.is_dir() and not previous.is_symlink():
+            shutil.copytree(previous, staging, copy_function=link, symlinks=True)
+
     def close(self) -> None:
         """Stop the kept fork server."""
         with self._lock:
@@ -150,6 +167,22 @@ class WarmState:
             self._fonts.join()
 
 
-def ast_digest(doc: dict[str, Any]) -> str:
-    """A stable digest of a pandoc AST."""
-    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+class Memo:
+    """Values by a digest of their inputs, kept for a long-lived process. Only what the last two
+    builds used survives `next_build()`: report serve alternates an HTML build and a full one."""
+
+    def __init__(self) -> None:
+        self._generations: list[dict[str, Any]] = [{}, {}, {}]  # this build, last, the one before
+
+    def __contains__(self, key: str) -> bool:
+        return any(key in generation for generation in self._generations)
+
+    def get(self, key: str, compute: Callable[[], Any]) -> Any:
+        current = self._generations[0]
+        if key not in current:
+            older = next((g for g in self._generations[1:] if key in g), None)
+            current[key] = older[key] if older is not None else compute()
+        return current[key]
+
+    def next_build(self) -> None:
+        self._generations = [{}, *self._generations[:2]]

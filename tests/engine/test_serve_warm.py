@@ -91,3 +91,66 @@ def test_raster_cache_draws_each_figure_once(tmp_path):
     entry.write_bytes(b"damaged")
     assert RasterCache(tmp_path / "raster").png(RasterJob(svg, 144.0)) == png
     assert entry.read_bytes() == png
+
+
+def _edit(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path.name} no longer holds {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_warm_rebuilds_after_each_kind_of_edit_equal_cold_builds(tmp_path):
+    """A long-lived process reuses finished chapters and their HTML by a digest of what they
+    read. Each edit below changes a page whose own source did not change (numbering, a
+    cross-reference's target, the navigation) or an inline value; after serve's two builds
+    (HTML first, then the PDF and the search index) the output must be byte-identical to a
+    cold build of the same sources."""
+    from litbuild.build import build_builtin
+    from litbuild.config import load_config
+    from litbuild.warm import WarmState
+
+    project = copy_book(tmp_path / "book")
+    chapters = project / "chapters"
+    edits = [
+        # a new section before #sec-ph: "Section 2.1" becomes 2.2 in plants and notes
+        lambda: _edit(
+            chapters / "soil.qmd", "## Acidity", "## Compost {#sec-compost}\n\nRich.\n\n## Acidity"
+        ),
+        # prose only, in a chapter that others do not refer to
+        lambda: _edit(chapters / "notes.qmd", "Water in the morning.", "Water at dawn."),
+        # a figure caption, shown where the figure is and nowhere else
+        lambda: _edit(chapters / "plants.qmd", "Root depth", "Depth of roots"),
+        # an inline value: the chapter runs again
+        lambda: _edit(chapters / "soil.qmd", "`{python} isolated`", "`{python} not isolated`"),
+        # chapter order: every page's navigation and numbers change
+        lambda: _edit(
+            project / "_quarto.yml",
+            "        - chapters/plants.qmd\n        - chapters/soil.qmd\n",
+            "        - chapters/soil.qmd\n        - chapters/plants.qmd\n",
+        ),
+    ]
+    warm = WarmState(project, keep=True)
+    warm.pdf_follows = True
+    try:
+        for step, edit in enumerate([lambda: None, *edits]):
+            edit()
+            for to in ("html", "all"):  # as report serve does
+                build_builtin(
+                    load_config(project),
+                    to=to,
+                    output_dir=tmp_path / "warm",
+                    progress=quiet,
+                    warm=warm,
+                    write_figures=to == "all",
+                )
+            cold = tmp_path / f"cold-{step}"
+            build_builtin(load_config(project), output_dir=cold, progress=quiet, use_cache=False)
+            warm_digest, cold_digest = tree_digest(tmp_path / "warm"), tree_digest(cold)
+            differing = sorted(
+                p
+                for p in warm_digest.keys() | cold_digest.keys()
+                if warm_digest.get(p) != cold_digest.get(p)
+            )
+            assert differing == [], f"after edit {step}"
+    finally:
+        warm.close()
