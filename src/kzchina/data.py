@@ -202,12 +202,17 @@ class Dataset:
             self._frames[name] = frame
             self._hashes[name] = content_sha256(raw)  # the engine's hash: CRLF read as LF
             self._relpaths[name] = relpath
-        self._accessed.setdefault(name, None)
-        access = Access(name, self._relpaths[name], self._hashes[name])
-        for used in self._recorders:
-            if access not in used:
-                used.append(access)
+        self.note_reads([Access(name, self._relpaths[name], self._hashes[name])])
         return self._frames[name].copy()
+
+    def note_reads(self, accesses: list[Access]) -> None:
+        """Count these reads as made now, for every open recording (also used when a result
+        computed earlier from them is reused)."""
+        for access in accesses:
+            self._accessed.setdefault(access.name, None)
+            for used in self._recorders:
+                if access not in used:
+                    used.append(access)
 
     def sha256(self, name: str) -> str:
         """Return the sha256 of a resource's file as read (reads it if needed)."""

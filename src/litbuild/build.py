@@ -19,7 +19,14 @@ from pathlib import Path
 
 from . import forkserver, interrupts, processes, safety, search
 from .assemble import AssembledChapter, OutputItem, assemble_chapter, write_assets
-from .cache import ExecutionCache, build_lock, chapter_key, environment_fingerprint, source_sha256
+from .cache import (
+    ExecutionCache,
+    build_lock,
+    chapter_key,
+    environment_fingerprint,
+    sha256_file,
+    source_sha256,
+)
 from .config import BookConfig, load_config
 from .crossref import number_book
 from .errors import BuildError, ToolMissingError
@@ -465,6 +472,11 @@ def _build_locked(
         if docx_name:
             record["docx"] = docx_name
         write_json(staging / PROVENANCE_FILE, seal(record))
+        # What was published, for the next build's up-to-date check (hashed once, here).
+        manifest = {
+            **{part["@id"]: part["sha256"] for part in record["@graph"] if part.get("@type") == "File"},
+            PROVENANCE_FILE: sha256_file(staging / PROVENANCE_FILE),
+        }
         _publish(staging, target, protected, warm.remove_later if warm.keep else None)
         published.append(True)
     except BaseException:
@@ -472,7 +484,7 @@ def _build_locked(
         raise
     if write_figures:
         write_standalone_figures(config.root / "figures", items, target, record)
-    _remember_output(config.root, target, state_key, result)
+    _remember_output(config.root, target, state_key, result, manifest)
     result.seconds = time.perf_counter() - started
     phases["provenance"] = result.seconds - sum(
         v for k, v in phases.items() if k in ("execute", "parse", "convert")
@@ -559,14 +571,16 @@ def _result_from_state(root: Path, target: Path, chapters: int, started: float) 
     return result
 
 
-def _remember_output(root: Path, target: Path, key: str, result: BuildResult) -> None:
+def _remember_output(
+    root: Path, target: Path, key: str, result: BuildResult, manifest: dict[str, str]
+) -> None:
     state_file = _state_file(root)
     tmp = state_file.with_name(state_file.name + ".tmp")
     state = json.dumps(
         {
             "key": key,
             "target": str(target),
-            "manifest": output_manifest(target, skip=()),
+            "manifest": dict(sorted(manifest.items())),
             "pdf_name": result.pdf_name,
             "pdf_pages": result.pdf_pages,
             "figures": True,

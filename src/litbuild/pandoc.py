@@ -22,6 +22,11 @@ PANDOC_HINT = (
     "`.venv/bin/pip install -r requirements.lock`) to install it"
 )
 DEFAULT_TIMEOUT = 300.0
+# pandoc's runtime starts with a 64 MB heap (its built-in -H64m) and touches all of it: about
+# 20,000 page faults, half the time of parsing one chapter. A 16 MB start heap grows as needed;
+# measured on this book: a chapter parses in 0.06 s instead of 0.10 s, the whole book writes in
+# the same time, and the output is identical.
+RTS_OPTIONS = ["+RTS", "-H16m", "-RTS"]
 
 
 @lru_cache(maxsize=1)
@@ -44,7 +49,13 @@ def run_pandoc(
     """Run pandoc with text on stdin, in its own process group and with a time limit; raise
     BuildError with pandoc's message on failure."""
     proc = processes.run(
-        [pandoc_path(), *args], text.encode("utf-8"), timeout, what, "pandoc", PANDOC_HINT, env
+        [pandoc_path(), *RTS_OPTIONS, *args],
+        text.encode("utf-8"),
+        timeout,
+        what,
+        "pandoc",
+        PANDOC_HINT,
+        env,
     )
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip()

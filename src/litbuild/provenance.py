@@ -304,9 +304,15 @@ def git_state(root: Path) -> dict[str, Any]:
             return None
         return proc.stdout.strip() if proc.returncode == 0 else None
 
-    commit = git("rev-parse", "HEAD")
-    status = git("status", "--porcelain", "--untracked-files=no")
-    return {"commit": commit, "dirty": bool(status) if status is not None else None}
+    # One git process (it is asked several times per build): the commit is the branch.oid header
+    # ("(initial)" before the first commit), every other line a change to a tracked file.
+    status = git("status", "--porcelain=v2", "--branch", "--untracked-files=no")
+    if status is None:
+        return {"commit": None, "dirty": None}
+    lines = status.splitlines()
+    oid = next((line.split()[2] for line in lines if line.startswith("# branch.oid ")), None)
+    commit = oid if oid and oid != "(initial)" else None
+    return {"commit": commit, "dirty": any(not line.startswith("#") for line in lines)}
 
 
 def git_blob_hashes(root: Path, files: list[str]) -> dict[str, str]:
