@@ -35,6 +35,14 @@ DEFAULT_PRELOAD = (
     "matplotlib.figure",
     "matplotlib.backends.backend_svg",
     "matplotlib.backends.backend_agg",
+    # What every kernel imports as it starts, after the fork: without these, each one loads
+    # the debugger (debugpy: 130 modules) and IPython's inspection tools again, about 0.07 s.
+    "ipykernel.debugger",
+    "IPython.core.debugger",
+    "IPython.core.completerlib",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "psutil",
 )
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 # Not `-m litbuild.forkserver`: the package imports this module first, and runpy would run a
