@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from kzchina.locate import (  # noqa: F401 (where they used to live: kept importable from here)
@@ -117,6 +118,7 @@ class Dataset:
         self._resources = {r["name"]: r for r in self.descriptor.get("resources", [])}
         self._frames: dict[str, pd.DataFrame] = {}
         self._relpaths: dict[str, str] = {}
+        self._texts: dict[str, dict[str, Any]] = {}  # resource -> column -> values as text
         self._hashes: dict[str, str] = {}
         self._accessed: dict[str, None] = {}  # insertion-ordered set
         self._recorders: list[list[Access]] = []
@@ -204,6 +206,21 @@ class Dataset:
             self._relpaths[name] = relpath
         self.note_reads([Access(name, self._relpaths[name], self._hashes[name])])
         return self._frames[name].copy()
+
+    def rows_where(self, name: str, **where: Any) -> tuple[pd.DataFrame, Any]:
+        """The resource's frame (shared: do not change it) and the positions of its rows whose
+        columns equal `where` as text (`str(value)`, as in the report's lookups); the read is
+        recorded as by table(). Lookups are the bulk of computing facts, so each column's text
+        is made once."""
+        self.table(name)  # loads, validates and records the read; the copy is dropped
+        frame = self._frames[name]
+        texts = self._texts.setdefault(name, {})
+        mask = np.ones(len(frame), dtype=bool)
+        for column, wanted in where.items():
+            if column not in texts:
+                texts[column] = frame[column].astype(str).to_numpy(dtype=object)
+            mask &= texts[column] == str(wanted)
+        return frame, np.flatnonzero(mask)
 
     def note_reads(self, accesses: list[Access]) -> None:
         """Count these reads as made now, for every open recording (also used when a result

@@ -19,8 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Self
 
-import pandas as pd
-
 from kzchina import formatting as F
 from kzchina import formulas, words
 from kzchina.results import code_location, code_record, function_name, input_records
@@ -329,24 +327,12 @@ def all_facts(ds=None) -> list[Fact]:
 
 
 # --------------------------------------------------------------------------- reading helpers
-def _select(frame: pd.DataFrame, where: dict, resource: str) -> pd.DataFrame:
-    mask = pd.Series(True, index=frame.index)
-    for column, wanted in where.items():
-        mask &= frame[column].astype(str) == str(wanted)
-    rows = frame[mask]
-    if len(rows) != 1:
-        raise LookupError(f"{resource}: expected one row for {where}, found {len(rows)}")
-    return rows
-
-
 def period_of(ds, resource: str, when: int | str, column: str = "year", **where) -> int:
     """Resolve 'latest', 'previous' or 'first' to a period present in a resource (ints pass)."""
     if not isinstance(when, str):
         return int(when)
-    frame = ds.table(resource)
-    for key, wanted in where.items():
-        frame = frame[frame[key].astype(str) == str(wanted)]
-    periods = sorted({int(v) for v in frame[column].dropna()})
+    frame, rows = ds.rows_where(resource, **where)
+    periods = sorted({int(v) for v in frame[column].iloc[rows].dropna()})
     if not periods:
         raise LookupError(f"{resource}: no {column} values for {where}")
     picks = {"latest": -1, "previous": -2, "first": 0}
@@ -357,8 +343,10 @@ def period_of(ds, resource: str, when: int | str, column: str = "year", **where)
 
 def cell(ds, resource: str, column: str, **where) -> Any:
     """Return one cell of a resource, from the single row matching `where`."""
-    rows = _select(ds.table(resource), where, resource)
-    return plain(rows[column].iloc[0])
+    frame, rows = ds.rows_where(resource, **where)
+    if len(rows) != 1:
+        raise LookupError(f"{resource}: expected one row for {where}, found {len(rows)}")
+    return plain(frame[column].iloc[rows[0]])
 
 
 def printed_value(ds, value_id: str) -> Any:

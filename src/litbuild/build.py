@@ -419,10 +419,11 @@ def _build_locked(
             if to in ("all", "pdf") or warm.pdf_follows
             else None
         )
-        # The last PDF and search index stay until the build that follows replaces them.
+        # An HTML build that another follows (report serve): the last PDF, search index,
+        # facts.csv and provenance record stay until that build replaces them.
         follow_up = to == "html" and warm.pdf_follows
         if follow_up and pdf_name:
-            warm.carry_pdf(target / pdf_name, staging / pdf_name)
+            warm.carry_file(target / pdf_name, staging / pdf_name)
         if follow_up:
             warm.carry_folder(target / search.BUNDLE_DIR, staging / search.BUNDLE_DIR)
 
@@ -458,6 +459,12 @@ def _build_locked(
 
             write_docx(book, docx_name)
         phases["convert"] = time.perf_counter() - converting
+        if follow_up:  # the record and facts.csv come with the build that follows
+            for name in (FACTS_CSV, PROVENANCE_FILE):
+                warm.carry_file(target / name, staging / name)
+            _publish(staging, target, protected, warm.remove_later)
+            published.append(True)
+            return _finish_result(result, started, phases, progress)
         (staging / FACTS_CSV).write_text(facts_csv(facts), encoding="utf-8")
         record = provenance_document(
             config.root,
@@ -474,7 +481,11 @@ def _build_locked(
         write_json(staging / PROVENANCE_FILE, seal(record))
         # What was published, for the next build's up-to-date check (hashed once, here).
         manifest = {
-            **{part["@id"]: part["sha256"] for part in record["@graph"] if part.get("@type") == "File"},
+            **{
+                part["@id"]: part["sha256"]
+                for part in record["@graph"]
+                if part.get("@type") == "File"
+            },
             PROVENANCE_FILE: sha256_file(staging / PROVENANCE_FILE),
         }
         _publish(staging, target, protected, warm.remove_later if warm.keep else None)
@@ -485,6 +496,12 @@ def _build_locked(
     if write_figures:
         write_standalone_figures(config.root / "figures", items, target, record)
     _remember_output(config.root, target, state_key, result, manifest)
+    return _finish_result(result, started, phases, progress)
+
+
+def _finish_result(
+    result: BuildResult, started: float, phases: dict[str, float], progress: Progress
+) -> BuildResult:
     result.seconds = time.perf_counter() - started
     phases["provenance"] = result.seconds - sum(
         v for k, v in phases.items() if k in ("execute", "parse", "convert")

@@ -51,11 +51,15 @@ class ParsedBook:
     input_digests: dict[str, str] = field(default_factory=dict)
 
     @functools.cached_property
-    def _book_digest(self) -> str:
-        """What finishing any chapter reads from the whole book: targets and items."""
-        return _sha256(
-            repr(sorted(self.targets.items())), repr(sorted(self.items_by_label.items()))
-        )
+    def _targets_digest(self) -> str:
+        """What finishing any chapter reads from the whole book: the numbered targets."""
+        return _sha256(repr(sorted(self.targets.items())))
+
+    def _items_digest(self, path: str) -> str:
+        """The chapter's own figures and tables (captions, assets, provenance): a chapter's
+        AST names only its own; other chapters' are reached through the targets."""
+        own = sorted((label, i) for label, i in self.items_by_label.items() if i.chapter == path)
+        return _sha256(repr(own))
 
     def doc_key(self, info: ChapterInfo, fmt: str, facts_page: str | None, after: bool) -> str:
         """A digest of everything `chapter_doc` reads for one chapter; `after` tells whether an
@@ -67,7 +71,8 @@ class ParsedBook:
             repr(info),
             self.input_digests[info.path],
             self.sources[info.path],
-            self._book_digest,
+            self._targets_digest,
+            self._items_digest(info.path),
         )
 
     def chapter_doc(

@@ -137,8 +137,8 @@ class WarmState:
             self._removal = None
 
     @staticmethod
-    def carry_pdf(previous: Path, staging: Path) -> None:
-        """Copy the last built PDF into the new output, when there is one."""
+    def carry_file(previous: Path, staging: Path) -> None:
+        """Copy a file of the last output (the PDF, say) into the new one, when there is one."""
         with contextlib.suppress(FileNotFoundError):
             shutil.copyfile(previous, staging)
 
