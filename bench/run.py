@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import json
 import os
+import queue
 import re
 import resource
 import shutil
@@ -432,6 +433,21 @@ class ServeProcess:
         if self.url is None:
             raise BuildFailed("report serve printed no URL")
         threading.Thread(target=self.proc.stderr.read, daemon=True).start()  # keep draining
+        # The status stream the open pages listen to: waiting on it, as a browser does, instead
+        # of polling, keeps the bench from taking the server's time while it rebuilds.
+        self.events: queue.Queue[dict] = queue.Queue()
+        threading.Thread(target=self._listen, daemon=True).start()
+
+    def _listen(self) -> None:
+        import http.client
+
+        host, port = self.url.removeprefix("http://").rstrip("/").split(":")
+        connection = http.client.HTTPConnection(host, int(port))
+        connection.request("GET", "/__litbuild/events")
+        for raw in connection.getresponse():
+            line = raw.decode("utf-8").strip()
+            if line.startswith("data: "):
+                self.events.put(json.loads(line.removeprefix("data: ")))
 
     def state(self) -> dict:
         import urllib.request
@@ -446,13 +462,23 @@ class ServeProcess:
             return response.read().decode("utf-8")
 
     def wait(self, check, limit: float = 300.0) -> float:
-        """Seconds until check(state) holds, polling every 10 ms."""
+        """Seconds until a status event satisfies check(status), as the open page hears it."""
         started = time.perf_counter()
-        while time.perf_counter() - started < limit:
-            if check(self.state()):
+        if check(self.state()):
+            return 0.0
+        while (left := limit - (time.perf_counter() - started)) > 0:
+            try:
+                status = self.events.get(timeout=left)
+            except queue.Empty:
+                break
+            if check(status):
                 return time.perf_counter() - started
-            time.sleep(0.01)
         raise BuildFailed("report serve: timed out")
+
+    def drain(self) -> None:
+        """Forget the status events so far (the next wait hears only what follows)."""
+        while not self.events.empty():
+            self.events.get_nowait()
 
     def idle(self) -> dict:
         self.wait(lambda s: not s["building"])
@@ -506,18 +532,25 @@ def serve_rows(project: Path, runs: int) -> list[Row]:
             say(f"serve {i + 1}/{runs}")
             marker = f"A preview edit, number {i + 1}."
             chapter = project / PROSE_CHAPTER
+            generation = server.idle()["generation"]
+            server.drain()
             chapter.write_text(
                 chapter.read_text(encoding="utf-8") + f"\n{marker}\n", encoding="utf-8"
             )
             started = time.perf_counter()
-            while marker not in server.page(page):
-                time.sleep(0.01)
+            # The page reloads on the event for a new site; it then shows the edit.
+            while True:
+                server.wait(lambda s, g=generation: s["generation"] > g)
+                if marker in server.page(page):
+                    break
+                generation = server.state()["generation"]
             prose.runs.append(Run(time.perf_counter() - started, 0.0, [], {}, {}, None))
             for row, edit in (
                 (data, lambda i=i: edit_first_note(project / SERVE_DATA_FILE, 100 + i)),
                 (data_two, lambda i=i: retag_data_value(project, f"serve {i}")),
             ):
                 generation = server.idle()["generation"]
+                server.drain()
                 edit()
                 seconds = server.wait(lambda s, g=generation: s["generation"] > g or s["error"])
                 if server.state()["error"]:
@@ -525,6 +558,7 @@ def serve_rows(project: Path, runs: int) -> list[Row]:
                 row.runs.append(Run(seconds, 0.0, [], {}, {}, None))
             server.idle()
             good = chapter.read_text(encoding="utf-8")
+            server.drain()
             chapter.write_text(break_first_cell(good), encoding="utf-8")
             error.runs.append(
                 Run(server.wait(lambda s: s["error"] is not None), 0.0, [], {}, {}, None)
