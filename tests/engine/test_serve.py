@@ -4,6 +4,7 @@ Ctrl-C (SIGINT) leaving no process and no temporary folder behind."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -252,6 +253,17 @@ def test_data_edit_reruns_the_chapter_and_reloads(served, page):
     # Once in the page's text (its description meta tags may quote the same sentence).
     main = re.search(r"<main.*?</main>", served.get("chapters/rivers.html")[1], re.S)
     assert main and main.group(0).count("6651") == 1
+    # The HTML build keeps the last record and search index; the build that follows replaces
+    # them: once the PDF is ready, the published folder is again exactly what its record says,
+    # and the record names the edited data file's new contents.
+    served.wait_state(lambda s: s["pdf"] == "ready" and not s["building"], "the PDF")
+    from litbuild import verify
+
+    report = verify(served.project, progress=lambda _message: None, rebuild=False)
+    assert report.published_ok, report.lines()
+    data = (served.project / "data" / "rivers.csv").read_bytes().replace(b"\r\n", b"\n")
+    record = (served.project / "_book" / "provenance.json").read_text(encoding="utf-8")
+    assert hashlib.sha256(data).hexdigest() in record
 
 
 def test_broken_cell_shows_an_overlay_and_the_fix_clears_it(served, page):
