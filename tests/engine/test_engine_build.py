@@ -713,3 +713,21 @@ def test_same_sources_elsewhere_give_byte_identical_output(built_book, tmp_path)
     project = copy_book(tmp_path / "elsewhere")
     build(project, to="all", engine="builtin", progress=quiet)
     assert tree_digest(project / "_garden_book") == tree_digest(built_book.out)
+
+
+def test_pdf_page_count_reads_the_page_tree_and_falls_back_to_pypdf():
+    import io
+
+    from pypdf import PdfWriter
+
+    from litbuild.pdf import pdf_page_count
+
+    writer = PdfWriter()
+    for _ in range(3):
+        writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    data = buffer.getvalue()
+    assert pdf_page_count(data) == 3
+    # A stray "/Type /Page" (in a comment here) makes the quick count disagree: pypdf decides.
+    assert pdf_page_count(data + b"\n% /Type /Page\n") == 3
