@@ -307,9 +307,6 @@ def _build_locked(
     warm: WarmState,
 ) -> BuildResult:
     started = time.perf_counter()
-    if warm.keep:
-        warm.finished_docs.next_build()
-        warm.html_fragments.next_build()
     chapters = [read_chapter(config.root, entry.path) for entry in config.chapters]
     jobs = jobs or max(1, min(len(chapters), os.cpu_count() or 1))
     cache = ExecutionCache(config.root, enabled=use_cache, suffix=variant.cache_suffix())
@@ -368,6 +365,11 @@ def _build_locked(
         result.executed = [p for p, e in executed.items() if e.executed]
         return result
 
+    # Only a build that converts moves the memos on: builds that fail or find the output up to
+    # date (a fix restoring what was there) use none of them and must not make them forget.
+    if warm.keep:
+        warm.finished_docs.next_build()
+        warm.html_fragments.next_build()
     assembled: dict[str, AssembledChapter] = {}
     asts: dict[str, dict] = {}
     png_parts: list[concurrent.futures.Future] = []

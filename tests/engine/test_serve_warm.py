@@ -154,3 +154,23 @@ def test_warm_rebuilds_after_each_kind_of_edit_equal_cold_builds(tmp_path):
             assert differing == [], f"after edit {step}"
     finally:
         warm.close()
+
+
+def test_memo_keeps_what_the_last_two_builds_used():
+    from litbuild.warm import Memo
+
+    memo, computed = Memo(), []
+
+    def value(key):
+        return memo.get(key, lambda: computed.append(key) or key.upper())
+
+    assert value("a") == "A" and value("b") == "B"
+    memo.next_build()  # serve's HTML build, then the full build: both find what the last made
+    assert value("a") == "A"
+    memo.next_build()
+    assert value("a") == "A" and value("b") == "B"  # "b" was last used two builds back
+    memo.next_build()
+    memo.next_build()
+    memo.next_build()  # three builds that used nothing: everything is forgotten
+    assert value("a") == "A"
+    assert computed == ["a", "b", "a"]
