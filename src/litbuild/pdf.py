@@ -107,6 +107,9 @@ except Exception as exc:
     sys.stderr.write(str(exc))
     sys.exit(1)
 sys.stdout.buffer.write(pdf)
+sys.stdout.buffer.flush()
+import os
+os._exit(0)  # skip tearing down the interpreter: the build is waiting
 """
 TYPST_HINT = (
     "Typst comes with the pinned `typst` package: run `make report` (or "
