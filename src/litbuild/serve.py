@@ -430,7 +430,6 @@ def serve(
         rebuilder.start()
         watcher.start()
         warm.start_fork_server()
-        warm.load_fonts()
         progress(f"serving {output_dir.name}/ at {url} (Ctrl-C to stop)")
         if ready is not None:
             ready(url)

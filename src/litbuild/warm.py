@@ -41,7 +41,6 @@ class WarmState:
         # pages link the PDF, and the last PDF and index are kept meanwhile.
         self.pdf_follows = False
         self._removal: threading.Thread | None = None
-        self._fonts: threading.Thread | None = None
 
     # -- the fork server ---------------------------------------------------------------------
     def fork_server(self, wanted: bool, memory_bytes: int | None = None) -> ForkServer | None:
@@ -78,26 +77,6 @@ class WarmState:
             from .config import load_config
 
             self.fork_server(True, load_config(self.root).limits.kernel_memory_bytes)
-
-    def load_fonts(self) -> None:
-        """Have Typst find and load its fonts now, in the background: the typst package keeps
-        them (and its memoised layout) for the life of the process, so only the first PDF of a
-        process pays for them (measured on this book: 2.1 s for the first compile, 0.33 s for the
-        next; its reusable Compiler object gained nothing more)."""
-
-        def compile_nothing() -> None:
-            import tempfile
-
-            import typst
-
-            with tempfile.TemporaryDirectory(prefix="litbuild-fonts-") as folder:
-                source = Path(folder) / "fonts.typ"
-                source.write_text("Fonts.\n", encoding="utf-8")
-                with contextlib.suppress(Exception):
-                    typst.compile(str(source), root=folder)
-
-        self._fonts = threading.Thread(target=compile_nothing, name="litbuild-fonts", daemon=False)
-        self._fonts.start()
 
     # -- cancelling a build from another thread -------------------------------------------------
     @contextlib.contextmanager
@@ -163,8 +142,6 @@ class WarmState:
         if server is not None:
             server.close()
         self.wait_removals()
-        if self._fonts is not None:
-            self._fonts.join()
 
 
 class Memo:
