@@ -345,6 +345,8 @@ def _build_locked(
     inline_lines = {c.path: {i.index: i.line for i in c.inlines} for c in chapters}
     failed = failed_checks([c.path for c in chapters], executed, inline_lines)
     if failed and not variant.draft:
+        assembling.shutdown(wait=False, cancel_futures=True)
+        drawing.shutdown(wait=False, cancel_futures=True)
         raise FailedChecksError(failed)
     for check in failed:
         progress(BuildEvent.warning(f"draft: {check}"))
