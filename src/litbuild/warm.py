@@ -37,8 +37,8 @@ class WarmState:
         self._lock = threading.Lock()
         self._running: tuple[asyncio.AbstractEventLoop, asyncio.Task] | None = None
         self.cancelled = False
-        # An HTML-only build whose PDF and search index follow in a second build (report serve):
-        # pages link the PDF, and the last PDF and index are kept meanwhile.
+        # An HTML-only build that a full build follows (report serve): pages link the PDF, and
+        # the last PDF, search index, facts.csv and provenance record are kept meanwhile.
         self.pdf_follows = False
         self._removal: threading.Thread | None = None
 
