@@ -193,6 +193,10 @@ class Dataset:
     # -- reading
     def table(self, name: str) -> pd.DataFrame:
         """Return a resource as a typed DataFrame (a copy), validating it on first read."""
+        return self._shared_frame(name).copy()
+
+    def _shared_frame(self, name: str) -> pd.DataFrame:
+        """The resource's frame itself (read and validated once), recording the read."""
         if name not in self._frames:
             # The path is checked (confined, symlinks resolved) once, when the file is read:
             # later calls reuse the frame, and a chapter calls this hundreds of times.
@@ -205,15 +209,14 @@ class Dataset:
             self._hashes[name] = content_sha256(raw)  # the engine's hash: CRLF read as LF
             self._relpaths[name] = relpath
         self.note_reads([Access(name, self._relpaths[name], self._hashes[name])])
-        return self._frames[name].copy()
+        return self._frames[name]
 
     def rows_where(self, name: str, **where: Any) -> tuple[pd.DataFrame, Any]:
         """The resource's frame (shared: do not change it) and the positions of its rows whose
         columns equal `where` as text (`str(value)`, as in the report's lookups); the read is
         recorded as by table(). Lookups are the bulk of computing facts, so each column's text
         is made once."""
-        self.table(name)  # loads, validates and records the read; the copy is dropped
-        frame = self._frames[name]
+        frame = self._shared_frame(name)
         texts = self._texts.setdefault(name, {})
         mask = np.ones(len(frame), dtype=bool)
         for column, wanted in where.items():
@@ -234,7 +237,7 @@ class Dataset:
     def sha256(self, name: str) -> str:
         """Return the sha256 of a resource's file as read (reads it if needed)."""
         if name not in self._hashes:
-            self.table(name)
+            self._shared_frame(name)
         return self._hashes[name]
 
     @contextlib.contextmanager

@@ -57,6 +57,18 @@ def Figure(attributes: list, caption: list[Node], blocks: list[Node]) -> Node:
     return {"t": "Figure", "c": [attributes, [None, caption], blocks]}
 
 
+# Inlines whose content is just a list of inlines, styled.
+STYLED_INLINES = (
+    "Emph",
+    "Strong",
+    "Strikeout",
+    "Underline",
+    "SmallCaps",
+    "Superscript",
+    "Subscript",
+)
+
+
 def stringify(node: Any) -> str:
     """The plain text of a node or a list of nodes."""
     if isinstance(node, list):
@@ -72,17 +84,7 @@ def stringify(node: Any) -> str:
         return node["c"][1]
     if t in ("Span", "Link", "Image"):
         return stringify(node["c"][1])
-    if t in (
-        "Emph",
-        "Strong",
-        "Strikeout",
-        "Underline",
-        "SmallCaps",
-        "Superscript",
-        "Subscript",
-        "Plain",
-        "Para",
-    ):
+    if t in STYLED_INLINES or t in ("Plain", "Para"):
         return stringify(node["c"])
     if t == "Quoted":
         return "\u201c" + stringify(node["c"][1]) + "\u201d"
@@ -145,13 +147,7 @@ INLINE_TYPES = {
     "Space",
     "SoftBreak",
     "LineBreak",
-    "Emph",
-    "Strong",
-    "Strikeout",
-    "Underline",
-    "SmallCaps",
-    "Superscript",
-    "Subscript",
+    *STYLED_INLINES,
     "Quoted",
     "Cite",
     "Code",
