@@ -3,6 +3,7 @@ digests of folders, the rendered-book reader. Fixtures live in the conftest.py f
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import io
 import shutil
@@ -54,6 +55,29 @@ def tree_digest(root: Path) -> dict[str, str]:
         for path in sorted(root.rglob("*"))
         if path.is_file()
     }
+
+
+def tree_difference(left: Path, right: Path) -> str:
+    """'' when two folders are byte-identical; else the differing paths and a unified diff of the
+    first differing text file, so that a failure in CI says what changed, not only where."""
+    one, two = tree_digest(left), tree_digest(right)
+    differing = sorted(p for p in one.keys() | two.keys() if one.get(p) != two.get(p))
+    if not differing:
+        return ""
+    report = [f"{len(differing)} files differ: {differing}"]
+    for rel in differing:
+        try:
+            texts = [
+                (root / rel).read_text(encoding="utf-8").splitlines() for root in (left, right)
+            ]
+        except (FileNotFoundError, UnicodeDecodeError):
+            continue
+        diff = difflib.unified_diff(
+            *texts, f"{left.name}/{rel}", f"{right.name}/{rel}", lineterm=""
+        )
+        report.extend(list(diff)[:60])
+        break
+    return "\n".join(report)
 
 
 def write_project(root: Path, files: dict[str, str]) -> Path:

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from helpers import copy_book, quiet, tree_digest
+from helpers import copy_book, quiet, tree_difference, tree_digest
 
 pytestmark = pytest.mark.slow
 
@@ -55,7 +55,6 @@ def test_warm_rebuild_equals_a_cold_build(tmp_path):
     finally:
         warm.close()
     assert not server.alive()
-    warm_digest = tree_digest(tmp_path / "warm")
     warm_figures = tree_digest(project / "figures")
 
     shutil.rmtree(project / ".litbuild")
@@ -66,12 +65,7 @@ def test_warm_rebuild_equals_a_cold_build(tmp_path):
         "chapters/appendix_files/figure/fig-hinted-2.png"
     ]
     assert (project / "figures" / "fig-hinted.png").read_bytes().startswith(b"\x89PNG")
-    differing = sorted(
-        p
-        for p in warm_digest.keys() | cold_digest.keys()
-        if warm_digest.get(p) != cold_digest.get(p)
-    )
-    assert differing == []
+    assert not tree_difference(tmp_path / "warm", tmp_path / "cold")
     assert tree_digest(project / "figures") == warm_figures
 
 
@@ -145,13 +139,8 @@ def test_warm_rebuilds_after_each_kind_of_edit_equal_cold_builds(tmp_path):
                 )
             cold = tmp_path / f"cold-{step}"
             build_builtin(load_config(project), output_dir=cold, progress=quiet, use_cache=False)
-            warm_digest, cold_digest = tree_digest(tmp_path / "warm"), tree_digest(cold)
-            differing = sorted(
-                p
-                for p in warm_digest.keys() | cold_digest.keys()
-                if warm_digest.get(p) != cold_digest.get(p)
-            )
-            assert differing == [], f"after edit {step}"
+            difference = tree_difference(tmp_path / "warm", cold)
+            assert not difference, f"after edit {step}: {difference}"
     finally:
         warm.close()
 
