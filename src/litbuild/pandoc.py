@@ -1,4 +1,5 @@
-"""Pandoc, batched: one process per direction for the whole book, since start-up dominates."""
+"""Pandoc: each chapter parsed on its own, and the whole book written in one process per format,
+since start-up dominates."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import hashlib
 import json
 import os
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,8 @@ from . import processes
 from .errors import BuildError, ToolMissingError
 
 SPLIT = "LITBUILDCHAPTERSPLIT"
+# The custom writer (in templates/) that writes each chapter of a batch as if it were alone.
+PAGES_WRITER = "chapter-pages.lua"
 # Quarto reads with smart punctuation on: curly quotes, en and em dashes from -- and ---, ellipses.
 READ_FORMAT = "markdown+smart"
 
@@ -135,7 +139,8 @@ def _one(markdown: str, name: str, timeout: float | None) -> dict[str, Any]:
 def ast_to_html(
     docs: dict[str, dict[str, Any]], timeout: float | None = DEFAULT_TIMEOUT
 ) -> dict[str, str]:
-    """Write every chapter's AST as an HTML fragment, in one pandoc call."""
+    """Write every chapter's AST as an HTML fragment, in one pandoc call; each fragment is the
+    same as if its chapter were written alone (its own code-block ids and footnotes)."""
     names = list(docs)
     if not names:
         return {}
@@ -146,12 +151,14 @@ def ast_to_html(
             blocks.append(marker)
         blocks.extend(docs[n]["blocks"])
     api = docs[names[0]]["pandoc-api-version"]
-    html = run_pandoc(
-        ["-f", "json", "-t", "html5", "--wrap=none"],
-        json.dumps({"pandoc-api-version": api, "meta": {}, "blocks": blocks}),
-        timeout,
-        "writing the HTML of " + ", ".join(names),
-    )
+    meta = {"litbuild-split": {"t": "MetaString", "c": SPLIT}}
+    with resources.as_file(resources.files("litbuild") / "templates" / PAGES_WRITER) as writer:
+        html = run_pandoc(
+            ["-f", "json", "-t", str(writer), "--wrap=none"],
+            json.dumps({"pandoc-api-version": api, "meta": meta, "blocks": blocks}),
+            timeout,
+            "writing the HTML of " + ", ".join(names),
+        )
     parts = html.split(f"<!--{SPLIT}-->")
     if len(parts) != len(names):
         raise BuildError("internal: HTML chapter split failed")

@@ -403,6 +403,30 @@ def test_tables_numbered_with_caption_above(built_book, label, page, number, cap
     assert norm(region["aria-label"]) == f"{number}: {caption}"
 
 
+def test_footnotes_end_the_page_that_cites_them(built_book):
+    """As Quarto renders each page alone: a chapter's footnotes close that chapter's page, not
+    the last page written in the same pandoc call."""
+    pages = {page: built_book.html(page) for page in PAGES}
+    holding = [page for page, soup in pages.items() if soup.find(class_="footnotes")]
+    assert holding == ["chapters/notes.html"]
+    notes = pages["chapters/notes.html"]
+    reference = notes.find("a", class_="footnote-ref")
+    note = notes.find(id=reference["href"].lstrip("#"))
+    assert note.get_text(" ", strip=True).startswith("It keeps the soil moist.")
+    assert note.find_parent("main") is not None
+
+
+def test_code_block_ids_start_again_on_each_page(built_book):
+    """pandoc numbers code blocks cb1, cb2, ... per document; each page is its own document, so
+    a page's ids do not depend on the pages before it."""
+    for page in PAGES:
+        ids = [div["id"] for div in built_book.html(page).select("div.sourceCode[id]")]
+        numbers = [int(i.removeprefix("cb")) for i in ids]
+        assert numbers == sorted(set(numbers)), page
+    # The appendix's first block is echoed code: cb1 alone, cb13 after the other chapters' code.
+    assert built_book.html("chapters/appendix.html").select_one("div.sourceCode")["id"] == "cb1"
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_cross_references_text_and_targets(built_book, page):
     links = built_book.html(page).find("main").find_all("a", class_="quarto-xref")
@@ -598,6 +622,7 @@ def test_pdf_appendix_heading_has_its_letter(pdf_pages):
             "See Figure 3.1, Appendix A, Table A.1 and Figure A.1.", id="appendix-references"
         ),
         pytest.param("Unnumbered chapter referring to Acidity.", id="reference-from-unnumbered"),
+        pytest.param("It keeps the soil moist.", id="footnote"),
         pytest.param("We have 12 plants and the ratio is 0.25. A flag: True.", id="inline-values"),
         pytest.param("Literal markdown: *not emphasis*.", id="inline-markdown-literal"),
         pytest.param("First the plants are seedling.", id="inline-order-1"),
