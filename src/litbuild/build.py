@@ -320,7 +320,12 @@ def _build_locked(
     def assemble_and_parse(chapter: Chapter, done: ExecutedChapter):
         assembled = assemble_chapter(chapter, done, _chapter_defaults(config, chapter))
         pngs = drawing.submit(rasterize, assembled.rasters, rasters)
-        ast = markdown_to_ast(assembled.markdown, chapter.path, ast_cache, limits.pandoc_timeout)
+        ast = warm.parsed(
+            assembled.markdown,
+            lambda: markdown_to_ast(
+                assembled.markdown, chapter.path, ast_cache, limits.pandoc_timeout
+            ),
+        )
         return assembled, ast, pngs
 
     parsing: dict[str, concurrent.futures.Future] = {}
@@ -383,6 +388,7 @@ def _build_locked(
         assembling.shutdown(wait=False, cancel_futures=True)
         drawing.shutdown(wait=False)
     prune_ast_cache(ast_cache, [a.markdown for a in assembled.values()])
+    warm.keep_parsed([a.markdown for a in assembled.values()])
     items = [item for a in assembled.values() for item in a.items]
     items_by_label = {i.label: i for i in items if i.label}
     targets, infos = number_book(asts, config.chapters, items_by_label)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import marshal
 import os
 import shutil
 import threading
@@ -32,6 +34,7 @@ class WarmState:
         # (marshalled) and their HTML. An unchanged chapter is not finished or written again.
         self.finished_docs = Memo()
         self.html_fragments = Memo()
+        self._parsed: dict[str, bytes] = {}  # marshalled chapter ASTs by a digest of their markdown
         self._server: ForkServer | None = None
         self._server_memory: int | None = None
         self._lock = threading.Lock()
@@ -41,6 +44,22 @@ class WarmState:
         # the last PDF, search index, facts.csv and provenance record are kept meanwhile.
         self.pdf_follows = False
         self._removal: threading.Thread | None = None
+
+    # -- parsed chapters ------------------------------------------------------------------------
+    def parsed(self, markdown: str, parse: Callable[[], Any]) -> Any:
+        """The chapter's AST, parsed (or read from the on-disk cache) by `parse`; a long-lived
+        process keeps it in memory and hands out copies, since numbering changes the AST."""
+        if not self.keep:
+            return parse()
+        key = hashlib.sha256(markdown.encode()).hexdigest()
+        if key not in self._parsed:
+            self._parsed[key] = marshal.dumps(parse())
+        return marshal.loads(self._parsed[key])
+
+    def keep_parsed(self, markdowns: list[str]) -> None:
+        """Forget the ASTs of markdown no current chapter has."""
+        current = {hashlib.sha256(m.encode()).hexdigest() for m in markdowns}
+        self._parsed = {k: v for k, v in self._parsed.items() if k in current}
 
     # -- the fork server ---------------------------------------------------------------------
     def fork_server(self, wanted: bool, memory_bytes: int | None = None) -> ForkServer | None:
