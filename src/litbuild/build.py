@@ -309,7 +309,9 @@ def _build_locked(
     started = time.perf_counter()
     chapters = [read_chapter(config.root, entry.path) for entry in config.chapters]
     jobs = jobs or max(1, min(len(chapters), os.cpu_count() or 1))
-    cache = ExecutionCache(config.root, enabled=use_cache, suffix=variant.cache_suffix())
+    cache = ExecutionCache(
+        config.root, enabled=use_cache, suffix=variant.cache_suffix(), records=warm.cache_records
+    )
     ast_cache = config.root / ".litbuild" / "ast" if use_cache else None
     # Each chapter is assembled and parsed by pandoc as soon as its kernel is done, while the
     # others still run; the PNGs of its figures are drawn meanwhile too (not in the kernels).

@@ -12,6 +12,7 @@ import fcntl
 import functools
 import hashlib
 import json
+import marshal
 import os
 import platform
 import sys
@@ -148,7 +149,13 @@ def chapter_key(
 class ExecutionCache:
     """Entries in `<project>/.litbuild/cache/`, one JSON file per chapter."""
 
-    def __init__(self, root: Path, enabled: bool = True, suffix: str = ""):
+    def __init__(
+        self,
+        root: Path,
+        enabled: bool = True,
+        suffix: str = "",
+        records: dict[Path, tuple[tuple[int, int, int], bytes]] | None = None,
+    ):
         self.root = root
         self.dir = root / ".litbuild" / "cache"
         self.enabled = enabled
@@ -156,6 +163,22 @@ class ExecutionCache:
         # and forth re-runs only what differs.
         self.suffix = suffix
         self.damaged: list[str] = []
+        # Entries as read and checked, by the file's (mtime, size, inode): a build reads each
+        # once, and a long-lived process (report serve) passes one dict for all its builds.
+        self._records = {} if records is None else records
+
+    def _record(self, entry: Path) -> Any:
+        """The entry's JSON record, checksum verified; OSError or ValueError when unreadable."""
+        stat = entry.stat()
+        identity = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        known = self._records.get(entry)
+        if known is not None and known[0] == identity:
+            return marshal.loads(known[1])  # a copy: the caller's outputs are its own
+        record = json.loads(entry.read_text(encoding="utf-8"))
+        if sha256_text(json.dumps(record["body"], sort_keys=True)) != record["checksum"]:
+            raise ValueError("checksum mismatch")
+        self._records[entry] = (identity, marshal.dumps(record))
+        return record
 
     def _entry_path(self, chapter_path: str) -> Path:
         return self.dir / (chapter_path.replace("/", "__") + self.suffix + ".json")
@@ -168,10 +191,7 @@ class ExecutionCache:
         if not entry.exists():
             return None
         try:
-            record = json.loads(entry.read_text(encoding="utf-8"))
-            body = record["body"]
-            if sha256_text(json.dumps(body, sort_keys=True)) != record["checksum"]:
-                raise ValueError("checksum mismatch")
+            body = self._record(entry)["body"]
             if body["key"] != key:
                 return None
             for rel, digest in body["dependencies"].items():
@@ -185,8 +205,9 @@ class ExecutionCache:
     def last_seconds(self, chapter_path: str) -> float:
         """How long the chapter's last recorded run took (valid or not); for scheduling only."""
         try:
-            record = json.loads(self._entry_path(chapter_path).read_text(encoding="utf-8"))
-            return float(record["body"]["executed"]["seconds"])
+            return float(
+                self._record(self._entry_path(chapter_path))["body"]["executed"]["seconds"]
+            )
         except (OSError, ValueError, KeyError, TypeError):
             return 0.0
 

@@ -10,6 +10,7 @@ import yaml
 
 from .errors import ConfigError
 from .limits import Limits, limits_from_config
+from .yamltext import load_yaml
 
 # Quarto's cell-option defaults; _quarto.yml `execute:` and chapter front matter override them.
 DEFAULT_EXECUTE = {"echo": True, "eval": True, "output": True, "warning": True, "include": True}
@@ -150,7 +151,7 @@ def _chapter_entries(
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return load_yaml(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
 
@@ -166,7 +167,7 @@ def load_config(
     if not path.is_file():
         raise ConfigError(f"{path}: not found (a Quarto book project needs _quarto.yml)")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"{path}: expected UTF-8 text, got byte 0x{exc.object[exc.start]:02x} "

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import ConfigError
+from .yamltext import YAML_ERRORS, load_yaml
 
 CELL_OPEN = re.compile(r"^(?P<fence>`{3,})\s*\{(?P<lang>[A-Za-z0-9_-]+)(?P<attrs>[^}]*)\}\s*$")
 OTHER_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})")
@@ -79,7 +78,7 @@ def _split_front_matter(text: str, path: str) -> tuple[dict[str, Any], list[str]
         for end in range(1, len(lines)):
             if lines[end].strip() in ("---", "..."):
                 try:
-                    meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+                    meta = load_yaml("\n".join(lines[1:end])) or {}
                 except YAML_ERRORS as exc:
                     raise ConfigError(
                         f"{path}:1: invalid YAML front matter: {_yaml_message(exc)}"
@@ -99,7 +98,7 @@ def _cell_options(body: list[str], path: str, line: int) -> tuple[dict[str, Any]
     if not option_lines:
         return {}, rest
     try:
-        options = yaml.safe_load("\n".join(option_lines)) or {}
+        options = load_yaml("\n".join(option_lines)) or {}
     except YAML_ERRORS as exc:
         raise ConfigError(
             f"{path}:{line}: invalid '#|' cell options: {_yaml_message(exc)}"
@@ -117,9 +116,6 @@ def _cell_options(body: list[str], path: str, line: int) -> tuple[dict[str, Any]
     return options, rest
 
 
-# PyYAML raises its own errors, but also RecursionError on deep nesting and ValueError on
-# impossible timestamps such as 2022-13-45.
-YAML_ERRORS = (yaml.YAMLError, RecursionError, ValueError, OverflowError)
 # Quarto's labels are identifiers; they also become file names, so no path separators.
 LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:-]*")
 

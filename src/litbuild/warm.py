@@ -34,6 +34,8 @@ class WarmState:
         # (marshalled) and their HTML. An unchanged chapter is not finished or written again.
         self.finished_docs = Memo()
         self.html_fragments = Memo()
+        # Execution-cache entries as read (see ExecutionCache): one dict per build, or for all.
+        self.cache_records: dict | None = {} if keep else None
         self._parsed: dict[str, bytes] = {}  # marshalled chapter ASTs by a digest of their markdown
         self._server: ForkServer | None = None
         self._server_memory: int | None = None
