@@ -535,16 +535,7 @@ def _templates_digest() -> str:
 
 def _run_digests(executed: dict[str, ExecutedChapter]) -> dict[str, str]:
     """A digest of each chapter's run: its outputs, inline values and what it read."""
-    return {
-        path: hashlib.sha256(
-            json.dumps(
-                {k: v for k, v in run.to_json().items() if k != "seconds"},
-                sort_keys=True,
-                default=str,
-            ).encode()
-        ).hexdigest()
-        for path, run in executed.items()
-    }
+    return {path: run.digest() for path, run in executed.items()}
 
 
 def _output_key(config: BookConfig, to: str, run_digests: dict[str, str], variant: Variant) -> str:

@@ -197,7 +197,9 @@ class ExecutionCache:
             for rel, digest in body["dependencies"].items():
                 if current_digest(self.root / rel, digest) != digest:
                     return None
-            return ExecutedChapter.from_json(body["executed"])
+            executed = ExecutedChapter.from_json(body["executed"])
+            executed.recorded_digest = body.get("run_digest")
+            return executed
         except (OSError, ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
             self.damaged.append(chapter_path)
             return None
@@ -226,6 +228,7 @@ class ExecutionCache:
             "key": key,
             "dependencies": deps,
             "executed": executed.to_json(),
+            "run_digest": executed.digest(),
             "stored": time.time(),
         }
         record = {"checksum": sha256_text(json.dumps(body, sort_keys=True)), "body": body}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -50,6 +51,18 @@ class ExecutedChapter:
     modules: list[str] = field(default_factory=list)
     seconds: float = 0.0
     executed: bool = True
+    # sha256 of the run (to_json without the time): recorded with a cache entry, so that a
+    # cached chapter is not serialised again to be compared.
+    recorded_digest: str | None = field(default=None, repr=False, compare=False)
+
+    def digest(self) -> str:
+        """A digest of the run: its outputs, inline values and what it read."""
+        if self.recorded_digest is None:
+            run = {k: v for k, v in self.to_json().items() if k != "seconds"}
+            self.recorded_digest = hashlib.sha256(
+                json.dumps(run, sort_keys=True, default=str).encode()
+            ).hexdigest()
+        return self.recorded_digest
 
     def to_json(self) -> dict[str, Any]:
         return {
