@@ -79,5 +79,6 @@ def write_docx(book: ParsedBook, name: str) -> Path:
         book.limits.pandoc_timeout,
         "writing the Word file",
         env,
+        whole_book=True,
     )
     return target
