@@ -28,7 +28,7 @@ from .execute import ExecutedChapter
 from .qmd import Chapter
 
 # Bump to invalidate every cache entry after a change in how outputs are produced.
-CACHE_EPOCH = 2  # 2: inline values batched per cell, PNGs drawn by the engine
+CACHE_EPOCH = 3  # 2: inline values batched per cell, PNGs drawn by the engine; 3: streams merged
 # Every library whose behaviour shows in the outputs: kernels and their protocol (what a cell's
 # outputs are), the plotting stack (figure bytes), pandoc and Typst, the HTML templating, YAML,
 # and resvg (the PNG copies of figures).

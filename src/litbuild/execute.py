@@ -248,14 +248,27 @@ def _stable_text(text: str) -> str:
 
 
 def _plain_outputs(outputs: list[Any]) -> list[dict[str, Any]]:
-    """Outputs as plain JSON, with run-specific temporary cell file names made stable."""
-    plain = json.loads(json.dumps(outputs))
-    for output in plain:
+    """Outputs as plain JSON, with run-specific temporary cell file names made stable.
+
+    Consecutive stream messages of one stream are one output: how the kernel splits what a
+    cell prints into messages depends on timing (its flush timer, an explicit flush, the load
+    on the machine), and a rebuild must give the same page whatever it was.
+    """
+    plain: list[dict[str, Any]] = []
+    for output in json.loads(json.dumps(outputs)):
         if output.get("output_type") == "stream":
             text = output.get("text", "")
-            output["text"] = _stable_text("".join(text) if isinstance(text, list) else text)
+            output["text"] = "".join(text) if isinstance(text, list) else text
+            last = plain[-1] if plain else None
+            if last and last.get("output_type") == "stream" and last["name"] == output.get("name"):
+                last["text"] += output["text"]
+                continue
         elif output.get("output_type") == "error":
             output["traceback"] = [_stable_text(line) for line in output.get("traceback", [])]
+        plain.append(output)
+    for output in plain:
+        if output.get("output_type") == "stream":
+            output["text"] = _stable_text(output["text"])
     return plain
 
 

@@ -730,6 +730,50 @@ def test_execute_dir(tmp_path, execute_dir, folder, reads):
 # -- reproducibility --------------------------------------------------------------------------
 
 
+def test_what_a_cell_prints_is_one_block_however_the_kernel_sends_it(tmp_path):
+    """The kernel sends printed text in as many messages as it happens to flush (a timer, an
+    explicit flush, load on the machine): the page must not depend on that. Consecutive text
+    of one stream is one block; text of another stream in between keeps its place."""
+    from bs4 import BeautifulSoup
+
+    from litbuild.build import build
+
+    root = write_project(
+        tmp_path / "proj",
+        {
+            "_quarto.yml": "project:\n  type: book\nbook:\n  title: Streams\n"
+            "  chapters:\n    - one.qmd\n",
+            "one.qmd": """
+            # One
+
+            ```{python}
+            import sys
+            print("first line", flush=True)
+            print("second line", flush=True)
+            ```
+
+            ```{python}
+            print("before", flush=True)
+            print("in between", file=sys.stderr, flush=True)
+            print("after", flush=True)
+            ```
+            """,
+        },
+    )
+    build(root, to="html", engine="builtin", progress=quiet)
+    page = BeautifulSoup((root / "_book" / "one.html").read_text(encoding="utf-8"), "html.parser")
+    blocks = [
+        (" ".join(pre["class"]), pre.get_text())
+        for pre in page.select("pre.cell-output-stdout, pre.cell-output-stderr")
+    ]
+    assert blocks == [
+        ("cell-output cell-output-stdout", "first line\nsecond line"),
+        ("cell-output cell-output-stdout", "before"),
+        ("cell-output cell-output-stderr", "in between"),
+        ("cell-output cell-output-stdout", "after"),
+    ]
+
+
 def test_same_sources_elsewhere_give_byte_identical_output(built_book, tmp_path):
     """DESIGN.md: same inputs, byte-identical outputs -- also from another folder (no paths leak)."""
     from helpers import copy_book, tree_digest
