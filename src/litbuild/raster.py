@@ -1,23 +1,38 @@
-"""PNG copies of SVG figures, drawn by the build process instead of inside the chapter's kernel.
+"""PNG copies of SVG figures, drawn by the build instead of inside the chapter's kernel.
 
 A chapter that wants a PNG beside its SVG (for a standalone figures folder, say) adds a
 `application/vnd.litbuild.raster+json` entry `{"dpi": N}` to the figure's display bundle. The
 kernel then only renders the SVG, which the pages and the PDF use; the PNG is rasterised from
 those SVG bytes with resvg (a pinned, self-contained renderer: same bytes on every machine).
 PNGs are kept by the hash of their SVG, so an unchanged figure is never drawn twice.
+
+resvg holds Python's interpreter lock while it draws (0.2-0.4 s a figure): drawn in a thread of
+the build process, it stalled the event loop that drives the kernels. So a child process draws.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import pickle
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import processes
 from .contract import RASTER_MIME
+from .errors import BuildError
 
-__all__ = ["RASTER_MIME", "RasterCache", "RasterJob", "rasterize", "requested_dpi", "svg_to_png"]
+__all__ = [
+    "RASTER_MIME",
+    "RasterCache",
+    "RasterJob",
+    "draw_pngs",
+    "rasterize",
+    "requested_dpi",
+    "svg_to_png",
+]
 
 DEFAULT_DPI = 96.0
 
@@ -45,6 +60,39 @@ def svg_to_png(svg: bytes, dpi: float) -> bytes:
     return resvg_py.svg_to_bytes(svg_string=svg.decode("utf-8"), dpi=dpi, skip_system_fonts=True)
 
 
+# The child: (svg, dpi) pairs pickled on stdin, the PNGs pickled on stdout.
+_DRAW = """
+import os, pickle, sys
+from litbuild.raster import svg_to_png
+jobs = pickle.loads(sys.stdin.buffer.read())
+sys.stdout.buffer.write(pickle.dumps([svg_to_png(svg, dpi) for svg, dpi in jobs]))
+sys.stdout.buffer.flush()
+os._exit(0)  # skip tearing down the interpreter: the build is waiting
+"""
+RESVG_HINT = "resvg comes with the pinned `resvg-py` package: run `make report`"
+
+
+def draw_pngs(jobs: list[RasterJob], timeout: float | None = 300.0) -> list[bytes]:
+    """PNG bytes for each job, drawn in one child process (which ends with the build)."""
+    if not jobs:
+        return []
+    proc = processes.run(
+        [sys.executable, "-c", _DRAW],
+        pickle.dumps([(job.svg, job.dpi) for job in jobs]),
+        timeout,
+        "drawing the PNG copies of figures",
+        "resvg",
+        RESVG_HINT,
+    )
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise BuildError(
+            "drawing the PNG copies of figures failed: "
+            + (message[-1] if message else f"exit code {proc.returncode}")
+        )
+    return pickle.loads(proc.stdout)  # our own child's output
+
+
 class RasterCache:
     """PNG bytes by (SVG hash, dpi), in memory and (optionally) in a folder of the project cache."""
 
@@ -61,15 +109,18 @@ class RasterCache:
 
     def png(self, job: RasterJob) -> bytes:
         """The PNG for a job, drawn only if no earlier build drew the same one."""
-        key = self._key(job)
-        if key in self._memory:
-            return self._memory[key]
-        data = self._read(key)
-        if data is None:
-            data = svg_to_png(job.svg, job.dpi)
+        return self.pngs([job])[0]
+
+    def pngs(self, jobs: list[RasterJob]) -> list[bytes]:
+        """The PNGs for several jobs; those no earlier build drew are drawn in one child."""
+        keys = [self._key(job) for job in jobs]
+        found = {key: self._memory.get(key) or self._read(key) for key in keys}
+        missing = {key: job for key, job in zip(keys, jobs) if found[key] is None}
+        for key, data in zip(missing, draw_pngs(list(missing.values()))):
             self._write(key, data)
-        self._memory[key] = data
-        return data
+            found[key] = data
+        self._memory.update(found)
+        return [found[key] for key in keys]
 
     def _read(self, key: str) -> bytes | None:
         if self.folder is None:
@@ -92,4 +143,4 @@ class RasterCache:
 
 def rasterize(jobs: Mapping[str, RasterJob], cache: RasterCache) -> dict[str, bytes]:
     """PNG bytes for every output path in `jobs`."""
-    return {path: cache.png(job) for path, job in jobs.items()}
+    return dict(zip(jobs, cache.pngs(list(jobs.values()))))

@@ -87,6 +87,31 @@ def test_raster_cache_draws_each_figure_once(tmp_path):
     assert entry.read_bytes() == png
 
 
+def test_pngs_are_drawn_outside_the_build_process():
+    """resvg holds the interpreter lock while it draws; in the build process it would stall the
+    event loop that drives the kernels. The PNGs come from a child process, byte for byte what
+    resvg draws, and the build process never loads resvg."""
+    import subprocess
+    import sys
+
+    import resvg_py
+
+    script = (
+        "import sys\n"
+        "from litbuild.raster import RasterCache, RasterJob, rasterize\n"
+        "svg = sys.stdin.buffer.read()\n"
+        "pngs = rasterize({'a.png': RasterJob(svg, 144.0), 'b.png': RasterJob(svg, 72.0)},"
+        " RasterCache())\n"
+        "assert 'resvg_py' not in sys.modules\n"
+        "sys.stdout.buffer.write(pngs['a.png'])\n"
+    )
+    drawn = subprocess.run(
+        [sys.executable, "-c", script], input=SVG.encode(), capture_output=True, check=True
+    ).stdout
+    expected = resvg_py.svg_to_bytes(svg_string=SVG, dpi=144.0, skip_system_fonts=True)
+    assert drawn == expected
+
+
 def _edit(path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{path.name} no longer holds {old!r}"
