@@ -319,9 +319,12 @@ def _build_locked(
     drawing = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     rasters = warm.rasters if use_cache else RasterCache()
 
+    work: list[concurrent.futures.Future] = []  # every parse and drawing, for stopping them
+
     def assemble_and_parse(chapter: Chapter, done: ExecutedChapter):
         assembled = assemble_chapter(chapter, done, _chapter_defaults(config, chapter))
         pngs = drawing.submit(rasterize, assembled.rasters, rasters)
+        work.append(pngs)
         ast = warm.parsed(
             assembled.markdown,
             lambda: markdown_to_ast(
@@ -334,6 +337,7 @@ def _build_locked(
 
     def ready(chapter: Chapter, done: ExecutedChapter) -> None:
         parsing[chapter.path] = assembling.submit(assemble_and_parse, chapter, done)
+        work.append(parsing[chapter.path])
 
     try:
         executed = _run_async(
@@ -342,8 +346,7 @@ def _build_locked(
             )
         )
     except BaseException:
-        assembling.shutdown(wait=False, cancel_futures=True)
-        drawing.shutdown(wait=False, cancel_futures=True)
+        _stop_workers([assembling, drawing], work)
         raise
     phases = {"execute": time.perf_counter() - started}
     for path in cache.damaged:
@@ -352,8 +355,7 @@ def _build_locked(
     inline_lines = {c.path: {i.index: i.line for i in c.inlines} for c in chapters}
     failed = failed_checks([c.path for c in chapters], executed, inline_lines)
     if failed and not variant.draft:
-        assembling.shutdown(wait=False, cancel_futures=True)
-        drawing.shutdown(wait=False, cancel_futures=True)
+        _stop_workers([assembling, drawing], work)
         raise FailedChecksError(failed)
     for check in failed:
         progress(BuildEvent.warning(f"draft: {check}"))
@@ -509,6 +511,21 @@ def _build_locked(
         write_standalone_figures(config.root / "figures", items, target, record)
     _remember_output(config.root, target, state_key, result, manifest)
     return _finish_result(result, started, phases, progress)
+
+
+def _stop_workers(
+    pools: list[concurrent.futures.ThreadPoolExecutor], work: list[concurrent.futures.Future]
+) -> None:
+    """Stop a failed build's parse and drawing workers: what has not started never will, and
+    the child (pandoc, resvg) of what runs is killed, again until it is done, since a worker may
+    start its child just after a sweep. Else the interpreter would wait for it at exit."""
+    for pool in pools:
+        pool.shutdown(wait=False, cancel_futures=True)
+    running = [future for future in work if not future.done()]
+    while running:
+        processes.kill_all()
+        _done, pending = concurrent.futures.wait(running, timeout=0.05)
+        running = list(pending)
 
 
 def _finish_result(
