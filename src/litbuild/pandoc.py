@@ -150,35 +150,33 @@ def ast_to_html(
     names = list(docs)
     if not names:
         return {}
+    what = "writing the HTML of " + ", ".join(names)
     if len(names) == 1:  # pandoc's own writer: the custom one costs about 25 ms more
-        (name,) = names
-        doc = {**docs[name], "meta": {}}  # as in a batch: a fragment shows no metadata
-        html = run_pandoc(
-            ["-f", "json", "-t", "html5", "--wrap=none"],
-            json.dumps(doc),
-            timeout,
-            "writing the HTML of " + name,
-        )
-        return {name: html.strip("\n") + "\n"}
-    marker = {"t": "RawBlock", "c": ["html", f"<!--{SPLIT}-->"]}
-    blocks: list[Any] = []
-    for i, n in enumerate(names):
-        if i:
-            blocks.append(marker)
-        blocks.extend(docs[n]["blocks"])
-    api = docs[names[0]]["pandoc-api-version"]
-    meta = {"litbuild-split": {"t": "MetaString", "c": SPLIT}}
-    with resources.as_file(resources.files("litbuild") / "templates" / PAGES_WRITER) as writer:
-        html = run_pandoc(
-            ["-f", "json", "-t", str(writer), "--wrap=none"],
-            json.dumps({"pandoc-api-version": api, "meta": meta, "blocks": blocks}),
-            timeout,
-            "writing the HTML of " + ", ".join(names),
-        )
+        # As in a batch, a fragment shows no metadata.
+        html = _write_html({**docs[names[0]], "meta": {}}, "html5", what, timeout)
+    else:
+        marker = {"t": "RawBlock", "c": ["html", f"<!--{SPLIT}-->"]}
+        blocks: list[Any] = []
+        for i, n in enumerate(names):
+            if i:
+                blocks.append(marker)
+            blocks.extend(docs[n]["blocks"])
+        doc = {
+            "pandoc-api-version": docs[names[0]]["pandoc-api-version"],
+            "meta": {"litbuild-split": {"t": "MetaString", "c": SPLIT}},
+            "blocks": blocks,
+        }
+        templates = resources.files("litbuild") / "templates"
+        with resources.as_file(templates / PAGES_WRITER) as writer:
+            html = _write_html(doc, str(writer), what, timeout)
     parts = html.split(f"<!--{SPLIT}-->")
     if len(parts) != len(names):
         raise BuildError("internal: HTML chapter split failed")
     return dict(zip(names, (p.strip("\n") + "\n" for p in parts)))
+
+
+def _write_html(doc: dict[str, Any], writer: str, what: str, timeout: float | None) -> str:
+    return run_pandoc(["-f", "json", "-t", writer, "--wrap=none"], json.dumps(doc), timeout, what)
 
 
 def ast_to_typst(doc: dict[str, Any], timeout: float | None = DEFAULT_TIMEOUT) -> str:
