@@ -363,24 +363,27 @@ def _build_locked(
     # Nothing changed since the last build and its output is intact: stop before converting.
     run_digests = _run_digests(executed)
     state_key = _output_key(config, to, run_digests, variant)
-    if _up_to_date(config.root, target, state_key, write_figures) or (
+    up_to_date = _up_to_date(config.root, target, state_key, write_figures) or (
         warm.pdf_follows
         and _up_to_date(
             config.root, target, _output_key(config, "all", run_digests, variant), write_figures
         )
-    ):
+    )
+    # A long-lived process that starts on up-to-date output converts once anyway, publishing
+    # nothing, so that its first rebuild finds every unchanged page in its memos (0.45 s
+    # instead of 0.18 s for a prose edit, measured on the report).
+    priming = up_to_date and warm.keep and not warm.primed and to == "html"
+    if up_to_date and not priming:
         assembling.shutdown(wait=False, cancel_futures=True)
         drawing.shutdown(wait=False, cancel_futures=True)
-        progress(BuildEvent("up-to-date", "outputs are up to date: nothing to convert"))
-        result = _result_from_state(config.root, target, len(chapters), started)
-        result.executed = [p for p, e in executed.items() if e.executed]
-        return result
+        return _up_to_date_result(config.root, target, chapters, started, executed, progress)
 
     # Only a build that converts moves the memos on: builds that fail or find the output up to
     # date (a fix restoring what was there) use none of them and must not make them forget.
     if warm.keep:
         warm.finished_docs.next_build()
         warm.html_fragments.next_build()
+        warm.primed = True
     assembled: dict[str, AssembledChapter] = {}
     asts: dict[str, dict] = {}
     png_parts: list[concurrent.futures.Future] = []
@@ -473,6 +476,9 @@ def _build_locked(
 
             write_docx(book, docx_name)
         phases["convert"] = time.perf_counter() - converting
+        if priming:  # the memos are filled; the output stays as it was
+            shutil.rmtree(staging, ignore_errors=True)
+            return _up_to_date_result(config.root, target, chapters, started, executed, progress)
         if follow_up:  # the record and facts.csv come with the build that follows
             for name in (FACTS_CSV, PROVENANCE_FILE):
                 warm.carry_file(target / name, staging / name)
@@ -588,6 +594,20 @@ def _up_to_date(root: Path, target: Path, key: str, write_figures: bool) -> bool
     if write_figures and not state.get("figures"):
         return False
     return output_manifest(target, skip=()) == state.get("manifest")
+
+
+def _up_to_date_result(
+    root: Path,
+    target: Path,
+    chapters: list[Chapter],
+    started: float,
+    executed: dict[str, ExecutedChapter],
+    progress: Progress,
+) -> BuildResult:
+    progress(BuildEvent("up-to-date", "outputs are up to date: nothing to convert"))
+    result = _result_from_state(root, target, len(chapters), started)
+    result.executed = [p for p, e in executed.items() if e.executed]
+    return result
 
 
 def _result_from_state(root: Path, target: Path, chapters: int, started: float) -> BuildResult:

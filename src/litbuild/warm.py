@@ -46,6 +46,7 @@ class WarmState:
         # the last PDF, search index, facts.csv and provenance record are kept meanwhile.
         self.pdf_follows = False
         self._removal: threading.Thread | None = None
+        self.primed = False  # whether the memos have been filled by a converting build
 
     # -- parsed chapters ------------------------------------------------------------------------
     def parsed(self, markdown: str, parse: Callable[[], Any]) -> Any:

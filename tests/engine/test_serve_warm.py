@@ -188,3 +188,59 @@ def test_memo_keeps_what_the_last_two_builds_used():
     memo.next_build()  # three builds that used nothing: everything is forgotten
     assert value("a") == "A"
     assert computed == ["a", "b", "a"]
+
+
+def test_a_long_lived_process_on_up_to_date_output_primes_its_memos(tmp_path, monkeypatch):
+    """report serve often starts on a book built before. Its first build finds the output up
+    to date and publishes nothing (every file stays as it was), yet converts once so that the
+    first edit writes only the page that changed, not every page."""
+    import os
+
+    from litbuild import site
+    from litbuild.build import build_builtin
+    from litbuild.config import load_config
+    from litbuild.warm import WarmState
+
+    project = copy_book(tmp_path / "book")
+    out = tmp_path / "out"
+    build_builtin(load_config(project), output_dir=out, progress=quiet)
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*")}
+    digest = tree_digest(out)
+
+    written: list[list[str]] = []
+    real_ast_to_html = site.ast_to_html
+
+    def recording_ast_to_html(docs, *args, **kwargs):
+        written.append(sorted(docs))
+        return real_ast_to_html(docs, *args, **kwargs)
+
+    monkeypatch.setattr(site, "ast_to_html", recording_ast_to_html)
+    warm = WarmState(project, keep=True)
+    warm.pdf_follows = True
+    try:
+
+        def build(to: str):
+            return build_builtin(
+                load_config(project),
+                to=to,
+                output_dir=out,
+                progress=quiet,
+                warm=warm,
+                write_figures=to == "all",
+            )
+
+        assert build("html").up_to_date
+        assert written and len(written[-1]) > 1, "the first build did not convert"
+        assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*")} == before
+        assert sorted(os.listdir(tmp_path)) == ["book", "out"], "a staging folder was left"
+        written.clear()
+
+        notes = project / "chapters" / "notes.qmd"
+        _edit(notes, "Water in the morning.", "Water at dawn.")
+        result = build("html")
+        assert not result.up_to_date and result.executed == []
+        assert written == [["chapters/notes.qmd"]]
+        assert tree_digest(out) != digest
+        assert "Water at dawn." in (out / "chapters" / "notes.html").read_text(encoding="utf-8")
+    finally:
+        warm.close()
