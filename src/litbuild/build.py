@@ -313,6 +313,7 @@ def _build_locked(
         config.root, enabled=use_cache, suffix=variant.cache_suffix(), records=warm.cache_records
     )
     ast_cache = config.root / ".litbuild" / "ast" if use_cache else None
+    fragments = warm.fragment_store(config.root / ".litbuild" / "fragments" if use_cache else None)
     # Each chapter is assembled and parsed by pandoc as soon as its kernel is done, while the
     # others still run; the PNGs of its figures are drawn meanwhile too (not in the kernels).
     assembling = concurrent.futures.ThreadPoolExecutor(max_workers=1)
@@ -370,8 +371,8 @@ def _build_locked(
         )
     )
     # A long-lived process that starts on up-to-date output converts once anyway, publishing
-    # nothing, so that its first rebuild finds every unchanged page in its memos (0.45 s
-    # instead of 0.18 s for a prose edit, measured on the report).
+    # nothing, so that its first rebuild finds templates, parsed chapters and converted pages
+    # in memory (measured on the report: a first prose edit in 0.19 s instead of 0.38 s).
     priming = up_to_date and warm.keep and not warm.primed and to == "html"
     if up_to_date and not priming:
         assembling.shutdown(wait=False, cancel_futures=True)
@@ -451,6 +452,7 @@ def _build_locked(
                 p: hashlib.sha256(assembled[p].markdown.encode()).hexdigest() + run_digests[p]
                 for p in assembled
             },
+            fragments=fragments,
         )  # fmt: skip
         wanted = writers_for(to)
         docx_name = slug(config.title) + ".docx" if "docx" in wanted else None

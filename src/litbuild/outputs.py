@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .config import BookConfig
     from .events import Progress
     from .execute import ExecutedChapter
+    from .fragments import FragmentStore
     from .limits import Limits
     from .provenance import FactRecord
     from .warm import WarmState
@@ -49,6 +50,7 @@ class ParsedBook:
     # sha256 of what each chapter's AST was parsed from and of its run (outputs, inline values):
     # with the book's numbering and items they decide a finished chapter (see `doc_key`).
     input_digests: dict[str, str] = field(default_factory=dict)
+    fragments: FragmentStore | None = None  # converted chapters kept between builds
 
     @functools.cached_property
     def _targets_digest(self) -> str:
@@ -106,6 +108,36 @@ class ParsedBook:
         return finish_chapter(
             doc, info, self.items_by_label, inline_values, fmt, facts_page, after_item
         )
+
+    def converted(
+        self,
+        fmt: str,
+        convert: Callable[[dict[str, dict[str, Any]]], dict[str, str]],
+        facts_page: str | None = None,
+        after_item: Callable[[ChapterInfo], Callable[[str], list]] | None = None,
+    ) -> dict[str, str]:
+        """Every chapter, in book order, finished for `fmt` and written by `convert` (one
+        pandoc call for all that need it). A chapter whose `doc_key` matches a text kept by
+        the fragment store is neither finished nor converted again."""
+        store = self.fragments if self.input_digests else None
+        keys = {
+            i.path: self.doc_key(i, fmt, facts_page, after_item is not None) for i in self.infos
+        }
+        texts = {}
+        if store is not None:
+            texts = {p: t for p, k in keys.items() if (t := store.get(fmt, k)) is not None}
+        docs = {
+            i.path: self.chapter_doc(i, fmt, facts_page, after_item(i) if after_item else None)
+            for i in self.infos
+            if i.path not in texts
+        }
+        fresh = convert(docs) if docs else {}
+        if store is not None:
+            for path, text in fresh.items():
+                store.put(fmt, keys[path], text)
+            store.keep_only(fmt, set(keys.values()))
+        texts.update(fresh)
+        return {i.path: texts[i.path] for i in self.infos}
 
     def chapter_docs(self, fmt: str) -> list[dict[str, Any]]:
         """Every chapter, in book order, finished for `fmt`."""

@@ -179,12 +179,35 @@ def _write_html(doc: dict[str, Any], writer: str, what: str, timeout: float | No
     return run_pandoc(["-f", "json", "-t", writer, "--wrap=none"], json.dumps(doc), timeout, what)
 
 
-def ast_to_typst(doc: dict[str, Any], timeout: float | None = DEFAULT_TIMEOUT) -> str:
-    """Write one AST (the whole book) as Typst markup."""
-    return run_pandoc(
+def ast_to_typst(
+    docs: dict[str, dict[str, Any]], timeout: float | None = DEFAULT_TIMEOUT
+) -> dict[str, str]:
+    """Write chapters as Typst markup, in one pandoc call; `join_typst` makes them the markup
+    pandoc writes for the whole book as one document. Each part is the same in any batch."""
+    names = list(docs)
+    if not names:
+        return {}
+    marker = {"t": "RawBlock", "c": ["typst", f"// {SPLIT}"]}
+    blocks: list[Any] = []
+    for n in names:  # a marker after every chapter: each ends as it does before another one
+        blocks.extend(docs[n]["blocks"])
+        blocks.append(marker)
+    doc = {"pandoc-api-version": docs[names[0]]["pandoc-api-version"], "meta": {}, "blocks": blocks}
+    typst = run_pandoc(
         ["-f", "json", "-t", "typst", "--wrap=none"],
         json.dumps(doc),
         timeout,
-        "writing the book's Typst markup",
-        whole_book=True,
+        "writing the Typst markup of " + ", ".join(names),
+        whole_book=len(names) > 1,
     )
+    # pandoc writes a raw block on a line of its own, after the blank line that ends a block
+    *parts, rest = typst.split(f"\n// {SPLIT}\n")
+    if len(parts) != len(names) or rest.strip():
+        raise BuildError("internal: Typst chapter split failed")
+    return dict(zip(names, parts))
+
+
+def join_typst(parts: list[str]) -> str:
+    """Chapters' Typst markup (from `ast_to_typst`), in book order, as one document's."""
+    text = "\n".join(parts)
+    return text if text.endswith("\n") else text + "\n"  # a document ends its last line

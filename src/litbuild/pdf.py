@@ -15,7 +15,7 @@ from . import processes
 from .config import BookConfig
 from .errors import BuildError, LimitError, ToolMissingError
 from .events import BuildEvent
-from .pandoc import ast_to_typst
+from .pandoc import ast_to_typst, join_typst
 
 if TYPE_CHECKING:
     from .outputs import ParsedBook
@@ -158,7 +158,8 @@ def pdf_page_count(data: bytes) -> int:
 def write_pdf(book: ParsedBook, name: str) -> int:
     """The whole book as one Typst document, compiled in-process; returns the page count."""
     config, limits, staging = book.config, book.limits, book.staging
-    whole = book.whole_doc("typst")
+    # Each chapter's markup, joined: what pandoc writes for the whole book as one document.
+    chapters = book.converted("typst", lambda docs: ast_to_typst(docs, limits.pandoc_timeout))
     typ_file = staging / "book.typ"
     alts = {
         a: i.alt or i.caption
@@ -168,7 +169,7 @@ def write_pdf(book: ParsedBook, name: str) -> int:
         if i.alt or i.caption
     }
     typ_file.write_text(
-        book_typst(config, ast_to_typst(whole, limits.pandoc_timeout), alts), encoding="utf-8"
+        book_typst(config, join_typst(list(chapters.values())), alts), encoding="utf-8"
     )
     book.progress(BuildEvent("pdf", "compiling PDF with Typst"))
     try:

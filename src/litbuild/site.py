@@ -204,21 +204,12 @@ def project_stylesheet(sheet: str) -> str:
 def write_html(book: ParsedBook, pdf_name: str | None) -> None:
     """The site: every chapter page, the Facts page when there are facts, search, assets."""
     facts_page = FACTS_PAGE if book.facts else None
-    memo = book.warm.html_fragments if book.warm.keep and book.input_digests else None
-    keys = {i.path: book.doc_key(i, "html", facts_page, True) for i in book.infos} if memo else {}
-    html_docs = {
-        info.path: book.chapter_doc(
-            info,
-            "html",
-            facts_page,
-            disclosure_blocks(book.items_by_label, info.page, book.staging),
-        )
-        for info in book.infos
-        if memo is None or keys[info.path] not in memo
-    }
-    bodies = ast_to_html(html_docs, book.limits.pandoc_timeout)
-    if memo is not None:  # unchanged chapters: the HTML written for the same inputs before
-        bodies = {p: memo.get(keys[p], lambda p=p: bodies[p]) for p in keys}
+    bodies = book.converted(
+        "html",
+        lambda docs: ast_to_html(docs, book.limits.pandoc_timeout),
+        facts_page,
+        lambda info: disclosure_blocks(book.items_by_label, info.page, book.staging),
+    )
     extra = [(facts_page_info(), _facts_page(book))] if book.facts else []
     write_site(book.staging, book.config, book.infos, bodies, pdf_name, extra, book.index_search)
 

@@ -2,7 +2,8 @@
 
 `report build` makes a fresh WarmState for its one build; `report serve` keeps one for its whole
 life: the fork server with its imported libraries stays up, chapters whose finished AST did not
-change are not written to HTML again, and PNGs of unchanged figures are not drawn again.
+change are not finished or converted again (their HTML and Typst are kept in memory as well as
+on disk, see fragments.py), and PNGs of unchanged figures are not drawn again.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from . import processes
 from .forkserver import ForkServer
+from .fragments import FragmentStore
 from .raster import RasterCache
 
 
@@ -31,9 +33,10 @@ class WarmState:
         self.keep = keep
         self.rasters = RasterCache(root / ".litbuild" / "raster")
         # What the last build computed, by a digest of its inputs: finished chapter ASTs
-        # (marshalled) and their HTML. An unchanged chapter is not finished or written again.
+        # (marshalled) and the Facts page. An unchanged chapter is not finished again.
         self.finished_docs = Memo()
         self.html_fragments = Memo()
+        self._fragments: FragmentStore | None = None  # converted chapters, see fragments.py
         # Execution-cache entries as read (see ExecutionCache): one dict per build, or for all.
         self.cache_records: dict | None = {} if keep else None
         self._parsed: dict[str, bytes] = {}  # marshalled chapter ASTs by a digest of their markdown
@@ -63,6 +66,17 @@ class WarmState:
         """Forget the ASTs of markdown no current chapter has."""
         current = {hashlib.sha256(m.encode()).hexdigest() for m in markdowns}
         self._parsed = {k: v for k, v in self._parsed.items() if k in current}
+
+    def fragment_store(self, folder: Path | None) -> FragmentStore | None:
+        """Converted chapters on disk in `folder` (None: not kept); a long-lived process also
+        keeps them in memory."""
+        if folder is None:
+            return None
+        if not self.keep:
+            return FragmentStore(folder)
+        if self._fragments is None or self._fragments.folder != folder:
+            self._fragments = FragmentStore(folder)
+        return self._fragments
 
     # -- the fork server ---------------------------------------------------------------------
     def fork_server(self, wanted: bool, memory_bytes: int | None = None) -> ForkServer | None:
