@@ -547,7 +547,9 @@ def _finish_result(
     return result
 
 
+@functools.cache
 def _templates_digest() -> str:
+    """The engine's templates, read once per process (they are part of the installed engine)."""
     from importlib import resources
 
     digest = hashlib.sha256()

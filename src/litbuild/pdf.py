@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -33,12 +34,8 @@ def typst_content(text: str) -> str:
     return _TYPST_SPECIAL.sub(r"\\\1", str(text))
 
 
-def book_typst(config: BookConfig, body: str, figure_alts: dict[str, str] | None = None) -> str:
-    """The whole book's Typst source: our template around pandoc's markup, figures with alt."""
-    from . import __version__
-    from .metadata import citation_for, edition_of
-    from .provenance import git_state
-
+@functools.cache  # one environment per process: it keeps its compiled templates
+def _typst_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("litbuild", "templates"),
         autoescape=False,
@@ -46,6 +43,16 @@ def book_typst(config: BookConfig, body: str, figure_alts: dict[str, str] | None
     )
     env.filters["typst_str"] = typst_str
     env.filters["typst_content"] = typst_content
+    return env
+
+
+def book_typst(config: BookConfig, body: str, figure_alts: dict[str, str] | None = None) -> str:
+    """The whole book's Typst source: our template around pandoc's markup, figures with alt."""
+    from . import __version__
+    from .metadata import citation_for, edition_of
+    from .provenance import git_state
+
+    env = _typst_environment()
     edition = edition_of(config, git_state(config.root))
     language, _, region = config.lang.partition("-")
     return env.get_template("book.typ").render(

@@ -12,6 +12,7 @@ RO-Crate would flatten them), so it does not use RO-Crate's context or claim to 
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -120,6 +121,7 @@ def _short(digest: str | None) -> str:
     return (digest or "missing")[:12]
 
 
+@functools.cache  # one environment per process: it keeps its compiled templates
 def _templates():
     import jinja2
 

@@ -31,8 +31,8 @@ from .variant import Variant
 from .warm import WarmState
 
 ENDPOINT = "/__litbuild"
-POLL_SECONDS = 0.05  # how often the watcher looks at the sources (a few ms per scan, see README)
-SETTLE_SECONDS = 0.03  # changes arriving this close together are one edit (editors save in steps)
+POLL_SECONDS = 0.03  # how often the watcher looks at the sources (about 1 ms per scan, see README)
+SETTLE_SECONDS = 0.02  # changes arriving this close together are one edit (editors save in steps)
 KEEPALIVE_SECONDS = 10.0
 # Never watched: what builds write, version control, environments, caches.
 IGNORED_NAMES = {"__pycache__", "node_modules", "figures"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html as html_lib
 import posixpath
@@ -38,6 +39,7 @@ class NavEntry:
     current: bool
 
 
+@functools.cache  # one environment per process: it keeps its compiled templates
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("litbuild", "templates"),
