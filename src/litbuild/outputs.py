@@ -120,11 +120,12 @@ class ParsedBook:
         pandoc call for all that need it). A chapter whose `doc_key` matches a text kept by
         the fragment store is neither finished nor converted again."""
         store = self.fragments if self.input_digests else None
-        keys = {
-            i.path: self.doc_key(i, fmt, facts_page, after_item is not None) for i in self.infos
-        }
-        texts = {}
+        keys: dict[str, str] = {}
+        texts: dict[str, str] = {}
         if store is not None:
+            keys = {
+                i.path: self.doc_key(i, fmt, facts_page, after_item is not None) for i in self.infos
+            }
             texts = {p: t for p, k in keys.items() if (t := store.get(fmt, k)) is not None}
         docs = {
             i.path: self.chapter_doc(i, fmt, facts_page, after_item(i) if after_item else None)

@@ -163,7 +163,8 @@ def pdf_page_count(data: bytes) -> int:
 
 
 def write_pdf(book: ParsedBook, name: str) -> int:
-    """The whole book as one Typst document, compiled in-process; returns the page count."""
+    """The whole book as one Typst document, compiled in a child process; returns the page
+    count."""
     config, limits, staging = book.config, book.limits, book.staging
     # Each chapter's markup, joined: what pandoc writes for the whole book as one document.
     chapters = book.converted("typst", lambda docs: ast_to_typst(docs, limits.pandoc_timeout))
