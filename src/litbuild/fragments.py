@@ -83,3 +83,7 @@ class FragmentStore:
         for stale in self.folder.glob(f"*{EXTENSIONS[fmt]}"):
             if stale.name not in current:
                 stale.unlink(missing_ok=True)
+        # Half-written files of a build that was killed (this format is written by one thread
+        # of one build at a time: the others hold the project's lock).
+        for leftover in self.folder.glob(f"*{EXTENSIONS[fmt]}.tmp-*"):
+            leftover.unlink(missing_ok=True)

@@ -70,12 +70,16 @@ def test_a_damaged_fragment_is_converted_again(tmp_path, conversions):
     text = typst[0].read_text(encoding="utf-8")
     typst[0].write_text(text[:-3] + ("X" if text[-3] != "X" else "Y") + text[-2:], "utf-8")
     html[0].write_bytes(html[0].read_bytes()[:40])
+    # What a build killed while writing a fragment leaves behind.
+    leftover = typst[0].with_name(typst[0].name + ".tmp-99999-1")
+    leftover.write_text("half", encoding="utf-8")
     for seen in conversions.values():
         seen.clear()
     (project / ".litbuild" / "output.json").unlink()  # convert again, nothing re-runs
     _build(project, tmp_path / "out")
     assert [len(c) for c in conversions["typst"]] == [1]
     assert [len(c) for c in conversions["html"]] == [1]
+    assert not leftover.exists()
 
     shutil.rmtree(project / ".litbuild")
     _build(project, tmp_path / "cold", use_cache=False)
