@@ -511,8 +511,11 @@ def _parse_checked(raw: bytes, meta: ResourceMeta, problem) -> pd.DataFrame | No
         lines = raw.decode("utf-8", errors="replace").split("\n")
         column = None
         if line >= 2:
-            header = next(csv.reader([lines[0]]))
-            cells = next(csv.reader([lines[line - 1]]), [])
+            try:
+                header = next(csv.reader([lines[0].rstrip("\r")]), [])
+                cells = next(csv.reader([lines[line - 1].rstrip("\r")]), [])
+            except csv.Error:  # a stray carriage return inside a line: name no column
+                header = cells = []
             for name, cell in zip(header, cells):
                 if "\ufffd" in cell:
                     column = name

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kzchina.data import ResourceMeta, parse_resource
@@ -253,6 +253,10 @@ def _csv(rows, quoting: int = csv.QUOTE_MINIMAL) -> str:
 
 
 @given(CSV_BYTES)
+# Found by the fuzz profile: a carriage return inside a line that also holds a bad byte made
+# the csv module raise while the loader looked for the column to name.
+@example(b"\n\r\x80")
+@example(b"year,value\n2022,\r\x80\n")
 def test_the_data_loader_never_raises_and_never_passes_bad_values(raw):
     frame, problems = parse_resource(raw, META, "r.csv")
     assert (frame is None) == bool(problems)
@@ -362,3 +366,9 @@ def test_fuzz_profile_counts_are_recorded():
         f"{current.max_examples} examples per property"
     )
     assert current.max_examples >= 200
+
+
+def test_a_bad_byte_beside_a_stray_carriage_return_is_located_by_line():
+    _frame, problems = parse_resource(b"year,value\n2022,\r\x80\n", META, "r.csv")
+    assert [(p.row, p.column, p.type) for p in problems] == [(2, None, "encoding-error")]
+    assert "0x80" in problems[0].message
