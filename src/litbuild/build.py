@@ -23,6 +23,7 @@ from .cache import (
     ExecutionCache,
     build_lock,
     chapter_key,
+    engine_files_digest,
     environment_fingerprint,
     sha256_file,
     source_sha256,
@@ -382,8 +383,7 @@ def _build_locked(
     # Only a build that converts moves the memos on: builds that fail or find the output up to
     # date (a fix restoring what was there) use none of them and must not make them forget.
     if warm.keep:
-        warm.finished_docs.next_build()
-        warm.html_fragments.next_build()
+        warm.facts_pages.next_build()
         warm.primed = True
     assembled: dict[str, AssembledChapter] = {}
     asts: dict[str, dict] = {}
@@ -547,17 +547,8 @@ def _finish_result(
     return result
 
 
-@functools.cache
 def _templates_digest() -> str:
-    """The engine's templates, read once per process (they are part of the installed engine)."""
-    from importlib import resources
-
-    digest = hashlib.sha256()
-    folder = resources.files("litbuild").joinpath("templates")
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.is_file():
-            digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
-    return digest.hexdigest()
+    return engine_files_digest("templates")
 
 
 def _run_digests(executed: dict[str, ExecutedChapter]) -> dict[str, str]:

@@ -98,6 +98,20 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+@functools.cache
+def engine_files_digest(folder: str = "") -> str:
+    """sha256 of the files directly in one folder of the installed engine ("" for its code,
+    "templates"), read once per process: they change only with the engine."""
+    from importlib import resources
+
+    digest = hashlib.sha256()
+    where = resources.files("litbuild").joinpath(folder) if folder else resources.files("litbuild")
+    for entry in sorted(where.iterdir(), key=lambda e: e.name):
+        if entry.is_file():
+            digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    return digest.hexdigest()
+
+
 @functools.lru_cache(maxsize=1)
 def environment_fingerprint() -> dict[str, str]:
     """Versions that change what a kernel computes or how outputs look.

@@ -16,7 +16,6 @@ import functools
 import hashlib
 import os
 import threading
-from importlib import resources
 from pathlib import Path
 
 EXTENSIONS = {"html": ".html", "typst": ".typ"}
@@ -26,15 +25,12 @@ EXTENSIONS = {"html": ".html", "typst": ".typ"}
 def converter_digest() -> str:
     """What converts a finished chapter: the pinned versions (pandoc's among them), the
     templates (the custom HTML writer) and this engine's own code."""
-    from .cache import environment_fingerprint
+    from .cache import engine_files_digest, environment_fingerprint
 
-    digest = hashlib.sha256(repr(sorted(environment_fingerprint().items())).encode())
-    package = resources.files("litbuild")
-    for folder in (package, package.joinpath("templates")):
-        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-            if entry.is_file() and not entry.name.endswith(".pyc"):
-                digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
-    return digest.hexdigest()
+    versions = repr(sorted(environment_fingerprint().items()))
+    return hashlib.sha256(
+        f"{versions}\0{engine_files_digest()}\0{engine_files_digest('templates')}".encode()
+    ).hexdigest()
 
 
 class FragmentStore:

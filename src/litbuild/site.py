@@ -221,6 +221,6 @@ def _facts_page(book: ParsedBook) -> str:
     if not book.warm.keep:
         return facts_page_html(book.facts, book.infos)
     key = hashlib.sha256(repr((book.facts, book.infos)).encode()).hexdigest()
-    return book.warm.html_fragments.get(
+    return book.warm.facts_pages.get(
         "facts-page:" + key, lambda: facts_page_html(book.facts, book.infos)
     )

@@ -32,11 +32,10 @@ class WarmState:
         self.root = root
         self.keep = keep
         self.rasters = RasterCache(root / ".litbuild" / "raster")
-        # What the last build computed, by a digest of its inputs: finished chapter ASTs
-        # (marshalled) and the Facts page. An unchanged chapter is not finished again.
-        self.finished_docs = Memo()
-        self.html_fragments = Memo()
-        self._fragments: FragmentStore | None = None  # converted chapters, see fragments.py
+        # What the last builds computed, by a digest of their inputs: the Facts page's HTML, and
+        # each chapter's HTML and Typst (see fragments.py). An unchanged one is not made again.
+        self.facts_pages = Memo()
+        self._fragments: FragmentStore | None = None
         # Execution-cache entries as read (see ExecutionCache): one dict per build, or for all.
         self.cache_records: dict | None = {} if keep else None
         self._parsed: dict[str, bytes] = {}  # marshalled chapter ASTs by a digest of their markdown
