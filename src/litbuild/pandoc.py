@@ -155,17 +155,8 @@ def ast_to_html(
         # As in a batch, a fragment shows no metadata.
         html = _write_html({**docs[names[0]], "meta": {}}, "html5", what, timeout)
     else:
-        marker = {"t": "RawBlock", "c": ["html", f"<!--{SPLIT}-->"]}
-        blocks: list[Any] = []
-        for i, n in enumerate(names):
-            if i:
-                blocks.append(marker)
-            blocks.extend(docs[n]["blocks"])
-        doc = {
-            "pandoc-api-version": docs[names[0]]["pandoc-api-version"],
-            "meta": {"litbuild-split": {"t": "MetaString", "c": SPLIT}},
-            "blocks": blocks,
-        }
+        doc = _batch(docs, ["html", f"<!--{SPLIT}-->"], after_last=False)
+        doc["meta"] = {"litbuild-split": {"t": "MetaString", "c": SPLIT}}
         templates = resources.files("litbuild") / "templates"
         with resources.as_file(templates / PAGES_WRITER) as writer:
             html = _write_html(doc, str(writer), what, timeout)
@@ -173,6 +164,19 @@ def ast_to_html(
     if len(parts) != len(names):
         raise BuildError("internal: HTML chapter split failed")
     return dict(zip(names, (p.strip("\n") + "\n" for p in parts)))
+
+
+def _batch(docs: dict[str, dict[str, Any]], marker: list[str], after_last: bool) -> dict[str, Any]:
+    """One document of the chapters' blocks in order, a raw `marker` block between them (and
+    after the last one when `after_last`), to be split apart again after writing."""
+    blocks: list[Any] = []
+    for doc in docs.values():
+        blocks.extend(doc["blocks"])
+        blocks.append({"t": "RawBlock", "c": marker})
+    if not after_last:
+        blocks.pop()
+    first = next(iter(docs.values()))
+    return {"pandoc-api-version": first["pandoc-api-version"], "meta": {}, "blocks": blocks}
 
 
 def _write_html(doc: dict[str, Any], writer: str, what: str, timeout: float | None) -> str:
@@ -187,12 +191,8 @@ def ast_to_typst(
     names = list(docs)
     if not names:
         return {}
-    marker = {"t": "RawBlock", "c": ["typst", f"// {SPLIT}"]}
-    blocks: list[Any] = []
-    for n in names:  # a marker after every chapter: each ends as it does before another one
-        blocks.extend(docs[n]["blocks"])
-        blocks.append(marker)
-    doc = {"pandoc-api-version": docs[names[0]]["pandoc-api-version"], "meta": {}, "blocks": blocks}
+    # A marker after every chapter, the last too: each ends as it does before another one.
+    doc = _batch(docs, ["typst", f"// {SPLIT}"], after_last=True)
     typst = run_pandoc(
         ["-f", "json", "-t", "typst", "--wrap=none"],
         json.dumps(doc),
